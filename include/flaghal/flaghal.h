@@ -1,0 +1,619 @@
+/*
+ * flaghal.h - the FlagHAL application API, version 1.0.
+ *
+ * This header is the specification of the API that frameworks call. It is
+ * exported by libflaghal.so (SONAME libflaghal.so.1). Every function, type and
+ * constant below is part of a stable ABI: values are never renumbered or reused,
+ * structs only grow at the end, and functions are never removed.
+ *
+ * General rules (they hold for every function unless its comment says otherwise)
+ * ------------------------------------------------------------------------------
+ * - Status. Every fallible call returns fh_status_t. FH_SUCCESS is 0. On any
+ *   other status, output parameters are left unchanged, and (except for
+ *   FH_ERROR_NOT_READY) the calling thread's detail message is replaced by one
+ *   that names the operation, the plugin involved and any native error; read it
+ *   with fhGetLastErrorMessage. Successful calls leave the message alone.
+ * - Initialisation. fhInit must have succeeded before any other function except
+ *   fhGetVersion, fhGetErrorName, fhGetErrorString and fhGetLastErrorMessage;
+ *   otherwise the call returns FH_ERROR_NOT_INITIALIZED.
+ * - Threads. Every function may be called from any thread at any time. Calls on
+ *   distinct objects never block each other except where a comment says so.
+ *   Destroying an object while another thread still uses it is a caller error
+ *   whose effect is undefined.
+ * - Handles. Handles are opaque pointers owned by the loader. A NULL handle
+ *   where a live one is required returns FH_ERROR_INVALID_HANDLE. A handle of
+ *   the wrong kind, or one already destroyed, returns FH_ERROR_INVALID_HANDLE
+ *   when detectable; with FLAGHAL_VALIDATION=1 in the environment it is always
+ *   detected. Destroying a NULL handle is a successful no-op.
+ * - Pointers. A NULL pointer where the function must read or write returns
+ *   FH_ERROR_INVALID_VALUE.
+ * - Devices are explicit. There is no per-thread "current device": every call
+ *   names its device, or a stream, event, module or function that belongs to
+ *   exactly one device.
+ * - Device memory is a 64-bit device address (fh_deviceptr_t). Arithmetic
+ *   inside an allocation is valid: base + offset may be passed wherever a device
+ *   address is taken, as long as the whole range lies inside that allocation.
+ *   A range outside every live allocation of the device returns
+ *   FH_ERROR_INVALID_ADDRESS where the device can tell (see
+ *   FH_DEVICE_CAP_ADDRESS_CHECKS).
+ *
+ * Ordering
+ * --------
+ * - A stream executes its work (copies, memsets, kernels, event records,
+ *   event waits, host functions) in submission order; each item starts after
+ *   the previous one has completed and its writes are visible.
+ * - Work on different streams is unordered unless joined with an event
+ *   (fhEventRecord on one stream, fhStreamWaitEvent on another).
+ * - Synchronous calls (fhMemcpyHtoD, fhMemcpyDtoH, fhMemcpyDtoD, fhMemsetD*)
+ *   first wait for all work already submitted to every stream of their device,
+ *   then perform the operation, and return once it has completed and its
+ *   effect is visible to the host and to work submitted afterwards. Work
+ *   submitted to streams by other threads while the call is in progress is not
+ *   ordered with it.
+ * - An asynchronous copy may read its host source, and write its host
+ *   destination, at any time until the stream reaches it: the caller keeps
+ *   host buffers alive and unchanged until then. Memory from fhMemAllocHost
+ *   ("pinned") gives the fastest transfers; any host memory is accepted.
+ */
+#ifndef FLAGHAL_H_
+#define FLAGHAL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define FH_API
+#elif defined(__GNUC__) || defined(__clang__)
+#define FH_API __attribute__((visibility("default")))
+#else
+#define FH_API
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Versions
+ * ------------------------------------------------------------------------- */
+
+/** Packs a version as major (10 bits) . minor (10 bits) . patch (12 bits). */
+#define FH_MAKE_VERSION(major, minor, patch) \
+    ((((uint32_t)(major)) << 22) | (((uint32_t)(minor)) << 12) | ((uint32_t)(patch)))
+#define FH_VERSION_MAJOR(version) (((uint32_t)(version)) >> 22)
+#define FH_VERSION_MINOR(version) ((((uint32_t)(version)) >> 12) & 0x3FFu)
+#define FH_VERSION_PATCH(version) (((uint32_t)(version)) & 0xFFFu)
+
+/** The application API version this header describes. */
+#define FH_API_VERSION_1_0 FH_MAKE_VERSION(1, 0, 0)
+#define FH_API_VERSION FH_API_VERSION_1_0
+
+/* ---------------------------------------------------------------------------
+ * Status codes. Stable forever: never renumbered, never reused.
+ * ------------------------------------------------------------------------- */
+
+/** Status of a call: FH_SUCCESS or one of the FH_ERROR_* values below. */
+typedef int32_t fh_status_t;
+
+/** The call succeeded. */
+#define FH_SUCCESS 0
+/** An argument is outside its documented domain (a NULL pointer, a zero or
+ *  oversized length, unknown flags, an unknown enum value). */
+#define FH_ERROR_INVALID_VALUE 1
+/** Device or host memory could not be allocated. */
+#define FH_ERROR_OUT_OF_MEMORY 2
+/** fhInit has not succeeded yet. */
+#define FH_ERROR_NOT_INITIALIZED 3
+/** A device ordinal is out of range, or objects of two different devices
+ *  were combined in one call. */
+#define FH_ERROR_INVALID_DEVICE 4
+/** A handle is NULL, of the wrong kind, or already destroyed. */
+#define FH_ERROR_INVALID_HANDLE 5
+/** A named item (a kernel in a module) does not exist. */
+#define FH_ERROR_NOT_FOUND 6
+/** Work is still pending (fhStreamQuery, fhEventQuery, fhEventElapsedTime).
+ *  Not a failure: it does not replace the thread's detail message. */
+#define FH_ERROR_NOT_READY 7
+/** The device or its plugin does not implement this operation; the device's
+ *  capability flags say so in advance. */
+#define FH_ERROR_NOT_SUPPORTED 8
+/** Module bytes are malformed, truncated, or not of the stated format. */
+#define FH_ERROR_INVALID_IMAGE 9
+/** A device address range does not lie inside one live allocation. */
+#define FH_ERROR_INVALID_ADDRESS 10
+/** A launch configuration exceeds a device or function limit (block size,
+ *  grid size, shared memory, argument blob size), or has a zero dimension. */
+#define FH_ERROR_INVALID_CONFIGURATION 11
+/** A kernel failed while executing. Reported by the next call that waits on
+ *  the stream (or event) it ran on; the stream stays usable. */
+#define FH_ERROR_LAUNCH_FAILED 12
+/** The device stopped working; its objects can only be destroyed. */
+#define FH_ERROR_DEVICE_LOST 13
+/** The loader or a plugin caught an internal panic or exception at the ABI
+ *  boundary. The objects involved are in an unspecified state. */
+#define FH_ERROR_PANIC 14
+/** A failure that fits no other code; the detail message says more. */
+#define FH_ERROR_UNKNOWN 15
+
+/* ---------------------------------------------------------------------------
+ * Basic types
+ * ------------------------------------------------------------------------- */
+
+/** A device memory address. 0 is never a valid allocation. */
+typedef uint64_t fh_deviceptr_t;
+
+/** A device. Owned by the loader; valid until the process exits. */
+typedef struct fh_device_s *fh_device_t;
+/** An in-order queue of work on one device. */
+typedef struct fh_stream_s *fh_stream_t;
+/** A point in a stream's work, for ordering and timing. */
+typedef struct fh_event_s *fh_event_t;
+/** Device code loaded from bytes. */
+typedef struct fh_module_s *fh_module_t;
+/** A kernel inside a module. Owned by its module: valid until the module
+ *  is unloaded; there is no destroy call. */
+typedef struct fh_function_s *fh_function_t;
+
+/** A host function run in stream order by fhLaunchHostFunc. */
+typedef void (*fh_host_fn_t)(void *user_data);
+
+/* ---------------------------------------------------------------------------
+ * Initialisation, version, errors
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Discovers and loads plugins and enumerates their devices.
+ *
+ * flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise).
+ * Idempotent and thread-safe: the first call does the work; concurrent and
+ * later calls wait for it and return the same result. Finding no plugin or no
+ * device is success (fhDeviceGetCount then reports 0). Broken plugins are
+ * skipped and reported through fhPluginGetInfo, never fail fhInit.
+ * Environment variables read (once, by the first call): see docs/loader.md.
+ */
+FH_API fh_status_t fhInit(uint32_t flags);
+
+/**
+ * Writes the API version the loader implements (FH_MAKE_VERSION packing) to
+ * *version. Callable before fhInit.
+ */
+FH_API fh_status_t fhGetVersion(uint32_t *version);
+
+/**
+ * Sets *name to the constant's identifier, e.g. "FH_ERROR_INVALID_VALUE".
+ * The string is static. An unknown status returns FH_ERROR_INVALID_VALUE and
+ * leaves *name unchanged. Callable before fhInit.
+ */
+FH_API fh_status_t fhGetErrorName(fh_status_t status, const char **name);
+
+/**
+ * Sets *description to a static one-sentence description of the status.
+ * Same rules as fhGetErrorName.
+ */
+FH_API fh_status_t fhGetErrorString(fh_status_t status, const char **description);
+
+/**
+ * Copies the calling thread's detail message (the most recent failure on this
+ * thread, or "" if none) into buffer, truncated to buffer_size - 1 bytes and
+ * always NUL-terminated when buffer_size > 0. If length is not NULL it
+ * receives the full message length without the NUL, so a caller can size a
+ * buffer exactly. buffer may be NULL only when buffer_size is 0. Does not
+ * clear the message. Callable before fhInit. Messages are UTF-8 and look like
+ * "cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)".
+ */
+FH_API fh_status_t fhGetLastErrorMessage(char *buffer, size_t buffer_size, size_t *length);
+
+/* ---------------------------------------------------------------------------
+ * Loader introspection: which plugins were found and why one was skipped
+ * ------------------------------------------------------------------------- */
+
+/** Whether a discovered plugin is in use. */
+typedef enum fh_plugin_status {
+    FH_PLUGIN_STATUS_LOADED = 0,
+    FH_PLUGIN_STATUS_SKIPPED = 1,
+    FH_PLUGIN_STATUS_FORCE_32BIT = 0x7FFFFFFF
+} fh_plugin_status_t;
+
+/** Why a plugin was skipped. Stable forever; the detail text says more. */
+typedef enum fh_plugin_skip_reason {
+    FH_PLUGIN_SKIP_NONE = 0,                   /**< loaded */
+    FH_PLUGIN_SKIP_MANIFEST_UNREADABLE = 1,    /**< manifest file could not be read */
+    FH_PLUGIN_SKIP_MANIFEST_INVALID = 2,       /**< not JSON, or required field missing/mistyped */
+    FH_PLUGIN_SKIP_WRONG_ARCH = 3,             /**< manifest library_arch is not this process's */
+    FH_PLUGIN_SKIP_OPEN_FAILED = 4,            /**< dlopen failed: not a library, missing dependency, undefined symbol */
+    FH_PLUGIN_SKIP_NO_ENTRY_POINT = 5,         /**< fhPluginNegotiate not exported */
+    FH_PLUGIN_SKIP_VERSION_MISMATCH = 6,       /**< ABI major differs from the loader's */
+    FH_PLUGIN_SKIP_VERSION_TOO_OLD = 7,        /**< ABI minor below the loader's minimum */
+    FH_PLUGIN_SKIP_NEGOTIATION_FAILED = 8,     /**< negotiate returned an error or inconsistent output */
+    FH_PLUGIN_SKIP_TABLE_TOO_SMALL = 9,        /**< function table smaller than the ABI 1.0 table */
+    FH_PLUGIN_SKIP_MISSING_REQUIRED_ENTRY = 10,/**< a required function table entry is NULL */
+    FH_PLUGIN_SKIP_INIT_FAILED = 11,           /**< the plugin's init returned an error */
+    FH_PLUGIN_SKIP_INIT_PANICKED = 12,         /**< the plugin's init caught a panic/exception (FH_ERROR_PANIC) */
+    FH_PLUGIN_SKIP_DEVICE_QUERY_FAILED = 13,   /**< device enumeration or properties failed */
+    FH_PLUGIN_SKIP_CAPABILITY_MISMATCH = 14,   /**< a device claims a capability whose entry is NULL */
+    FH_PLUGIN_SKIP_DISABLED = 15,              /**< excluded by FLAGHAL_PLUGINS_SELECT / _DISABLE */
+    FH_PLUGIN_SKIP_DUPLICATE = 16,             /**< same library (or plugin name) already loaded */
+    FH_PLUGIN_SKIP_FORCE_32BIT = 0x7FFFFFFF
+} fh_plugin_skip_reason_t;
+
+/**
+ * One discovered plugin. Every string is owned by the loader, NUL-terminated,
+ * never NULL (possibly ""), and valid until the process exits.
+ */
+typedef struct fh_plugin_info {
+    /** Set by the caller to sizeof(fh_plugin_info_t) of its header. */
+    size_t struct_size;
+    /** Extension chain; must be NULL in 1.0. */
+    void *next;
+    /** Plugin name ("cpu", "vulkan"); from the plugin, else the manifest, else the file name. */
+    const char *name;
+    /** Vendor as the plugin reports it; "" if it was never loaded. */
+    const char *vendor;
+    /** Plugin's own version string; "" if it was never loaded. */
+    const char *version;
+    /** Absolute path of the library (as opened, or as the manifest named it). */
+    const char *library_path;
+    /** Manifest that named it; "" if the library was given directly. */
+    const char *manifest_path;
+    /** Negotiated plugin ABI version (FH_MAKE_VERSION); 0 if negotiation did not complete. */
+    uint32_t abi_version;
+    fh_plugin_status_t status;
+    fh_plugin_skip_reason_t skip_reason;
+    /** Why it was skipped (dlerror text, the missing symbol, the versions
+     *  that did not match, the plugin's own message); "" when loaded. */
+    const char *skip_detail;
+    /** Devices this plugin contributes (after FLAGHAL_VISIBLE_DEVICES). */
+    uint32_t device_count;
+} fh_plugin_info_t;
+
+/** Writes the number of discovered plugins, loaded and skipped, to *count. */
+FH_API fh_status_t fhPluginGetCount(uint32_t *count);
+
+/**
+ * Fills *info for plugin index (0 .. count-1, in load order). info->struct_size
+ * must be set by the caller; the loader writes only fields that lie inside it
+ * (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns
+ * FH_ERROR_INVALID_VALUE). Index out of range returns FH_ERROR_INVALID_VALUE.
+ */
+FH_API fh_status_t fhPluginGetInfo(uint32_t index, fh_plugin_info_t *info);
+
+/* ---------------------------------------------------------------------------
+ * Devices
+ * ------------------------------------------------------------------------- */
+
+typedef enum fh_device_type {
+    FH_DEVICE_TYPE_OTHER = 0,
+    FH_DEVICE_TYPE_GPU = 1,
+    FH_DEVICE_TYPE_CPU = 2,
+    FH_DEVICE_TYPE_NPU = 3,
+    FH_DEVICE_TYPE_FORCE_32BIT = 0x7FFFFFFF
+} fh_device_type_t;
+
+/** Formats of module bytes for fhModuleLoadData. Values are stable. */
+typedef enum fh_module_format {
+    FH_MODULE_FORMAT_INVALID = 0,
+    /** A SPIR-V binary with GLCompute entry points (see docs/kernels.md). */
+    FH_MODULE_FORMAT_SPIRV = 1,
+    /** NVIDIA PTX text. */
+    FH_MODULE_FORMAT_PTX = 2,
+    /** A host shared library (ELF) whose kernels follow flaghal_cpu_kernel.h. */
+    FH_MODULE_FORMAT_NATIVE_CPU = 3,
+    /** Values from here up are assigned to vendors (docs/abi.md). */
+    FH_MODULE_FORMAT_VENDOR_BEGIN = 0x10000,
+    FH_MODULE_FORMAT_FORCE_32BIT = 0x7FFFFFFF
+} fh_module_format_t;
+
+/** Maximum entries in fh_device_properties_t.module_formats. */
+#define FH_MAX_MODULE_FORMATS 8
+
+/* Capability flags (fh_device_properties_t.capabilities). A device without a
+ * flag returns FH_ERROR_NOT_SUPPORTED from the calls the flag names. */
+/** fhEventElapsedTime works on events created without FH_EVENT_DISABLE_TIMING. */
+#define FH_DEVICE_CAP_EVENT_TIMING (1ull << 0)
+/** fhLaunchHostFunc is supported. */
+#define FH_DEVICE_CAP_HOST_FUNC (1ull << 1)
+/** fhMemAllocHost / fhMemFreeHost are supported. */
+#define FH_DEVICE_CAP_PINNED_HOST_MEMORY (1ull << 2)
+/** Kernels may use 64-bit integer atomics on device memory. */
+#define FH_DEVICE_CAP_ATOMIC_INT64 (1ull << 3)
+/** Kernels may use 32-bit float atomic add on device memory. */
+#define FH_DEVICE_CAP_ATOMIC_FLOAT32 (1ull << 4)
+/** Kernels may use 64-bit floating point. */
+#define FH_DEVICE_CAP_FLOAT64 (1ull << 5)
+/** The host may dereference device addresses directly (shared address space). */
+#define FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY (1ull << 6)
+/** Copies and memsets detect ranges outside live allocations and return
+ *  FH_ERROR_INVALID_ADDRESS instead of faulting. */
+#define FH_DEVICE_CAP_ADDRESS_CHECKS (1ull << 7)
+
+/** Guaranteed lower bounds every device meets (checked by the conformance suite). */
+#define FH_MIN_MAX_THREADS_PER_BLOCK 64u
+#define FH_MIN_MAX_SHARED_MEMORY_PER_BLOCK 16384u
+#define FH_MIN_MAX_KERNEL_ARGS_SIZE 128u
+#define FH_MIN_MEMORY_ALIGNMENT 256u
+
+/**
+ * Properties of a device. Fill with fhDeviceGetProperties. Stable for the
+ * life of the process, except that nothing here reports free memory (see
+ * fhMemGetInfo).
+ */
+typedef struct fh_device_properties {
+    /** Set by the caller to sizeof(fh_device_properties_t) of its header. */
+    size_t struct_size;
+    /** Extension chain; must be NULL in 1.0. */
+    void *next;
+    /** Human-readable device name, NUL-terminated UTF-8. */
+    char name[256];
+    /** Vendor name, NUL-terminated UTF-8. */
+    char vendor[64];
+    /** Name of the plugin that serves the device (fh_plugin_info_t.name). */
+    char plugin_name[64];
+    fh_device_type_t type;
+    /** Identity stable across processes and reboots where the hardware allows. */
+    uint8_t uuid[16];
+    /** Device memory in bytes that fhMemAlloc draws from. */
+    uint64_t total_memory;
+    /** Processors that run blocks concurrently (SMs, CUs, CPU cores). */
+    uint32_t compute_units;
+    /** Largest product block_x * block_y * block_z any kernel may use. */
+    uint32_t max_threads_per_block;
+    uint32_t max_block_dim[3];
+    uint32_t max_grid_dim[3];
+    /** Threads that execute in lockstep (warp / subgroup / SIMD width); 1 if none. */
+    uint32_t subgroup_size;
+    /** Static + dynamic shared memory one block may use, in bytes. */
+    uint32_t max_shared_memory_per_block;
+    /** Largest argument blob fhLaunchKernel accepts, in bytes. */
+    uint32_t max_kernel_args_size;
+    /** Alignment in bytes of every address fhMemAlloc returns (>= 256). */
+    uint32_t memory_alignment;
+    /** Module formats fhModuleLoadData accepts, first is preferred. */
+    uint32_t module_format_count;
+    fh_module_format_t module_formats[FH_MAX_MODULE_FORMATS];
+    /** FH_DEVICE_CAP_* flags. */
+    uint64_t capabilities;
+    /** Index of the device within its plugin. */
+    uint32_t plugin_device_index;
+} fh_device_properties_t;
+
+/**
+ * Writes the number of visible devices to *count. Zero devices is success.
+ * Order is stable and documented (docs/loader.md): devices that are not CPUs
+ * come first, then CPUs; within each group, plugins in load order and each
+ * plugin's devices in its own order. FLAGHAL_VISIBLE_DEVICES filters and
+ * reorders.
+ */
+FH_API fh_status_t fhDeviceGetCount(uint32_t *count);
+
+/** Writes the device at ordinal (0 .. count-1) to *device; an ordinal out of
+ *  range returns FH_ERROR_INVALID_DEVICE. The same ordinal always gives the
+ *  same handle. */
+FH_API fh_status_t fhDeviceGet(uint32_t ordinal, fh_device_t *device);
+
+/**
+ * Fills *properties. properties->struct_size must be set by the caller; the
+ * loader writes only inside it and accepts any size >= offsetof(name), so a
+ * program built against an older header keeps working. A struct_size below
+ * that returns FH_ERROR_INVALID_VALUE.
+ */
+FH_API fh_status_t fhDeviceGetProperties(fh_device_t device, fh_device_properties_t *properties);
+
+/** Blocks until all work submitted to every stream of device has completed.
+ *  Returns the first deferred kernel failure (FH_ERROR_LAUNCH_FAILED) seen
+ *  on any of its streams since the last synchronisation, if any. */
+FH_API fh_status_t fhDeviceSynchronize(fh_device_t device);
+
+/** Writes the free and total device memory in bytes. free is an estimate that
+ *  decreases as memory is allocated and increases as it is freed. Either
+ *  pointer may be NULL if that figure is not wanted (not both). */
+FH_API fh_status_t fhMemGetInfo(fh_device_t device, size_t *free_bytes, size_t *total_bytes);
+
+/* ---------------------------------------------------------------------------
+ * Memory
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Allocates size bytes of device memory, aligned to at least
+ * properties.memory_alignment (>= 256), contents undefined.
+ * size 0 returns FH_ERROR_INVALID_VALUE; too large returns
+ * FH_ERROR_OUT_OF_MEMORY and changes nothing. The allocation belongs to
+ * device and must be freed with fhMemFree on the same device.
+ * Synchronous with respect to the host; not ordered with streams.
+ */
+FH_API fh_status_t fhMemAlloc(fh_device_t device, size_t size, fh_deviceptr_t *ptr);
+
+/**
+ * Frees an allocation made by fhMemAlloc on device. ptr 0 is a no-op. A ptr
+ * that is not the base of a live allocation returns FH_ERROR_INVALID_ADDRESS
+ * where the device can tell. Work still pending on streams that uses the
+ * allocation must have completed (synchronise first); the device does not
+ * wait for it.
+ */
+FH_API fh_status_t fhMemFree(fh_device_t device, fh_deviceptr_t ptr);
+
+/**
+ * Allocates size bytes of page-locked host memory that the device transfers
+ * to and from at full speed. Requires FH_DEVICE_CAP_PINNED_HOST_MEMORY.
+ * size 0 returns FH_ERROR_INVALID_VALUE.
+ */
+FH_API fh_status_t fhMemAllocHost(fh_device_t device, size_t size, void **ptr);
+
+/** Frees memory from fhMemAllocHost on the same device. NULL is a no-op. */
+FH_API fh_status_t fhMemFreeHost(fh_device_t device, void *ptr);
+
+/** Copies size bytes from host src to device dst. Synchronous (see Ordering).
+ *  size 0 is a successful no-op (pointers are still checked). */
+FH_API fh_status_t fhMemcpyHtoD(fh_device_t device, fh_deviceptr_t dst, const void *src, size_t size);
+/** Copies size bytes from device src to host dst. Synchronous. */
+FH_API fh_status_t fhMemcpyDtoH(fh_device_t device, void *dst, fh_deviceptr_t src, size_t size);
+/** Copies size bytes between device ranges of device; overlapping ranges give
+ *  undefined contents. Synchronous. */
+FH_API fh_status_t fhMemcpyDtoD(fh_device_t device, fh_deviceptr_t dst, fh_deviceptr_t src, size_t size);
+
+/** Queues a host-to-device copy on stream and returns. See Ordering for the
+ *  lifetime of src. The destination range is checked when queued. */
+FH_API fh_status_t fhMemcpyHtoDAsync(fh_deviceptr_t dst, const void *src, size_t size, fh_stream_t stream);
+/** Queues a device-to-host copy on stream. dst must stay valid until the
+ *  stream reaches the copy. */
+FH_API fh_status_t fhMemcpyDtoHAsync(void *dst, fh_deviceptr_t src, size_t size, fh_stream_t stream);
+/** Queues a device-to-device copy on stream. */
+FH_API fh_status_t fhMemcpyDtoDAsync(fh_deviceptr_t dst, fh_deviceptr_t src, size_t size, fh_stream_t stream);
+
+/** Sets count 8-bit elements at dst to value. Synchronous. */
+FH_API fh_status_t fhMemsetD8(fh_device_t device, fh_deviceptr_t dst, uint8_t value, size_t count);
+/** Sets count 16-bit elements; dst must be 2-byte aligned (FH_ERROR_INVALID_VALUE). */
+FH_API fh_status_t fhMemsetD16(fh_device_t device, fh_deviceptr_t dst, uint16_t value, size_t count);
+/** Sets count 32-bit elements; dst must be 4-byte aligned (FH_ERROR_INVALID_VALUE). */
+FH_API fh_status_t fhMemsetD32(fh_device_t device, fh_deviceptr_t dst, uint32_t value, size_t count);
+/** Queues fhMemsetD8 on stream. */
+FH_API fh_status_t fhMemsetD8Async(fh_deviceptr_t dst, uint8_t value, size_t count, fh_stream_t stream);
+/** Queues fhMemsetD16 on stream. */
+FH_API fh_status_t fhMemsetD16Async(fh_deviceptr_t dst, uint16_t value, size_t count, fh_stream_t stream);
+/** Queues fhMemsetD32 on stream. */
+FH_API fh_status_t fhMemsetD32Async(fh_deviceptr_t dst, uint32_t value, size_t count, fh_stream_t stream);
+
+/* ---------------------------------------------------------------------------
+ * Streams
+ * ------------------------------------------------------------------------- */
+
+/** Default stream flags; the only value defined in 1.0. */
+#define FH_STREAM_DEFAULT 0u
+
+/** Creates an in-order stream on device. flags must be FH_STREAM_DEFAULT. */
+FH_API fh_status_t fhStreamCreate(fh_device_t device, uint32_t flags, fh_stream_t *stream);
+
+/** Waits for all work queued on stream to complete, then destroys it. NULL is a no-op. */
+FH_API fh_status_t fhStreamDestroy(fh_stream_t stream);
+
+/** Blocks until all work queued on stream has completed. Returns
+ *  FH_ERROR_LAUNCH_FAILED once for a kernel that failed since the last
+ *  synchronisation of the stream. */
+FH_API fh_status_t fhStreamSynchronize(fh_stream_t stream);
+
+/** Returns FH_SUCCESS if all work queued on stream has completed, else
+ *  FH_ERROR_NOT_READY. Never blocks. */
+FH_API fh_status_t fhStreamQuery(fh_stream_t stream);
+
+/**
+ * Makes all work queued on stream after this call wait until event's most
+ * recent fhEventRecord (at the time of this call) has completed. The wait
+ * happens on the device; the host does not block. An event never recorded
+ * makes this a no-op. event and stream must belong to the same device
+ * (FH_ERROR_INVALID_DEVICE otherwise).
+ */
+FH_API fh_status_t fhStreamWaitEvent(fh_stream_t stream, fh_event_t event);
+
+/**
+ * Queues fn(user_data) on stream: it runs on a thread owned by the plugin after
+ * all earlier work on stream has completed, and later work on the stream waits
+ * for it to return. fn must not call FlagHAL functions (it may deadlock).
+ * Requires FH_DEVICE_CAP_HOST_FUNC.
+ */
+FH_API fh_status_t fhLaunchHostFunc(fh_stream_t stream, fh_host_fn_t fn, void *user_data);
+
+/* ---------------------------------------------------------------------------
+ * Events
+ * ------------------------------------------------------------------------- */
+
+/** Default event flags: the event records timestamps. */
+#define FH_EVENT_DEFAULT 0u
+/** The event does not record timestamps (cheaper); fhEventElapsedTime on it
+ *  returns FH_ERROR_INVALID_VALUE. */
+#define FH_EVENT_DISABLE_TIMING 1u
+
+/** Creates an event on device. flags: FH_EVENT_DEFAULT or FH_EVENT_DISABLE_TIMING. */
+FH_API fh_status_t fhEventCreate(fh_device_t device, uint32_t flags, fh_event_t *event);
+
+/** Destroys event. Waits on streams that reference it remain valid. NULL is a no-op. */
+FH_API fh_status_t fhEventDestroy(fh_event_t event);
+
+/** Records event at the current end of stream's work, replacing any earlier
+ *  record. event and stream must belong to the same device
+ *  (FH_ERROR_INVALID_DEVICE otherwise). */
+FH_API fh_status_t fhEventRecord(fh_event_t event, fh_stream_t stream);
+
+/** Blocks until the work before event's most recent record has completed.
+ *  An event never recorded returns FH_SUCCESS at once. */
+FH_API fh_status_t fhEventSynchronize(fh_event_t event);
+
+/** FH_SUCCESS if event's most recent record has completed (or it was never
+ *  recorded), else FH_ERROR_NOT_READY. Never blocks. */
+FH_API fh_status_t fhEventQuery(fh_event_t event);
+
+/**
+ * Writes the time in milliseconds between two completed records to *ms
+ * (negative if end was reached before start). Both events must belong to the
+ * same device, be recorded, and have timing enabled (FH_ERROR_INVALID_VALUE
+ * otherwise); FH_ERROR_NOT_READY if either has not completed. Requires
+ * FH_DEVICE_CAP_EVENT_TIMING. Resolution is at least one microsecond.
+ */
+FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t end);
+
+/* ---------------------------------------------------------------------------
+ * Modules and kernels
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Loads device code from bytes in format (one of the device's
+ * module_formats; others return FH_ERROR_NOT_SUPPORTED). The bytes are copied:
+ * the caller may free data on return. Malformed, truncated or mismatched bytes
+ * return FH_ERROR_INVALID_IMAGE and load nothing.
+ */
+FH_API fh_status_t fhModuleLoadData(fh_device_t device, fh_module_format_t format, const void *data,
+                                    size_t size, fh_module_t *module);
+
+/**
+ * Unloads module. Every fh_function_t from it becomes invalid. Launches already
+ * queued keep the code alive until they complete. NULL is a no-op.
+ */
+FH_API fh_status_t fhModuleUnload(fh_module_t module);
+
+/**
+ * Finds the kernel named name (NUL-terminated) in module. An unknown name
+ * returns FH_ERROR_NOT_FOUND. Looking up one name twice may return the same
+ * handle.
+ */
+FH_API fh_status_t fhModuleGetFunction(fh_module_t module, const char *name, fh_function_t *function);
+
+typedef enum fh_function_attribute {
+    /** Largest block (threads) this kernel can be launched with; <= the device's. */
+    FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0,
+    /** Shared memory the kernel declares statically, in bytes. */
+    FH_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1,
+    /** Largest dynamic shared memory a launch may request, in bytes. */
+    FH_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 2,
+    /** Registers per thread; 0 where the notion does not apply. */
+    FH_FUNC_ATTRIBUTE_NUM_REGS = 3,
+    FH_FUNC_ATTRIBUTE_FORCE_32BIT = 0x7FFFFFFF
+} fh_function_attribute_t;
+
+/** Writes attribute attrib of function to *value. An unknown attribute returns
+ *  FH_ERROR_INVALID_VALUE. (Argument order follows cuFuncGetAttribute.) */
+FH_API fh_status_t fhFunctionGetAttribute(int32_t *value, fh_function_attribute_t attrib, fh_function_t function);
+
+/**
+ * Queues function on stream over a grid of grid_x * grid_y * grid_z blocks of
+ * block_x * block_y * block_z threads, with shared_mem_bytes of dynamic shared
+ * memory per block.
+ *
+ * args points to the argument blob: the kernel's parameters laid out as a C
+ * struct with natural alignment (docs/kernels.md), args_size bytes long, copied
+ * before the call returns. args may be NULL only when args_size is 0.
+ *
+ * Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a
+ * block above the device's max_block_dim or max_threads_per_block or the
+ * function's FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, a grid above max_grid_dim,
+ * shared memory above the limit, or args_size above max_kernel_args_size;
+ * FH_ERROR_INVALID_DEVICE if function and stream belong to different devices.
+ * A failure while the kernel runs is reported later as FH_ERROR_LAUNCH_FAILED.
+ */
+FH_API fh_status_t fhLaunchKernel(fh_function_t function, uint32_t grid_x, uint32_t grid_y, uint32_t grid_z,
+                                  uint32_t block_x, uint32_t block_y, uint32_t block_z,
+                                  uint32_t shared_mem_bytes, fh_stream_t stream, const void *args,
+                                  size_t args_size);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FLAGHAL_H_ */
