@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# scripts/install.sh [PREFIX] [PROFILE]: builds FlagHAL (PROFILE release by
+# default) and installs it into PREFIX (default ./prefix):
+#   PREFIX/lib/libflaghal.so.1 (+ libflaghal.so link)   the loader
+#   PREFIX/lib/flaghal/plugins/libflaghal_*.so          the reference plugins
+#   PREFIX/share/flaghal/plugins.d/*.json               their manifests, found by
+#                                                       the loader relative to itself
+#   PREFIX/bin/flaghal-info, flaghal-conformance        the tools
+#   PREFIX/include/flaghal/*.h                          the headers
+#   PREFIX/share/flaghal/examples/                      C examples and their kernels
+# The install is relocatable: move PREFIX anywhere and it still finds its plugins.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+ensure_rust
+
+PREFIX="${1:-$REPO_ROOT/prefix}"
+PROFILE="${2:-release}"
+cd "$REPO_ROOT"
+
+packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-conformance)
+say "Building ($PROFILE): ${packages[*]}"
+if [ "$PROFILE" = release ]; then
+    cargo build --release "${packages[@]}"
+else
+    cargo build "${packages[@]}"
+fi
+TARGET="$REPO_ROOT/target/$PROFILE"
+
+say "Installing into $PREFIX"
+mkdir -p "$PREFIX/lib/flaghal/plugins" "$PREFIX/share/flaghal/plugins.d" "$PREFIX/bin" \
+         "$PREFIX/include/flaghal" "$PREFIX/share/flaghal/examples/kernels"
+install -m 755 "$TARGET/libflaghal.so" "$PREFIX/lib/libflaghal.so.1"
+ln -sf libflaghal.so.1 "$PREFIX/lib/libflaghal.so"
+install -m 644 include/flaghal/*.h "$PREFIX/include/flaghal/"
+for tool in flaghal-info flaghal-conformance; do
+    install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
+done
+
+# plugin file-stem manifest-name: the manifest names sort Vulkan before CPU;
+# device order does not depend on it (docs/loader.md), the listing does.
+install_plugin() {
+    local stem="$1" manifest="$2" name="$3"
+    install -m 755 "$TARGET/lib$stem.so" "$PREFIX/lib/flaghal/plugins/lib$stem.so"
+    cat > "$PREFIX/share/flaghal/plugins.d/$manifest.json" <<JSON
+{
+    "file_format_version": "1.0.0",
+    "plugin": {
+        "name": "$name",
+        "library_path": "../../../lib/flaghal/plugins/lib$stem.so",
+        "abi_version": "1.0",
+        "library_arch": "$(uname -m)"
+    }
+}
+JSON
+}
+install_plugin flaghal_vulkan 10-vulkan vulkan
+install_plugin flaghal_cpu 90-cpu cpu
+
+cp c-examples/*.c "$PREFIX/share/flaghal/examples/" 2>/dev/null || true
+cp c-examples/kernels/* "$PREFIX/share/flaghal/examples/kernels/" 2>/dev/null || true
+say "Installed FlagHAL into $PREFIX"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The main job (README command 1): on a fresh Debian machine, installs the
+# system packages it needs, builds FlagHAL, installs it into ./prefix, shows
+# the plugins and devices found, builds and runs the C examples against the
+# install with a plain cc line, and runs the conformance suite on every device.
+# Reports land in ./reports/.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+# gcc/libc6-dev: the C examples and native CPU kernels; mesa-vulkan-drivers and
+# libvulkan1: the Vulkan loader and lavapipe, so the Vulkan plugin has a device
+# even without a GPU.
+ensure_packages gcc libc6-dev mesa-vulkan-drivers libvulkan1
+ensure_rust
+
+PREFIX="$REPO_ROOT/prefix"
+bash scripts/install.sh "$PREFIX" release
+
+say "Plugins and devices (prefix/bin/flaghal-info)"
+"$PREFIX/bin/flaghal-info"
+
+say "C examples, built against the install with plain cc"
+BUILD="$REPO_ROOT/target/examples"
+mkdir -p "$BUILD/kernels"
+for example in device_query vector_add streams_events; do
+    cc -std=c99 -O2 -I"$PREFIX/include" "c-examples/$example.c" -L"$PREFIX/lib" -lflaghal \
+       -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/$example"
+done
+for kernel in c-examples/kernels/*.c; do
+    cc -std=c99 -O2 -shared -fPIC -I"$PREFIX/include" "$kernel" -o "$BUILD/kernels/$(basename "${kernel%.c}").so"
+done
+cp c-examples/kernels/*.spv "$BUILD/kernels/" 2>/dev/null || true
+"$BUILD/device_query"
+count=$("$PREFIX/bin/flaghal-info" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["devices"]))')
+for ((device = 0; device < count; device++)); do
+    "$BUILD/vector_add" --device "$device" --kernels "$BUILD/kernels"
+    "$BUILD/streams_events" --device "$device" --kernels "$BUILD/kernels"
+done
+
+say "Conformance suite on each of the $count devices (reports in ./reports)"
+mkdir -p reports
+verdict=0
+for ((device = 0; device < count; device++)); do
+    "$PREFIX/bin/flaghal-conformance" --require-device --device "$device" \
+        --json "reports/conformance-device$device.json" --junit "reports/conformance-device$device.xml" \
+        || verdict=1
+done
+exit $verdict

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every test (README command 2, and what CI runs): on a fresh Debian machine,
+# installs the system packages the tests need, then runs the Rust unit and
+# integration tests (which build and run the C examples, the broken-plugin zoo
+# and the C API coverage program under valgrind), the conformance suite on the
+# CPU plugin and on the Vulkan device (lavapipe: normal, forced-staging, and
+# under the Khronos validation layer), and checks that an install is
+# relocatable.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+# gcc/g++: C99 and C++ header checks, C examples, kernels and the plugin zoo;
+# valgrind: the C API coverage run; libclang-dev: the bindings drift test
+# (bindgen); mesa-vulkan-drivers/libvulkan1: lavapipe, the Vulkan device
+# without a GPU; vulkan-validationlayers: the validation-layer run; glslc and
+# spirv-tools: regenerate and validate the committed SPIR-V kernels.
+ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
+                vulkan-validationlayers glslc spirv-tools python3
+ensure_rust
+
+export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"
+
+say "Building every crate and target"
+cargo build --workspace --all-targets
+
+say "cargo test --workspace"
+cargo test --workspace
+
+say "Relocatable install: install, move, and find the plugins from the new place"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+bash scripts/install.sh "$scratch/first" debug >/dev/null
+mv "$scratch/first" "$scratch/moved"
+"$scratch/moved/bin/flaghal-info" --json > "$scratch/info.json"
+python3 - "$scratch/info.json" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))
+loaded = {p["name"] for p in info["plugins"] if p["status"] == "loaded"}
+assert "cpu" in loaded, f"relocated install did not load the CPU plugin: {info['plugins']}"
+assert any(d["type"] == "CPU" for d in info["devices"]), "no CPU device after relocation"
+print(f"relocated install: plugins loaded {sorted(loaded)}, {len(info['devices'])} devices")
+PY
+
+say "Conformance suite: CPU plugin"
+CONF="$scratch/moved/bin/flaghal-conformance"
+mkdir -p reports
+"$CONF" --require-device --plugin "$scratch/moved/share/flaghal/plugins.d/90-cpu.json" \
+    --json reports/cpu.json --junit reports/cpu.xml
+
+if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then
+    VK_MANIFEST="$scratch/moved/share/flaghal/plugins.d/10-vulkan.json"
+    say "Conformance suite: Vulkan plugin on lavapipe"
+    "$CONF" --require-device --plugin "$VK_MANIFEST" --json reports/vulkan.json --junit reports/vulkan.xml
+    say "Conformance suite: Vulkan plugin on lavapipe, forced staging path"
+    FLAGHAL_VULKAN_FORCE_STAGING=1 "$CONF" --require-device --plugin "$VK_MANIFEST" \
+        --json reports/vulkan-staging.json --junit reports/vulkan-staging.xml
+    say "Conformance suite: Vulkan plugin under the Khronos validation layer"
+    FLAGHAL_VULKAN_VALIDATION=1 VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation "$CONF" --require-device \
+        --plugin "$VK_MANIFEST" --json reports/vulkan-validation.json --junit reports/vulkan-validation.xml
+fi
+say "All tests passed"
