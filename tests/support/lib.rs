@@ -1,1 +1,14 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the cross-component tests in `tests/*.rs`.
+//!
+//! - [`paths`]: where the built pieces are (libflaghal.so, the CPU plugin, the
+//!   zoo and kernels that build.rs compiled, the headers).
+//! - [`child`]: `fhInit` runs once per process, so every scenario runs in a
+//!   child process with its own environment ([`child::Scenario`]).
+//! - [`hal`]: a thin checked wrapper over `flaghal_sys::dynamic::FlagHal`, the
+//!   API as a C framework sees it through libflaghal.so.
+//! - [`c`]: compiling and running C programs with the system compiler.
+
+pub mod c;
+pub mod child;
+pub mod hal;
+pub mod paths;

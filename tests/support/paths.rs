@@ -1,0 +1,88 @@
+//! Where the pieces under test live. Test executables sit in
+//! `target/<profile>/deps/`; libflaghal.so and the CPU plugin are built there
+//! too (they are dev-dependencies of this package, so `cargo test -p
+//! flaghal-integration` builds them) and uplifted into `target/<profile>/` by a
+//! direct `cargo build -p flaghal`.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `include/`, holding `flaghal/*.h`.
+pub fn include_dir() -> PathBuf {
+    repo_root().join("include")
+}
+
+/// `target/<profile>`, found from the running test executable.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let dir = exe.parent().expect("executable folder").to_path_buf();
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir.parent().expect("target/<profile>").to_path_buf()
+    } else {
+        dir
+    }
+}
+
+/// A library built by cargo: `env_override` if set, else `deps/NAME` (built
+/// with this test run), else `target/<profile>/NAME`.
+fn built_library(name: &str, env_override: &str, package: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(env_override) {
+        return PathBuf::from(path);
+    }
+    let profile = profile_dir();
+    [profile.join("deps").join(name), profile.join(name)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("{name} not found under {}: build it with `cargo build -p {package}`", profile.display())
+        })
+}
+
+/// libflaghal.so (override: FLAGHAL_LIBRARY).
+pub fn libflaghal() -> PathBuf {
+    built_library("libflaghal.so", "FLAGHAL_LIBRARY", "flaghal")
+}
+
+/// The folder holding libflaghal.so, for `-L` and LD_LIBRARY_PATH.
+pub fn libflaghal_dir() -> PathBuf {
+    libflaghal().parent().expect("library folder").to_path_buf()
+}
+
+/// The CPU reference plugin (override: FLAGHAL_IT_CPU_PLUGIN).
+pub fn cpu_plugin() -> PathBuf {
+    built_library("libflaghal_cpu.so", "FLAGHAL_IT_CPU_PLUGIN", "flaghal-plugin-cpu")
+}
+
+/// The minimal plain-C plugin (c-examples/minimal_plugin), built by build.rs.
+pub fn minimal_plugin() -> PathBuf {
+    PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))
+}
+
+/// Native CPU kernel modules built by build.rs: `<dir>/<kernel>.so`.
+pub fn kernels_dir() -> PathBuf {
+    PathBuf::from(env!("FLAGHAL_IT_KERNELS"))
+}
+
+/// One kernel module's bytes.
+pub fn kernel_bytes(name: &str) -> Vec<u8> {
+    let path = kernels_dir().join(format!("{name}.so"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A fresh, empty scratch folder for one test (under target/, kept for
+/// inspection after a failure).
+pub fn scratch_dir(test: &str) -> PathBuf {
+    let dir = profile_dir().join("flaghal-it").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// Path as text (the tests only use UTF-8 paths).
+pub fn text(path: &Path) -> String {
+    path.to_str().unwrap_or_else(|| panic!("non-UTF-8 path {}", path.display())).to_owned()
+}
