@@ -20,7 +20,7 @@ struct scale_args {
     uint32_t n;
 };
 
-FH_CPU_KERNEL(scale, 1024, 0) {
+FH_CPU_KERNEL(scale, 0, 0) {
     const struct scale_args *p = (const struct scale_args *)args;
     const float *x = FH_CPU_PTR(const float, p->x);
     float *y = FH_CPU_PTR(float, p->y);

@@ -21,7 +21,7 @@ struct vector_add_args {
     uint32_t n;
 };
 
-FH_CPU_KERNEL(vector_add, 1024, 0) {
+FH_CPU_KERNEL(vector_add, 0, 0) {
     const struct vector_add_args *p = (const struct vector_add_args *)args;
     const float *a = FH_CPU_PTR(const float, p->a);
     const float *b = FH_CPU_PTR(const float, p->b);

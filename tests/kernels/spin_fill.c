@@ -19,7 +19,7 @@ struct spin_fill_args {
     uint64_t spin;
 };
 
-FH_CPU_KERNEL(spin_fill, 1024, 0) {
+FH_CPU_KERNEL(spin_fill, 0, 0) {
     const struct spin_fill_args *p = (const struct spin_fill_args *)args;
     uint32_t *out = FH_CPU_PTR(uint32_t, p->out);
     uint64_t first = (uint64_t)ctx->block_idx[0] * ctx->block_dim[0];
