@@ -1,0 +1,333 @@
+//! The broken-plugin zoo (design.md, "Errors"): "A broken plugin is reported
+//! with a stable reason code and is skipped; it never hides the good ones and
+//! never takes the process down". Every zoo plugin is the minimal C plugin
+//! (c-examples/minimal_plugin) compiled with one rule broken (build.rs).
+//! They are all loaded at once beside the CPU plugin: each must be skipped
+//! with its own fh_plugin_skip_reason_t and a detail that says what is wrong,
+//! and the good plugins must still give usable devices.
+//!
+//! Then the manifest cases and the environment variables of docs/loader.md.
+
+use flaghal_integration::child::Scenario;
+use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, PluginInfo};
+use flaghal_integration::paths;
+use flaghal_sys::*;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+fn zoo(var: &str) -> PathBuf {
+    PathBuf::from(match var {
+        "not_a_library" => env!("FLAGHAL_IT_ZOO_NOT_A_LIBRARY"),
+        "no_entry" => env!("FLAGHAL_IT_ZOO_NO_ENTRY"),
+        "wrong_major" => env!("FLAGHAL_IT_ZOO_WRONG_MAJOR"),
+        "table_too_small" => env!("FLAGHAL_IT_ZOO_TABLE_TOO_SMALL"),
+        "missing_required" => env!("FLAGHAL_IT_ZOO_MISSING_REQUIRED"),
+        "init_fails" => env!("FLAGHAL_IT_ZOO_INIT_FAILS"),
+        "init_panics" => env!("FLAGHAL_IT_ZOO_INIT_PANICS"),
+        "cap_mismatch" => env!("FLAGHAL_IT_ZOO_CAP_MISMATCH"),
+        "negotiate_fails" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_FAILS"),
+        "future_minor" => env!("FLAGHAL_IT_ZOO_FUTURE_MINOR"),
+        other => panic!("no zoo case {other}"),
+    })
+}
+
+/// The plugin entry whose library is `file` (compared by file name: the
+/// loader may report the path canonicalised).
+fn entry<'a>(plugins: &'a [PluginInfo], file: &Path) -> &'a PluginInfo {
+    let name = file.file_name().expect("file name").to_string_lossy();
+    let found: Vec<&PluginInfo> = plugins.iter().filter(|p| p.library_path.ends_with(&*name)).collect();
+    assert_eq!(found.len(), 1, "exactly one plugin entry for {name} in {plugins:#?}");
+    found[0]
+}
+
+/// Asserts `file` was skipped for `reason`, with a detail naming one of `hints`.
+fn assert_skipped(plugins: &[PluginInfo], file: &Path, reason: fh_plugin_skip_reason_t, hints: &[&str]) {
+    let info = entry(plugins, file);
+    assert!(!info.loaded, "{} must be skipped: {info:#?}", file.display());
+    assert_eq!(info.skip_reason, reason, "skip reason of {}: {info:#?}", file.display());
+    assert_eq!(info.device_count, 0, "a skipped plugin contributes no device: {info:#?}");
+    assert!(
+        hints.iter().any(|h| info.skip_detail.contains(h)),
+        "the detail for {} should mention one of {hints:?}: {:?}",
+        file.display(),
+        info.skip_detail
+    );
+}
+
+fn assert_loaded<'a>(plugins: &'a [PluginInfo], file: &Path) -> &'a PluginInfo {
+    let info = entry(plugins, file);
+    assert!(info.loaded, "{} must load: {info:#?}", file.display());
+    assert_eq!(info.skip_reason, FH_PLUGIN_SKIP_NONE);
+    assert_eq!(info.skip_detail, "", "a loaded plugin has an empty skip detail");
+    assert!(info.device_count >= 1, "{info:#?}");
+    info
+}
+
+/// Memory round trip through a device: what "usable" means for every device.
+fn assert_memory_works(hal: &Hal, device: Device) {
+    let pattern: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3) as u8).collect();
+    let buf = hal.mem_alloc(device, pattern.len()).expect("fhMemAlloc");
+    hal.htod(device, buf, &pattern).expect("fhMemcpyHtoD");
+    let mut back = vec![0u8; pattern.len()];
+    hal.dtoh(device, &mut back, buf).expect("fhMemcpyDtoH");
+    assert_eq!(back, pattern);
+    hal.mem_free(device, buf).expect("fhMemFree");
+}
+
+/// vector_add on the CPU device: kernels run too.
+fn assert_kernels_work(hal: &Hal, device: Device) {
+    let n = 1000usize;
+    let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    let b: Vec<f32> = (0..n).map(|i| 2.0 * i as f32).collect();
+    let bytes = n * 4;
+    let (da, db, dc) = (
+        hal.mem_alloc(device, bytes).unwrap(),
+        hal.mem_alloc(device, bytes).unwrap(),
+        hal.mem_alloc(device, bytes).unwrap(),
+    );
+    hal.htod(device, da, &f32_bytes(&a)).unwrap();
+    hal.htod(device, db, &f32_bytes(&b)).unwrap();
+    let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
+    let stream = hal.stream_create(device).unwrap();
+    let args = Args::new().u64(da).u64(db).u64(dc).u32(n as u32).finish();
+    hal.launch_1d(function, n.div_ceil(64) as u32, 64, stream, &args).expect("fhLaunchKernel");
+    hal.stream_synchronize(stream).unwrap();
+    let mut out = vec![0u8; bytes];
+    hal.dtoh(device, &mut out, dc).unwrap();
+    let c = bytes_f32(&out);
+    assert!((0..n).all(|i| c[i] == 3.0 * i as f32), "vector_add results wrong: {:?}", &c[..8]);
+    hal.stream_destroy(stream).unwrap();
+    hal.module_unload(module).unwrap();
+    for p in [da, db, dc] {
+        hal.mem_free(device, p).unwrap();
+    }
+}
+
+#[test]
+fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_work() {
+    let cpu = paths::cpu_plugin();
+    let minimal = paths::minimal_plugin();
+    // Broken plugins before, between and after the good ones.
+    let files = vec![
+        zoo("not_a_library"),
+        zoo("no_entry"),
+        zoo("wrong_major"),
+        cpu.clone(),
+        zoo("table_too_small"),
+        zoo("missing_required"),
+        zoo("init_fails"),
+        minimal.clone(),
+        zoo("init_panics"),
+        zoo("cap_mismatch"),
+        zoo("negotiate_fails"),
+        zoo("future_minor"),
+    ];
+    Scenario::new("every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_work")
+        .plugins(&files)
+        .run(|hal| {
+            let plugins = hal.plugins();
+            assert_eq!(plugins.len(), files.len(), "one entry per file: {plugins:#?}");
+
+            assert_skipped(&plugins, &zoo("not_a_library"), FH_PLUGIN_SKIP_OPEN_FAILED, &["libzoo_not_a_library.so"]);
+            assert_skipped(&plugins, &zoo("no_entry"), FH_PLUGIN_SKIP_NO_ENTRY_POINT, &["fhPluginNegotiate"]);
+            assert_skipped(&plugins, &zoo("wrong_major"), FH_PLUGIN_SKIP_VERSION_MISMATCH, &["2"]);
+            // FH_PLUGIN_API_STRUCT_SIZE_1_0 minus one pointer: the size the plugin claims.
+            let short = std::mem::offset_of!(fh_plugin_api_t, launch_kernel).to_string();
+            assert_skipped(&plugins, &zoo("table_too_small"), FH_PLUGIN_SKIP_TABLE_TOO_SMALL, &[&short]);
+            assert_skipped(&plugins, &zoo("missing_required"), FH_PLUGIN_SKIP_MISSING_REQUIRED_ENTRY, &["stream_query"]);
+            assert_skipped(&plugins, &zoo("init_fails"), FH_PLUGIN_SKIP_INIT_FAILED, &["simulated driver failure"]);
+            assert_skipped(&plugins, &zoo("init_panics"), FH_PLUGIN_SKIP_INIT_PANICKED, &["internal assertion"]);
+            assert_skipped(
+                &plugins,
+                &zoo("cap_mismatch"),
+                FH_PLUGIN_SKIP_CAPABILITY_MISMATCH,
+                &["event_elapsed_time", "EVENT_TIMING"],
+            );
+            assert_skipped(
+                &plugins,
+                &zoo("negotiate_fails"),
+                FH_PLUGIN_SKIP_NEGOTIATION_FAILED,
+                &["FH_ERROR_UNKNOWN", "15"],
+            );
+            // Negotiation never completed for these, so no ABI version.
+            for case in ["not_a_library", "no_entry", "negotiate_fails"] {
+                assert_eq!(entry(&plugins, &zoo(case)).abi_version, 0, "{case}");
+            }
+
+            let cpu_info = assert_loaded(&plugins, &cpu);
+            assert_eq!(cpu_info.name, "cpu");
+            assert_eq!(cpu_info.abi_version, FH_MAKE_VERSION(1, 0, 0));
+            let minimal_info = assert_loaded(&plugins, &minimal);
+            assert_eq!((minimal_info.name.as_str(), minimal_info.device_count), ("minimal", 1));
+            assert_eq!(minimal_info.vendor, "FlagHAL examples");
+            // A newer plugin (max minor 7) is accepted at min(7, loader max) = 0.
+            let future = assert_loaded(&plugins, &zoo("future_minor"));
+            assert_eq!(future.abi_version, FH_MAKE_VERSION(1, 0, 0), "negotiated min(7, 0)");
+
+            let expected_devices = cpu_info.device_count + 2;
+            assert_eq!(hal.device_count(), expected_devices, "only loaded plugins contribute devices");
+            let cpu_device = hal.device_of_plugin("cpu").expect("a CPU device");
+            assert_memory_works(hal, cpu_device);
+            assert_kernels_work(hal, cpu_device);
+            assert_memory_works(hal, hal.device_of_plugin("minimal").expect("the minimal device"));
+            assert_memory_works(hal, hal.device_of_plugin("zoo-future-minor").expect("the future-minor device"));
+        });
+}
+
+/// FH_MAKE_VERSION from flaghal.h (a function-like macro bindgen skips).
+#[allow(non_snake_case)]
+const fn FH_MAKE_VERSION(major: u32, minor: u32, patch: u32) -> u32 {
+    (major << 22) | (minor << 12) | patch
+}
+
+fn write_manifest(dir: &Path, file: &str, text: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    path
+}
+
+fn manifest_json(name: &str, library_path: &str, arch: &str) -> String {
+    json!({
+        "file_format_version": "1.0.0",
+        "plugin": {"name": name, "library_path": library_path, "abi_version": "1.0", "library_arch": arch}
+    })
+    .to_string()
+}
+
+#[test]
+fn manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason() {
+    let dir = paths::scratch_dir("zoo-manifests");
+    // A relative library_path resolves against the manifest's own folder.
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::copy(paths::minimal_plugin(), dir.join("lib/libflaghal_minimal.so")).unwrap();
+    let arch = std::env::consts::ARCH;
+    let cpu = paths::cpu_plugin();
+    let malformed = write_manifest(&dir, "malformed.json", "{\"file_format_version\": \"1.0.0\",\n \"plugin\": {");
+    let no_library = write_manifest(
+        &dir,
+        "no-library.json",
+        &json!({"file_format_version": "1.0.0", "plugin": {"name": "nolib"}}).to_string(),
+    );
+    let wrong_arch = write_manifest(&dir, "wrong-arch.json", &manifest_json("minimal", "lib/libflaghal_minimal.so", "sparc64"));
+    let relative = write_manifest(&dir, "relative.json", &manifest_json("minimal", "lib/libflaghal_minimal.so", arch));
+    let duplicate = write_manifest(&dir, "duplicate.json", &manifest_json("cpu", &paths::text(&cpu), arch));
+    let files = vec![cpu.clone(), malformed.clone(), no_library.clone(), wrong_arch.clone(), relative.clone(), duplicate.clone()];
+    Scenario::new("manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason").plugins(&files).run(|hal| {
+        let plugins = hal.plugins();
+        let by_manifest = |m: &Path| -> PluginInfo {
+            let found: Vec<&PluginInfo> =
+                plugins.iter().filter(|p| Path::new(&p.manifest_path).file_name() == m.file_name()).collect();
+            assert_eq!(found.len(), 1, "one entry for manifest {}: {plugins:#?}", m.display());
+            found[0].clone()
+        };
+        let check = |m: &Path, reason: fh_plugin_skip_reason_t, hints: &[&str]| {
+            let info = by_manifest(m);
+            assert!(!info.loaded, "{info:#?}");
+            assert_eq!(info.skip_reason, reason, "{info:#?}");
+            assert!(hints.iter().any(|h| info.skip_detail.contains(h)), "detail should name one of {hints:?}: {info:#?}");
+        };
+        check(&malformed, FH_PLUGIN_SKIP_MANIFEST_INVALID, &["line", "column", "EOF"]);
+        check(&no_library, FH_PLUGIN_SKIP_MANIFEST_INVALID, &["library_path"]);
+        check(&wrong_arch, FH_PLUGIN_SKIP_WRONG_ARCH, &["sparc64"]);
+        check(&duplicate, FH_PLUGIN_SKIP_DUPLICATE, &["cpu", "libflaghal_cpu.so"]);
+
+        let rel = by_manifest(&relative);
+        assert!(rel.loaded, "a relative library_path loads: {rel:#?}");
+        assert!(Path::new(&rel.library_path).is_absolute(), "reported absolute: {rel:#?}");
+        assert!(rel.library_path.ends_with("lib/libflaghal_minimal.so"), "{rel:#?}");
+        assert!(rel.manifest_path.ends_with("relative.json"));
+
+        let direct = entry(&plugins, &cpu);
+        assert!(direct.loaded && direct.manifest_path.is_empty(), "given directly, no manifest: {direct:#?}");
+        assert_eq!(hal.device_count(), direct.device_count + 1);
+    });
+}
+
+#[test]
+fn plugins_disable_skips_the_named_plugin_with_reason_disabled() {
+    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
+    Scenario::new("plugins_disable_skips_the_named_plugin_with_reason_disabled")
+        .plugins(&[cpu.clone(), minimal.clone()])
+        .env("FLAGHAL_PLUGINS_DISABLE", "mini*")
+        .run(|hal| {
+            let plugins = hal.plugins();
+            assert_skipped(&plugins, &minimal, FH_PLUGIN_SKIP_DISABLED, &["FLAGHAL_PLUGINS_DISABLE", "mini*"]);
+            let cpu_info = assert_loaded(&plugins, &cpu);
+            assert_eq!(hal.device_count(), cpu_info.device_count);
+            assert!(hal.device_of_plugin("minimal").is_none());
+        });
+}
+
+fn plugin_of(hal: &Hal, ordinal: u32) -> String {
+    let props = hal.properties(hal.device(ordinal).expect("fhDeviceGet")).expect("properties");
+    flaghal_sys::ptr::char_array_to_string(&props.plugin_name)
+}
+
+#[test]
+fn devices_that_are_not_cpus_come_first() {
+    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
+    // The CPU plugin loads first, yet the minimal (type OTHER) device is ordinal 0.
+    Scenario::new("devices_that_are_not_cpus_come_first").plugins(&[cpu, minimal]).run(|hal| {
+        assert!(hal.device_count() >= 2);
+        assert_eq!(plugin_of(hal, 0), "minimal");
+        assert_eq!(plugin_of(hal, 1), "cpu");
+    });
+}
+
+#[test]
+fn visible_devices_filters_and_reorders() {
+    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
+    Scenario::new("visible_devices_filters_and_reorders")
+        .plugins(&[cpu.clone(), minimal.clone()])
+        .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0,minimal")
+        .run(|hal| {
+            assert_eq!(hal.device_count(), 2);
+            assert_eq!(plugin_of(hal, 0), "cpu", "the list order wins over the default order");
+            assert_eq!(plugin_of(hal, 1), "minimal");
+            let failure = hal.device(2).expect_err("ordinal 2 is out of range");
+            assert_eq!(failure.status, FH_ERROR_INVALID_DEVICE);
+        });
+}
+
+#[test]
+fn visible_devices_hides_the_rest_and_counts_after_filtering() {
+    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
+    Scenario::new("visible_devices_hides_the_rest_and_counts_after_filtering")
+        .plugins(&[cpu, minimal.clone()])
+        .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0")
+        .run(|hal| {
+            assert_eq!(hal.device_count(), 1);
+            assert_eq!(plugin_of(hal, 0), "cpu");
+            let plugins = hal.plugins();
+            let hidden = entry(&plugins, &minimal);
+            assert!(hidden.loaded, "hiding devices does not skip the plugin");
+            assert_eq!(hidden.device_count, 0, "device_count is counted after FLAGHAL_VISIBLE_DEVICES");
+        });
+}
+
+#[test]
+fn loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded() {
+    let files = [paths::cpu_plugin(), zoo("no_entry"), paths::minimal_plugin()];
+    let out = Scenario::new("loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded")
+        .plugins(&files)
+        .env("FLAGHAL_LOADER_DEBUG", "all")
+        .run(|hal| assert!(hal.device_count() >= 2));
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("flaghal: ")).collect();
+    let has = |level: &str, words: &[&str]| {
+        lines.iter().any(|l| l.starts_with(&format!("flaghal: {level}: ")) && words.iter().all(|w| l.contains(w)))
+    };
+    assert!(has("warn", &["libzoo_no_entry.so", "fhPluginNegotiate"]), "a warn line for the skipped plugin:\n{}", out.stderr);
+    assert!(has("info", &["cpu"]), "an info line for the loaded CPU plugin:\n{}", out.stderr);
+    assert!(has("info", &["minimal: initialised"]), "the plugin's own host->log line at info:\n{}", out.stderr);
+    assert!(lines.iter().any(|l| l.starts_with("flaghal: debug: ")), "debug lines:\n{}", out.stderr);
+}
+
+#[test]
+fn without_loader_debug_a_skipped_plugin_prints_nothing() {
+    let files = [paths::cpu_plugin(), zoo("no_entry")];
+    let out = Scenario::new("without_loader_debug_a_skipped_plugin_prints_nothing")
+        .plugins(&files)
+        .run(|hal| assert!(hal.device_count() >= 1));
+    assert!(!out.stderr.contains("flaghal: warn"), "warn lines are off by default:\n{}", out.stderr);
+    assert!(!out.stderr.contains("flaghal: info"), "info lines are off by default:\n{}", out.stderr);
+}
