@@ -1,0 +1,77 @@
+//! The exported functions of flaghal.h, one file per area. Each body is one
+//! `failure::export` call (the panic boundary plus the thread's detail
+//! message). The loader checks everything the plugin ABI promises plugins
+//! (rule 7) before calling: initialisation, handles, output pointers, device
+//! membership, flags, sizes, launch limits, capabilities.
+
+pub mod devices;
+pub mod errors;
+pub mod events;
+pub mod init;
+pub mod memory;
+pub mod modules;
+pub mod plugins;
+pub mod streams;
+
+use crate::failure::ApiResult;
+use crate::handles::{Device, Event, Function, Module, Stream};
+use crate::registry;
+use flaghal_sys::*;
+use std::ffi::c_void;
+
+/// Calls a REQUIRED plugin entry and turns its status into a result.
+macro_rules! call_plugin {
+    ($plugin:expr, $entry:ident, $function:literal $(, $arg:expr)* $(,)?) => {{
+        let plugin: &'static $crate::plugin::Plugin = $plugin;
+        let f = $crate::required!(plugin, $entry);
+        // SAFETY: plugin ABI rule 7: the loader has checked the handles
+        // (non-NULL, live, right kind, same device) and the output pointers
+        // it passes; data arguments pass through for the plugin to validate.
+        let status = unsafe { f($($arg),*) };
+        $crate::failure::plugin_status(&plugin.name, $function, status)
+    }};
+}
+pub(crate) use call_plugin;
+
+#[inline]
+pub(crate) fn device(handle: fh_device_t) -> ApiResult<&'static Device> {
+    registry::get()?;
+    Device::resolve(handle)
+}
+
+#[inline]
+pub(crate) fn stream(handle: fh_stream_t) -> ApiResult<&'static Stream> {
+    registry::get()?;
+    Stream::resolve(handle as *mut c_void)
+}
+
+#[inline]
+pub(crate) fn event(handle: fh_event_t) -> ApiResult<&'static Event> {
+    registry::get()?;
+    Event::resolve(handle as *mut c_void)
+}
+
+#[inline]
+pub(crate) fn module(handle: fh_module_t) -> ApiResult<&'static Module> {
+    registry::get()?;
+    Module::resolve(handle as *mut c_void)
+}
+
+#[inline]
+pub(crate) fn function(handle: fh_function_t) -> ApiResult<&'static Function> {
+    registry::get()?;
+    Function::resolve(handle as *mut c_void)
+}
+
+/// FH_ERROR_INVALID_DEVICE unless both objects belong to one device.
+#[inline]
+pub(crate) fn same_device(a: &Device, b: &Device, what: &str) -> ApiResult {
+    if std::ptr::eq(a, b) {
+        Ok(())
+    } else {
+        Err(crate::failure::fail(
+            FH_ERROR_INVALID_DEVICE,
+            format!("{what} belong to different devices ({} and {})", a.describe(), b.describe()),
+        ))
+    }
+}

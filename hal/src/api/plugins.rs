@@ -1,0 +1,52 @@
+//! fhPluginGetCount and fhPluginGetInfo: which plugins were found, and why
+//! one was skipped.
+
+use crate::failure::{export, fail};
+use crate::registry;
+use flaghal_sys::*;
+use std::mem::{offset_of, size_of};
+
+/// Smallest fh_plugin_info_t accepted: up to and including `next`.
+const INFO_MIN_SIZE: usize = offset_of!(fh_plugin_info_t, next) + size_of::<usize>();
+
+/// # Safety
+/// `count` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn fhPluginGetCount(count: *mut u32) -> fh_status_t {
+    export("fhPluginGetCount", || {
+        let registry = registry::get()?;
+        // SAFETY: NULL or writable per the contract.
+        Ok(unsafe { ptr::write_out(count, registry.plugins.len() as u32, "count") }?)
+    })
+}
+
+/// # Safety
+/// `info` is NULL or a struct whose `struct_size` bytes are writable.
+#[no_mangle]
+pub unsafe extern "C" fn fhPluginGetInfo(index: u32, info: *mut fh_plugin_info_t) -> fh_status_t {
+    export("fhPluginGetInfo", || {
+        let registry = registry::get()?;
+        // SAFETY: NULL or a sized struct per the contract; reads only inside its size.
+        let given: fh_plugin_info_t = unsafe { sized::read_sized(info, INFO_MIN_SIZE, "info") }?;
+        let p = registry.plugins.get(index as usize).ok_or_else(|| {
+            fail(FH_ERROR_INVALID_VALUE, format!("index {index} is out of range ({} plugins)", registry.plugins.len()))
+        })?;
+        let value = fh_plugin_info_t {
+            struct_size: given.struct_size,
+            next: given.next,
+            name: p.name.as_ptr(),
+            vendor: p.vendor.as_ptr(),
+            version: p.version.as_ptr(),
+            library_path: p.library_path.as_ptr(),
+            manifest_path: p.manifest_path.as_ptr(),
+            abi_version: p.abi_version,
+            status: p.status,
+            skip_reason: p.skip_reason,
+            skip_detail: p.skip_detail.as_ptr(),
+            device_count: p.device_count,
+        };
+        // SAFETY: as above; writes only inside the caller's struct_size.
+        unsafe { sized::write_sized(info, &value, INFO_MIN_SIZE, "info") }?;
+        Ok(())
+    })
+}

@@ -1,0 +1,112 @@
+//! The environment, read once by the first fhInit into an [`Environment`]
+//! snapshot. Everything downstream (search paths, filters, device order,
+//! debug levels) is a pure function of the snapshot, so it can be tested
+//! with a fake one.
+//!
+//! In a setuid/setgid or otherwise elevated process (AT_SECURE set, or real
+//! and effective ids differ) the variables that name paths are ignored, as
+//! secure_getenv does, and an error-level line says so: a user must not be
+//! able to make a privileged program load a library of their choosing.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Every variable the loader reads, as found at fhInit time.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    // Path variables (ignored when `secure`).
+    pub plugin_files: Option<OsString>,
+    pub add_plugin_files: Option<OsString>,
+    pub home: Option<OsString>,
+    pub xdg_config_home: Option<OsString>,
+    pub xdg_config_dirs: Option<OsString>,
+    pub xdg_data_home: Option<OsString>,
+    pub xdg_data_dirs: Option<OsString>,
+    // Other settings.
+    pub plugins_select: Option<String>,
+    pub plugins_disable: Option<String>,
+    pub visible_devices: Option<String>,
+    pub loader_debug: Option<String>,
+    pub validation: Option<String>,
+    /// Folder holding libflaghal.so itself (for `../share/flaghal/plugins.d`).
+    pub install_dir: Option<PathBuf>,
+    /// The process is setuid/elevated: path variables were dropped.
+    pub secure: bool,
+}
+
+/// The path variables, by name, for the secure-mode message.
+pub const PATH_VARIABLES: [&str; 7] = [
+    "FLAGHAL_PLUGIN_FILES",
+    "FLAGHAL_ADD_PLUGIN_FILES",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_CONFIG_DIRS",
+    "XDG_DATA_HOME",
+    "XDG_DATA_DIRS",
+];
+
+impl Environment {
+    /// Reads the process environment. Returns the snapshot and, in a secure
+    /// process, the names of the path variables that were set and ignored.
+    pub fn read() -> (Environment, Vec<&'static str>) {
+        let os = |name: &str| std::env::var_os(name);
+        let text = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+        let secure = is_secure_process();
+        let mut ignored = Vec::new();
+        let mut path = |name: &'static str| {
+            let value = os(name);
+            if secure && value.is_some() {
+                ignored.push(name);
+                None
+            } else {
+                value
+            }
+        };
+        let env = Environment {
+            plugin_files: path("FLAGHAL_PLUGIN_FILES"),
+            add_plugin_files: path("FLAGHAL_ADD_PLUGIN_FILES"),
+            home: path("HOME"),
+            xdg_config_home: path("XDG_CONFIG_HOME"),
+            xdg_config_dirs: path("XDG_CONFIG_DIRS"),
+            xdg_data_home: path("XDG_DATA_HOME"),
+            xdg_data_dirs: path("XDG_DATA_DIRS"),
+            plugins_select: text("FLAGHAL_PLUGINS_SELECT"),
+            plugins_disable: text("FLAGHAL_PLUGINS_DISABLE"),
+            visible_devices: text("FLAGHAL_VISIBLE_DEVICES"),
+            loader_debug: text("FLAGHAL_LOADER_DEBUG"),
+            validation: text("FLAGHAL_VALIDATION"),
+            install_dir: crate::discovery::self_location::install_dir(),
+            secure,
+        };
+        (env, ignored)
+    }
+}
+
+extern "C" {
+    fn getauxval(kind: std::ffi::c_ulong) -> std::ffi::c_ulong;
+    fn getuid() -> u32;
+    fn geteuid() -> u32;
+    fn getgid() -> u32;
+    fn getegid() -> u32;
+}
+
+/// `AT_SECURE` from <elf.h>.
+const AT_SECURE: std::ffi::c_ulong = 23;
+
+/// Whether the process runs with elevated privileges (setuid/setgid binary,
+/// file capabilities, or differing real and effective ids).
+pub fn is_secure_process() -> bool {
+    // SAFETY: getauxval, getuid, geteuid, getgid and getegid take no pointers,
+    // cannot fail in a way that matters here, and are async-signal-safe.
+    unsafe { getauxval(AT_SECURE) != 0 || getuid() != geteuid() || getgid() != getegid() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ordinary_test_process_is_not_secure() {
+        assert!(!is_secure_process());
+    }
+}
