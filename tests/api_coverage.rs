@@ -1,0 +1,84 @@
+//! House rule 6: every public C function is exercised from C, under valgrind.
+//! c-examples/api_coverage.c calls every fh* function of flaghal.h on its
+//! success and error paths and checks each status; here it runs with the
+//! minimal plain-C plugin and the CPU plugin loaded together (so optional
+//! entries are both present and absent, and cross-device calls are refused),
+//! under `valgrind --error-exitcode=99 --leak-check=full`.
+//!
+//! Without valgrind the test says so and passes only outside CI; with CI set
+//! (CI=true, as every CI system sets it), a missing valgrind is a failure.
+
+use flaghal_integration::c;
+use flaghal_integration::child::{to_text, Scenario};
+use flaghal_integration::paths;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn build() -> PathBuf {
+    let dir = paths::scratch_dir("api-coverage");
+    let exe = dir.join("api_coverage");
+    c::build_program(&paths::repo_root().join("c-examples/api_coverage.c"), &exe, &[]);
+    exe
+}
+
+fn scenario(validation: bool) -> Scenario {
+    let s = Scenario::new("api_coverage").plugins(&[paths::minimal_plugin(), paths::cpu_plugin()]);
+    if validation {
+        s.env("FLAGHAL_VALIDATION", "1")
+    } else {
+        s
+    }
+}
+
+/// Checks the summary line: every check passed, on both devices, and enough
+/// checks ran that the program cannot have skipped its work.
+fn assert_summary(stdout: &str, validation: bool) {
+    let line = stdout.lines().find(|l| l.starts_with("api_coverage: ")).unwrap_or_else(|| panic!("no summary:\n{stdout}"));
+    let checks: usize = line["api_coverage: ".len()..].split(' ').next().unwrap().parse().expect("check count");
+    assert!(line.contains(" checks on 2 device(s), 0 failed"), "{stdout}");
+    assert!(checks >= 250, "only {checks} checks ran:\n{stdout}");
+    assert_eq!(line.contains("(validation on)"), validation, "{line}");
+    assert!(stdout.contains("(plugin minimal)") && stdout.contains("(plugin cpu)"), "{stdout}");
+}
+
+fn valgrind_available() -> bool {
+    Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn api_coverage_passes_on_the_minimal_and_cpu_plugins() {
+    let exe = build();
+    let mut cmd = Command::new(&exe);
+    cmd.arg(paths::kernels_dir());
+    scenario(false).apply(&mut cmd);
+    let out = cmd.output().expect("run api_coverage");
+    let text = to_text(&out);
+    assert!(out.status.success(), "api_coverage failed ({}):\n{}\n{}", out.status, text.stdout, text.stderr);
+    assert_summary(&text.stdout, false);
+}
+
+#[test]
+fn api_coverage_passes_under_valgrind_with_validation() {
+    if !valgrind_available() {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(!ci, "valgrind is not installed, and CI is set: install valgrind (scripts/test.sh does)");
+        eprintln!("SKIPPED: valgrind is not installed (CI is unset); install valgrind to run this test");
+        return;
+    }
+    let exe = build();
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--quiet"])
+        .arg(&exe)
+        .arg(paths::kernels_dir());
+    scenario(true).apply(&mut cmd);
+    let out = cmd.output().expect("run valgrind");
+    let text = to_text(&out);
+    assert!(
+        out.status.success(),
+        "api_coverage under valgrind failed ({}; 99 = valgrind found errors):\n{}\n{}",
+        out.status,
+        text.stdout,
+        text.stderr
+    );
+    assert_summary(&text.stdout, true);
+}
