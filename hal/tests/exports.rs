@@ -1,0 +1,57 @@
+//! libflaghal.so exports exactly the functions flaghal.h declares, and its
+//! SONAME is libflaghal.so.1.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// target/<profile>/libflaghal.so, found from this test binary
+/// (target/<profile>/deps/exports-...).
+fn library() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let path = profile_dir.join("libflaghal.so");
+    assert!(path.is_file(), "{} not built", path.display());
+    path
+}
+
+/// Names declared with FH_API in the header: `FH_API <type> <name>(`.
+fn declared_functions() -> BTreeSet<String> {
+    let header = concat!(env!("CARGO_MANIFEST_DIR"), "/../include/flaghal/flaghal.h");
+    let text = std::fs::read_to_string(header).unwrap();
+    let mut names = BTreeSet::new();
+    for piece in text.split("FH_API ").skip(1) {
+        let before_paren = piece.split('(').next().unwrap();
+        let name = before_paren.split(|c: char| c.is_whitespace() || c == '*').filter(|w| !w.is_empty()).last().unwrap();
+        names.insert(name.to_string());
+    }
+    // The #define FH_API lines themselves are not declarations.
+    names.retain(|n| n.starts_with("fh"));
+    names
+}
+
+#[test]
+fn the_exported_functions_are_exactly_those_of_flaghal_h() {
+    let declared = declared_functions();
+    assert!(declared.len() >= 45, "header parse found only {declared:?}");
+    let output = Command::new("nm").args(["-D", "--defined-only"]).arg(library()).output().expect("nm runs");
+    assert!(output.status.success());
+    let exported: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.len() == 3 && fields[1] != "A").then(|| fields[2].split('@').next().unwrap().to_string())
+        })
+        .collect();
+    let missing: Vec<_> = declared.difference(&exported).collect();
+    let extra: Vec<_> = exported.difference(&declared).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing exports {missing:?}, unexpected exports {extra:?}");
+}
+
+#[test]
+fn the_soname_is_libflaghal_so_1_and_the_library_is_never_unloaded() {
+    let output = Command::new("readelf").arg("-d").arg(library()).output().expect("readelf runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("Library soname: [libflaghal.so.1]"), "{text}");
+    assert!(text.contains("NODELETE"), "{text}");
+}
