@@ -1,0 +1,146 @@
+//! "Every entry point is thread-safe" (design.md). Many threads at once
+//! allocate, copy, launch kernels and synchronise, each on its own stream and
+//! also many on one shared stream; every byte that comes back is verified.
+//! Deterministic: no timing, only results.
+
+use flaghal_integration::child::Scenario;
+use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, Stream};
+use flaghal_integration::paths;
+use flaghal_sys::fh_deviceptr_t;
+
+const THREADS: usize = 8;
+const ROUNDS: usize = 20;
+
+/// One vector_add round trip submitted on `stream`: in, launch, out. The
+/// caller synchronises `stream` (possibly shared with other threads) before
+/// calling `verify`.
+struct Job {
+    n: usize,
+    a: Vec<u8>,
+    b: Vec<u8>,
+    c: Vec<u8>,
+    buffers: [fh_deviceptr_t; 3],
+}
+
+impl Job {
+    fn new(hal: &Hal, device: Device, seed: usize) -> Job {
+        let n = 1000 + (seed * 7919) % 5000;
+        let a: Vec<f32> = (0..n).map(|i| (i + seed) as f32).collect();
+        let b: Vec<f32> = (0..n).map(|i| (i * 2 + seed % 13) as f32).collect();
+        let buffers = [0; 3].map(|_| hal.mem_alloc(device, n * 4).expect("fhMemAlloc"));
+        Job { n, a: f32_bytes(&a), b: f32_bytes(&b), c: vec![0xFF; n * 4], buffers }
+    }
+
+    fn submit(&mut self, hal: &Hal, function: flaghal_integration::hal::Function, stream: Stream) {
+        let [da, db, dc] = self.buffers;
+        // SAFETY: the host buffers live in `self`, which the caller keeps
+        // unchanged until it has synchronised `stream` (see `verify`).
+        unsafe {
+            hal.htod_async(da, &self.a, stream).expect("fhMemcpyHtoDAsync");
+            hal.htod_async(db, &self.b, stream).expect("fhMemcpyHtoDAsync");
+        }
+        let args = Args::new().u64(da).u64(db).u64(dc).u32(self.n as u32).finish();
+        hal.launch_1d(function, (self.n as u32).div_ceil(128), 128, stream, &args).expect("fhLaunchKernel");
+        // SAFETY: as above.
+        unsafe { hal.dtoh_async(&mut self.c, dc, stream) }.expect("fhMemcpyDtoHAsync");
+    }
+
+    /// Checks every element and frees the device buffers.
+    fn verify(self, hal: &Hal, device: Device, who: &str) {
+        let (a, b, c) = (bytes_f32(&self.a), bytes_f32(&self.b), bytes_f32(&self.c));
+        for i in 0..self.n {
+            assert_eq!(c[i], a[i] + b[i], "{who}: element {i} of {}", self.n);
+        }
+        for p in self.buffers {
+            hal.mem_free(device, p).expect("fhMemFree");
+        }
+    }
+}
+
+#[test]
+fn many_threads_each_on_their_own_stream() {
+    Scenario::cpu_only("many_threads_each_on_their_own_stream").run(|hal| {
+        let device = hal.device_of_plugin("cpu").expect("a CPU device");
+        std::thread::scope(|scope| {
+            for t in 0..THREADS {
+                scope.spawn(move || {
+                    // Each thread loads its own module too: loads are thread-safe.
+                    let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
+                    let stream = hal.stream_create(device).expect("fhStreamCreate");
+                    let event = hal.event_create(device, flaghal_sys::FH_EVENT_DEFAULT).expect("fhEventCreate");
+                    for round in 0..ROUNDS {
+                        let mut job = Job::new(hal, device, t * 1000 + round);
+                        job.submit(hal, function, stream);
+                        hal.event_record(event, stream).expect("fhEventRecord");
+                        hal.event_synchronize(event).expect("fhEventSynchronize");
+                        hal.stream_synchronize(stream).expect("fhStreamSynchronize");
+                        job.verify(hal, device, &format!("thread {t} round {round}"));
+                    }
+                    hal.event_destroy(event).unwrap();
+                    hal.stream_destroy(stream).unwrap();
+                    hal.module_unload(module).unwrap();
+                });
+            }
+        });
+    });
+}
+
+#[test]
+fn many_threads_share_one_stream() {
+    Scenario::cpu_only("many_threads_share_one_stream").run(|hal| {
+        let device = hal.device_of_plugin("cpu").expect("a CPU device");
+        let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
+        let shared = hal.stream_create(device).expect("fhStreamCreate");
+        std::thread::scope(|scope| {
+            for t in 0..THREADS {
+                scope.spawn(move || {
+                    for round in 0..ROUNDS {
+                        let mut job = Job::new(hal, device, t * 1000 + round);
+                        job.submit(hal, function, shared);
+                        // Waits for this thread's work and whatever the others queued.
+                        hal.stream_synchronize(shared).expect("fhStreamSynchronize");
+                        job.verify(hal, device, &format!("thread {t} round {round} (shared stream)"));
+                    }
+                });
+            }
+        });
+        hal.stream_destroy(shared).unwrap();
+        hal.module_unload(module).unwrap();
+    });
+}
+
+#[test]
+fn many_threads_allocate_copy_and_free_on_every_device() {
+    Scenario::new("many_threads_allocate_copy_and_free_on_every_device")
+        .plugins(&[paths::cpu_plugin(), paths::minimal_plugin()])
+        .run(|hal| {
+            let devices: Vec<Device> = (0..hal.device_count()).map(|i| hal.device(i).unwrap()).collect();
+            assert!(devices.len() >= 2, "the minimal and the CPU device");
+            let minimal = hal.device_of_plugin("minimal").unwrap();
+            let mut free_before = 0usize;
+            // SAFETY: valid out pointer; the total is not wanted.
+            hal.check(unsafe { hal.api.fhMemGetInfo(minimal.0, &mut free_before, std::ptr::null_mut()) }).unwrap();
+            std::thread::scope(|scope| {
+                for t in 0..THREADS {
+                    let devices = devices.clone();
+                    scope.spawn(move || {
+                        for round in 0..ROUNDS * 5 {
+                            let device = devices[(t + round) % devices.len()];
+                            let size = 1 + (t * 131 + round * 977) % 70_000;
+                            let data: Vec<u8> = (0..size).map(|i| (i ^ t ^ round) as u8).collect();
+                            let p = hal.mem_alloc(device, size).expect("fhMemAlloc");
+                            hal.htod(device, p, &data).expect("fhMemcpyHtoD");
+                            let mut back = vec![0u8; size];
+                            hal.dtoh(device, &mut back, p).expect("fhMemcpyDtoH");
+                            assert!(back == data, "thread {t} round {round}: {size} bytes differ");
+                            hal.mem_free(device, p).expect("fhMemFree");
+                        }
+                    });
+                }
+            });
+            let mut free_after = 0usize;
+            // SAFETY: as above.
+            hal.check(unsafe { hal.api.fhMemGetInfo(minimal.0, &mut free_after, std::ptr::null_mut()) }).unwrap();
+            assert_eq!(free_after, free_before, "every allocation was returned");
+        });
+}
