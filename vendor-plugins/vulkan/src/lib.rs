@@ -1,1 +1,43 @@
-//! skeleton
+//! `flaghal-plugin-vulkan`: the FlagHAL reference Vulkan plugin
+//! (libflaghal_vulkan.so). It proves the plugin ABI fits a real,
+//! vendor-neutral GPU API and gives every Vulkan 1.2 device with
+//! bufferDeviceAddress and timeline semaphores a FlagHAL device.
+//!
+//! Design rules (docs/vulkan.md has the full mapping):
+//! - libvulkan is loaded at run time: no Vulkan means zero devices and a log
+//!   line, never a failure to open.
+//! - Device memory is sub-allocated from large blocks, addressed by 64-bit
+//!   buffer device addresses, so kernels receive real pointers.
+//! - Streams record into command-buffer batches on the device's compute queue
+//!   and order everything with one timeline semaphore per stream; queries
+//!   read the counter and never block.
+//! - Every extern "C" body runs inside `flaghal_sys::ffi_boundary`; every C
+//!   pointer goes through `flaghal_sys::ptr`/`sized`.
+//! - Mapping code (VkResult and enums to FlagHAL) lives in `conv`, pure.
+//!
+//! Files: `entry` (the ABI table), `plugin` (init state), `instance`,
+//! `adapter`, `device`, `memory` + `suballoc` + `staging`, `timeline`,
+//! `stream` + `host_worker`, `event`, `copy`, `module` + `spirv`, `conv`,
+//! `error`, `host` (the loader's log and error detail services).
+
+pub mod adapter;
+pub mod conv;
+pub mod copy;
+pub mod device;
+pub mod entry;
+pub mod error;
+pub mod event;
+pub mod host;
+pub mod host_worker;
+pub mod instance;
+pub mod memory;
+pub mod module;
+pub mod plugin;
+pub mod spirv;
+pub mod staging;
+pub mod stream;
+pub mod suballoc;
+pub mod timeline;
+
+pub use entry::fhPluginNegotiate;
+pub use instance::validation_message_count;

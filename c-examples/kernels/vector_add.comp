@@ -1,0 +1,23 @@
+// vector_add (SPIR-V version of vector_add.c, same blob): c[i] = a[i] + b[i] for i < n.
+#version 450
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_scalar_block_layout : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+// FlagHAL SPIR-V kernel convention (docs/vulkan.md): block size from
+// specialization constants 0..2, the argument blob as a scalar-layout push
+// constant block, device addresses as buffer references.
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
+layout(buffer_reference, scalar, buffer_reference_align = 4) buffer F32s { float v[]; };
+layout(push_constant, scalar) uniform Args {
+    F32s a;  // 0
+    F32s b;  // 8
+    F32s c;  // 16
+    uint n;  // 24
+} args;
+
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (i < args.n) {
+        args.c.v[i] = args.a.v[i] + args.b.v[i];
+    }
+}

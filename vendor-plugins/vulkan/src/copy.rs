@@ -1,0 +1,223 @@
+//! Copies and memsets, asynchronous (recorded on a stream) and synchronous
+//! (flaghal.h "Ordering": wait for every stream of the device, then copy).
+//!
+//! Paths:
+//! - direct: device memory is host-visible and mapped (and
+//!   FLAGHAL_VULKAN_FORCE_STAGING is not set): synchronous calls use memcpy;
+//! - pinned: a host range inside fhMemAllocHost memory is copied by the
+//!   device straight from/to its buffer;
+//! - staging: any other host range goes through a transient host-visible
+//!   buffer; a device-to-host copy then finishes on the stream's host thread.
+
+use crate::conv;
+use crate::device::Device;
+use crate::error::invalid_value;
+use crate::memory::Region;
+use crate::staging::Staging;
+use crate::stream::{Keep, Stream};
+use ash::vk;
+use flaghal_sys::FfiResult;
+
+fn resolve(device: &Device, address: u64, len: u64) -> FfiResult<Region> {
+    device.memory.lock().resolve(address, len)
+}
+
+/// The pinned-memory region holding host range [host, host+len), if any.
+fn pinned(device: &Device, host: usize, len: u64) -> Option<Region> {
+    let pool = device.pinned.lock();
+    let address = pool.address_of_host(host, len)?;
+    pool.resolve(address, len).ok()
+}
+
+fn copy_cmd(device: &Device, cmd: vk::CommandBuffer, src: Region, dst: Region, len: u64) {
+    let region = [vk::BufferCopy { src_offset: src.offset, dst_offset: dst.offset, size: len }];
+    // SAFETY: `cmd` is recording under its stream's lock; both buffers are
+    // live (device allocations per the caller's contract, staging through the
+    // batch's keep list) and the ranges were resolved inside them.
+    unsafe { device.raw.cmd_copy_buffer(cmd, src.buffer, dst.buffer, &region) };
+}
+
+/// fhMemcpyHtoDAsync. `src` is read now (staging) or when the stream runs
+/// (pinned), both allowed by flaghal.h.
+pub fn htod_async(stream: &Stream, dst: u64, src: &[u8]) -> FfiResult {
+    let device = stream.device;
+    if src.is_empty() {
+        return Ok(());
+    }
+    let len = src.len() as u64;
+    let to = resolve(device, dst, len)?;
+    if let Some(from) = pinned(device, src.as_ptr() as usize, len) {
+        return stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len));
+    }
+    let staging = Staging::with_bytes(device, src)?;
+    let from = staging.region;
+    stream.record(vec![Box::new(staging)], |cmd| copy_cmd(device, cmd, from, to, len))
+}
+
+/// fhMemcpyDtoHAsync into `len` bytes at host address `dst`, which the
+/// caller keeps valid until the stream reaches the copy.
+pub fn dtoh_async(stream: &Stream, dst: usize, src: u64, len: usize) -> FfiResult {
+    let device = stream.device;
+    if len == 0 {
+        return Ok(());
+    }
+    let from = resolve(device, src, len as u64)?;
+    if let Some(to) = pinned(device, dst, len as u64) {
+        return stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len as u64));
+    }
+    let staging = Staging::new(device, len)?;
+    let to = staging.region;
+    stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len as u64))?;
+    stream.host_job(Box::new(move || {
+        let bytes = staging.bytes();
+        // SAFETY: flaghal.h makes the caller keep `dst` valid for `len`
+        // bytes until the stream reaches this copy; staging is a distinct
+        // mapping, so the ranges do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst as *mut u8, len) };
+    }))
+}
+
+/// fhMemcpyDtoDAsync.
+pub fn dtod_async(stream: &Stream, dst: u64, src: u64, len: u64) -> FfiResult {
+    let device = stream.device;
+    if len == 0 {
+        return Ok(());
+    }
+    let from = resolve(device, src, len)?;
+    let to = resolve(device, dst, len)?;
+    stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))
+}
+
+fn check_memset(dst: u64, element_size: u32, count: usize) -> FfiResult<u64> {
+    if !matches!(element_size, 1 | 2 | 4) {
+        return Err(invalid_value(format!("memset element size {element_size} is not 1, 2 or 4")));
+    }
+    if dst % element_size as u64 != 0 {
+        return Err(invalid_value(format!("0x{dst:x} is not {element_size}-byte aligned")));
+    }
+    (count as u64)
+        .checked_mul(element_size as u64)
+        .ok_or_else(|| invalid_value(format!("{count} elements of {element_size} bytes overflow")))
+}
+
+/// fhMemsetD*Async: vkCmdFillBuffer for the 4-byte aligned middle, staged
+/// bytes for an unaligned head and tail.
+pub fn memset_async(stream: &Stream, dst: u64, value: u32, element_size: u32, count: usize) -> FfiResult {
+    let device = stream.device;
+    let len = check_memset(dst, element_size, count)?;
+    if len == 0 {
+        return Ok(());
+    }
+    let region = resolve(device, dst, len)?;
+    let (head, middle, tail) = conv::memset_split(region.offset, len);
+    let mut keep: Vec<Keep> = Vec::new();
+    let mut edges: Option<Region> = None;
+    if head + tail > 0 {
+        let bytes: Vec<u8> = (0..head)
+            .chain(len - tail..len)
+            .map(|i| conv::fill_byte(value, element_size, i))
+            .collect();
+        let staging = Staging::with_bytes(device, &bytes)?;
+        edges = Some(staging.region);
+        keep.push(Box::new(staging));
+    }
+    stream.record(keep, |cmd| {
+        if middle > 0 {
+            let word = conv::fill_word(value, element_size, head);
+            // SAFETY: recording under the stream lock; the middle range is
+            // 4-byte aligned in offset and size, inside the resolved region.
+            unsafe { device.raw.cmd_fill_buffer(cmd, region.buffer, region.offset + head, middle, word) };
+        }
+        if let Some(edges) = edges {
+            if head > 0 {
+                copy_cmd(device, cmd, edges, region, head);
+            }
+            if tail > 0 {
+                let from = Region { offset: edges.offset + head, ..edges };
+                let to = Region { offset: region.offset + len - tail, ..region };
+                copy_cmd(device, cmd, from, to, tail);
+            }
+        }
+    })
+}
+
+/// fhMemcpyHtoD.
+pub fn htod(device: &'static Device, dst: u64, src: &[u8]) -> FfiResult {
+    if src.is_empty() {
+        return Ok(());
+    }
+    let region = resolve(device, dst, src.len() as u64)?;
+    device.synchronize_all(false)?;
+    if let Some(host) = region.host {
+        // SAFETY: mapped coherent memory of a live allocation that covers the
+        // range; every stream of the device is idle.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), host as *mut u8, src.len()) };
+        return Ok(());
+    }
+    let stream = device.internal_stream()?;
+    htod_async(&stream, dst, src)?;
+    stream.wait_idle()
+}
+
+/// fhMemcpyDtoH.
+pub fn dtoh(device: &'static Device, dst: &mut [u8], src: u64) -> FfiResult {
+    if dst.is_empty() {
+        return Ok(());
+    }
+    let len = dst.len() as u64;
+    let from = resolve(device, src, len)?;
+    device.synchronize_all(false)?;
+    if let Some(host) = from.host {
+        // SAFETY: as in `htod`.
+        unsafe { std::ptr::copy_nonoverlapping(host as *const u8, dst.as_mut_ptr(), dst.len()) };
+        return Ok(());
+    }
+    let staging = Staging::new(device, dst.len())?;
+    let to = staging.region;
+    let stream = device.internal_stream()?;
+    stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))?;
+    stream.wait_idle()?;
+    dst.copy_from_slice(staging.bytes());
+    Ok(())
+}
+
+/// fhMemcpyDtoD.
+pub fn dtod(device: &'static Device, dst: u64, src: u64, len: u64) -> FfiResult {
+    if len == 0 {
+        return Ok(());
+    }
+    let from = resolve(device, src, len)?;
+    let to = resolve(device, dst, len)?;
+    device.synchronize_all(false)?;
+    if let (Some(f), Some(t)) = (from.host, to.host) {
+        // SAFETY: as in `htod`; overlapping ranges are allowed by ptr::copy
+        // (flaghal.h leaves their contents undefined anyway).
+        unsafe { std::ptr::copy(f as *const u8, t as *mut u8, len as usize) };
+        return Ok(());
+    }
+    let stream = device.internal_stream()?;
+    dtod_async(&stream, dst, src, len)?;
+    stream.wait_idle()
+}
+
+/// fhMemsetD8/D16/D32.
+pub fn memset(device: &'static Device, dst: u64, value: u32, element_size: u32, count: usize) -> FfiResult {
+    let len = check_memset(dst, element_size, count)?;
+    if len == 0 {
+        return Ok(());
+    }
+    let region = resolve(device, dst, len)?;
+    device.synchronize_all(false)?;
+    if let Some(host) = region.host {
+        // SAFETY: as in `htod`.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(host as *mut u8, len as usize) };
+        let element = &value.to_le_bytes()[..element_size as usize];
+        for chunk in bytes.chunks_exact_mut(element_size as usize) {
+            chunk.copy_from_slice(element);
+        }
+        return Ok(());
+    }
+    let stream = device.internal_stream()?;
+    memset_async(&stream, dst, value, element_size, count)?;
+    stream.wait_idle()
+}

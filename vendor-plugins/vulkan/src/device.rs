@@ -1,0 +1,180 @@
+//! A FlagHAL device: one VkDevice on one qualifying physical device, its
+//! compute queue (shared by all streams; submits under a per-queue lock), its
+//! memory pools and the registry of its live streams.
+//!
+//! Ownership: devices are created once in init, live in a static vector and
+//! are never destroyed; `fhp_device_t` is a `&'static Device`.
+
+use crate::adapter::Adapter;
+use crate::conv;
+use crate::error::VkContext;
+use crate::memory::Pool;
+use crate::stream::Stream;
+use ash::vk;
+use flaghal_sys::{self as sys, FfiError, FfiResult};
+use parking_lot::Mutex;
+use std::sync::{Arc, Weak};
+
+pub struct Device {
+    pub index: u32,
+    pub raw: ash::Device,
+    pub adapter: Adapter,
+    queue: Mutex<vk::Queue>,
+    /// fhMemAlloc memory.
+    pub memory: Mutex<Pool>,
+    /// Transient host-visible buffers of copies (see staging.rs).
+    pub staging: Mutex<Pool>,
+    /// fhMemAllocHost memory.
+    pub pinned: Mutex<Pool>,
+    /// Device memory is mapped: synchronous copies and memsets use memcpy
+    /// instead of the staging path.
+    pub direct: bool,
+    pub heap_size: u64,
+    streams: Mutex<Vec<Weak<Stream>>>,
+    internal: Mutex<Option<Arc<Stream>>>,
+}
+
+const DEVICE_BLOCK: u64 = 64 << 20;
+const HOST_BLOCK: u64 = 16 << 20;
+
+impl Device {
+    /// Opens the logical device; Err(reason) skips the physical device.
+    pub fn open(instance: &ash::Instance, adapter: Adapter, index: u32, force_staging: bool) -> Result<Device, String> {
+        let name = adapter.name();
+        let mut v11 = vk::PhysicalDeviceVulkan11Features::default().storage_buffer16_bit_access(adapter.storage_16bit);
+        let mut v12 = vk::PhysicalDeviceVulkan12Features::default()
+            .buffer_device_address(true)
+            .timeline_semaphore(true)
+            .scalar_block_layout(true)
+            .shader_buffer_int64_atomics(adapter.int64_atomics)
+            .storage_buffer8_bit_access(adapter.storage_8bit)
+            .shader_int8(adapter.int8)
+            .shader_float16(adapter.float16)
+            .vulkan_memory_model(adapter.vulkan_memory_model);
+        let mut float_atomics =
+            vk::PhysicalDeviceShaderAtomicFloatFeaturesEXT::default().shader_buffer_float32_atomic_add(true);
+        let core = vk::PhysicalDeviceFeatures::default()
+            .shader_int64(true)
+            .shader_float64(adapter.float64)
+            .shader_int16(adapter.int16);
+        let priorities = [1.0f32];
+        let queues = [vk::DeviceQueueCreateInfo::default()
+            .queue_family_index(adapter.queue_family)
+            .queue_priorities(&priorities)];
+        let mut extensions = Vec::new();
+        if adapter.float32_atomic_add {
+            extensions.push(ash::ext::shader_atomic_float::NAME.as_ptr());
+        }
+        let mut info = vk::DeviceCreateInfo::default()
+            .queue_create_infos(&queues)
+            .enabled_features(&core)
+            .enabled_extension_names(&extensions)
+            .push_next(&mut v11)
+            .push_next(&mut v12);
+        if adapter.float32_atomic_add {
+            info = info.push_next(&mut float_atomics);
+        }
+        // SAFETY: `info` and what it points to outlive the call; the features
+        // enabled were reported as supported by the adapter.
+        let raw = unsafe { instance.create_device(adapter.physical, &info, None) }
+            .map_err(|e| format!("{name}: vkCreateDevice failed: {e:?}"))?;
+        // SAFETY: the family and index 0 were requested at creation.
+        let queue = unsafe { raw.get_device_queue(adapter.queue_family, 0) };
+        let type_bits = probe_memory_type_bits(&raw).map_err(|e| format!("{name}: {}", e.message))?;
+        let device_type = conv::pick_device_memory_type(&adapter.memory, type_bits)
+            .ok_or_else(|| format!("{name}: no memory type for storage buffers"))?;
+        let host_type = conv::pick_host_memory_type(&adapter.memory, type_bits)
+            .ok_or_else(|| format!("{name}: no host-visible coherent memory type for storage buffers"))?;
+        let device_flags = adapter.memory.memory_types[device_type as usize].property_flags;
+        let heap_size =
+            adapter.memory.memory_heaps[adapter.memory.memory_types[device_type as usize].heap_index as usize].size;
+        let direct = !force_staging && conv::is_host_mappable(device_flags);
+        let max = adapter.max_buffer_size;
+        let block = DEVICE_BLOCK.min(max).min(heap_size / 8).max(crate::memory::ALIGNMENT);
+        Ok(Device {
+            index,
+            memory: Mutex::new(Pool::new(raw.clone(), "device", device_type, direct, block, max.min(heap_size))),
+            staging: Mutex::new(Pool::new(raw.clone(), "staging", host_type, true, HOST_BLOCK.min(max), max)),
+            pinned: Mutex::new(Pool::new(raw.clone(), "pinned host", host_type, true, HOST_BLOCK.min(max), max)),
+            raw,
+            adapter,
+            queue: Mutex::new(queue),
+            direct,
+            heap_size,
+            streams: Mutex::new(Vec::new()),
+            internal: Mutex::new(None),
+        })
+    }
+
+    pub fn properties(&self) -> sys::fh_device_properties_t {
+        self.adapter.fh_properties(self.index, self.heap_size)
+    }
+
+    /// Submits one batch under the queue lock.
+    pub fn submit(&self, submit: &vk::SubmitInfo<'_>) -> FfiResult {
+        let queue = self.queue.lock();
+        // SAFETY: the queue is externally synchronised by the lock; `submit`
+        // references live command buffers and semaphores of this device.
+        unsafe { self.raw.queue_submit(*queue, std::slice::from_ref(submit), vk::Fence::null()) }.ctx("vkQueueSubmit")
+    }
+
+    pub fn register_stream(&self, stream: &Arc<Stream>) {
+        let mut streams = self.streams.lock();
+        streams.retain(|s| s.strong_count() > 0);
+        streams.push(Arc::downgrade(stream));
+    }
+
+    fn live_streams(&self) -> Vec<Arc<Stream>> {
+        self.streams.lock().iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// The device's own stream for synchronous staging copies.
+    pub fn internal_stream(&'static self) -> FfiResult<Arc<Stream>> {
+        let mut internal = self.internal.lock();
+        if let Some(stream) = internal.as_ref() {
+            return Ok(stream.clone());
+        }
+        let stream = Stream::new(self)?;
+        *internal = Some(stream.clone());
+        Ok(stream)
+    }
+
+    /// Waits for all work submitted so far to every stream (flaghal.h
+    /// "Ordering"). With `take_errors`, returns (and clears) the first
+    /// deferred failure of any stream, as fhDeviceSynchronize does.
+    pub fn synchronize_all(&'static self, take_errors: bool) -> FfiResult {
+        let mut first: Option<FfiError> = None;
+        for stream in self.live_streams() {
+            let result = if take_errors { stream.synchronize() } else { stream.wait_idle() };
+            if let Err(e) = result {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    /// free and total bytes for fhMemGetInfo.
+    pub fn mem_info(&self) -> (u64, u64) {
+        let used = self.memory.lock().live_bytes();
+        (self.heap_size.saturating_sub(used), self.heap_size)
+    }
+}
+
+/// memoryTypeBits of a buffer with the usage every pool uses.
+fn probe_memory_type_bits(raw: &ash::Device) -> FfiResult<u32> {
+    let info = vk::BufferCreateInfo::default()
+        .size(4096)
+        .usage(
+            vk::BufferUsageFlags::STORAGE_BUFFER
+                | vk::BufferUsageFlags::TRANSFER_SRC
+                | vk::BufferUsageFlags::TRANSFER_DST
+                | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS,
+        );
+    // SAFETY: a valid device; the probe buffer is destroyed before returning.
+    unsafe {
+        let buffer = raw.create_buffer(&info, None).ctx("vkCreateBuffer")?;
+        let bits = raw.get_buffer_memory_requirements(buffer).memory_type_bits;
+        raw.destroy_buffer(buffer, None);
+        Ok(bits)
+    }
+}

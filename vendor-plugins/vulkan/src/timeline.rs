@@ -1,0 +1,67 @@
+//! A timeline semaphore: the one synchronisation primitive of a stream. Its
+//! counter is the stream's progress; events are (timeline, value) pairs.
+//!
+//! Ownership: `Arc<Timeline>`, shared by its stream, events recorded on it,
+//! streams waiting on it and batches that reference it; the semaphore is
+//! destroyed when the last holder drops it (after every batch using it has
+//! completed, since batches keep a clone until then).
+
+use crate::device::Device;
+use crate::error::VkContext;
+use ash::vk;
+use flaghal_sys::FfiResult;
+use std::sync::Arc;
+
+pub struct Timeline {
+    device: &'static Device,
+    pub semaphore: vk::Semaphore,
+}
+
+impl Timeline {
+    pub fn new(device: &'static Device) -> FfiResult<Arc<Timeline>> {
+        let mut kind = vk::SemaphoreTypeCreateInfo::default().semaphore_type(vk::SemaphoreType::TIMELINE).initial_value(0);
+        let info = vk::SemaphoreCreateInfo::default().push_next(&mut kind);
+        // SAFETY: valid device and create info; timelineSemaphore is enabled.
+        let semaphore = unsafe { device.raw.create_semaphore(&info, None) }.ctx("vkCreateSemaphore")?;
+        Ok(Arc::new(Timeline { device, semaphore }))
+    }
+
+    /// The current counter value; never blocks.
+    pub fn value(&self) -> FfiResult<u64> {
+        // SAFETY: a live timeline semaphore of this device.
+        unsafe { self.device.raw.get_semaphore_counter_value(self.semaphore) }.ctx("vkGetSemaphoreCounterValue")
+    }
+
+    pub fn reached(&self, value: u64) -> FfiResult<bool> {
+        Ok(value == 0 || self.value()? >= value)
+    }
+
+    /// Blocks until the counter reaches `value`.
+    pub fn wait(&self, value: u64) -> FfiResult {
+        if value == 0 {
+            return Ok(());
+        }
+        let semaphores = [self.semaphore];
+        let values = [value];
+        let info = vk::SemaphoreWaitInfo::default().semaphores(&semaphores).values(&values);
+        // SAFETY: a live semaphore; the arrays outlive the call.
+        unsafe { self.device.raw.wait_semaphores(&info, u64::MAX) }.ctx("vkWaitSemaphores")
+    }
+
+    /// Signals `value` from the host (host functions, host-side copies).
+    pub fn signal(&self, value: u64) -> FfiResult {
+        let info = vk::SemaphoreSignalInfo::default().semaphore(self.semaphore).value(value);
+        // SAFETY: a live semaphore; `value` is above every value signalled so
+        // far and below any pending GPU signal (the stream allocates values
+        // in order and submits later ones only after reserving this one).
+        unsafe { self.device.raw.signal_semaphore(&info) }.ctx("vkSignalSemaphore")
+    }
+}
+
+impl Drop for Timeline {
+    fn drop(&mut self) {
+        // SAFETY: the last holder is gone, so no pending batch waits on or
+        // signals this semaphore (batches hold a clone until they complete).
+        unsafe { self.device.raw.destroy_semaphore(self.semaphore, None) };
+    }
+}
