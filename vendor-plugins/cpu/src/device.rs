@@ -1,0 +1,101 @@
+//! The one CPU device: its properties, memory, live streams and block pool.
+//!
+//! Ownership: the device is a process-wide static created by init; an
+//! `fhp_device_t` is a pointer to it, valid until the process exits.
+
+use crate::memory::{DeviceMemory, PinnedMemory};
+use crate::pool::BlockPool;
+use crate::probe::{self, DeviceInfo};
+use crate::stream::{Stream, StreamQueue};
+use flaghal_sys::{fh_device_properties_t, FfiError, FfiResult, FH_ERROR_NOT_INITIALIZED};
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub struct Device {
+    pub info: DeviceInfo,
+    pub properties: fh_device_properties_t,
+    pub memory: DeviceMemory,
+    pub pinned: PinnedMemory,
+    /// Queues of the live streams, for synchronous calls and device sync.
+    streams: Mutex<Vec<Arc<StreamQueue>>>,
+    pool: OnceLock<Arc<BlockPool>>,
+    stream_names: AtomicU64,
+}
+
+// SAFETY: `properties` holds a NULL `next` pointer and plain data; everything
+// else is Sync. The raw pointer type alone makes the struct !Sync.
+unsafe impl Sync for Device {}
+// SAFETY: as above.
+unsafe impl Send for Device {}
+
+static DEVICE: OnceLock<Device> = OnceLock::new();
+
+/// Probes and creates the device (init). Later calls return the same one.
+pub fn init() -> &'static Device {
+    DEVICE.get_or_init(|| {
+        let info = probe::probe();
+        Device {
+            properties: probe::properties(&info),
+            memory: DeviceMemory::new(info.total_memory),
+            info,
+            pinned: PinnedMemory::default(),
+            streams: Mutex::new(Vec::new()),
+            pool: OnceLock::new(),
+            stream_names: AtomicU64::new(0),
+        }
+    })
+}
+
+/// The device, or FH_ERROR_NOT_INITIALIZED before init.
+pub fn get() -> FfiResult<&'static Device> {
+    DEVICE.get().ok_or_else(|| FfiError::new(FH_ERROR_NOT_INITIALIZED, "the CPU plugin's init has not run"))
+}
+
+impl Device {
+    /// The block pool, started on first use with one thread per core.
+    pub fn pool(&'static self) -> Arc<BlockPool> {
+        self.pool.get_or_init(|| BlockPool::start(self.info.compute_units.max(1) as usize)).clone()
+    }
+
+    /// fhStreamCreate: a stream registered with the device.
+    pub fn create_stream(&'static self, flags: u32) -> FfiResult<Stream> {
+        let number = self.stream_names.fetch_add(1, Ordering::Relaxed);
+        let stream = Stream::new(flags, format!("flaghal-cpu-stream-{number}"), move || self.pool())?;
+        self.streams.lock().push(stream.queue.clone());
+        Ok(stream)
+    }
+
+    /// fhStreamDestroy: waits for the stream's work, unregisters it, stops its worker.
+    pub fn destroy_stream(&self, stream: Stream) {
+        stream.queue.wait_for(stream.queue.submitted());
+        self.streams.lock().retain(|queue| !Arc::ptr_eq(queue, &stream.queue));
+        stream.shut_down();
+    }
+
+    /// Waits for all work submitted so far to every stream (the first half of
+    /// every synchronous call, flaghal.h "Ordering"). Returns the queues.
+    pub fn wait_all_streams(&self) -> Vec<Arc<StreamQueue>> {
+        let targets: Vec<(Arc<StreamQueue>, u64)> =
+            self.streams.lock().iter().map(|queue| (queue.clone(), queue.submitted())).collect();
+        for (queue, target) in &targets {
+            queue.wait_for(*target);
+        }
+        targets.into_iter().map(|(queue, _)| queue).collect()
+    }
+
+    /// fhDeviceSynchronize: waits for every stream, then reports the oldest
+    /// unreported kernel failure among them (and clears the others).
+    pub fn synchronize(&self) -> FfiResult {
+        let mut failures: Vec<_> = self.wait_all_streams().iter().filter_map(|queue| queue.take_failure()).collect();
+        failures.sort_by_key(|failure| failure.sequence);
+        let mut first = None;
+        for failure in failures {
+            let report = failure.report();
+            if first.is_none() {
+                first = report;
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,131 @@
+//! Events (fhEventCreate ... fhEventElapsedTime).
+//!
+//! fhEventRecord creates a new [`Record`], makes it the event's most recent
+//! record and queues it on the stream as a marker. When the stream's worker
+//! reaches the marker it completes the record with the time (monotonic clock)
+//! and any unreported kernel failure of the stream. Waits
+//! (fhStreamWaitEvent) hold the record they were given, so re-recording or
+//! destroying the event never disturbs them.
+//!
+//! Ownership: an `fhp_event_t` is a `Box<Event>` (see `handles`); records are
+//! `Arc<Record>` shared by the event, the stream queue and waiters.
+
+use crate::failure::Failure;
+use flaghal_sys::{FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_READY, FH_EVENT_DISABLE_TIMING};
+use parking_lot::{Condvar, Mutex};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// Nanoseconds on the monotonic clock since the plugin first asked.
+pub fn now_ns() -> u64 {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    BASE.get_or_init(Instant::now).elapsed().as_nanos() as u64
+}
+
+/// What a stream left in a record when it reached it.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub time_ns: u64,
+    pub failure: Option<Arc<Failure>>,
+}
+
+/// One fhEventRecord.
+#[derive(Default)]
+pub struct Record {
+    state: Mutex<Option<Completion>>,
+    reached: Condvar,
+}
+
+impl Record {
+    pub fn complete(&self, completion: Completion) {
+        *self.state.lock() = Some(completion);
+        self.reached.notify_all();
+    }
+
+    pub fn completion(&self) -> Option<Completion> {
+        self.state.lock().clone()
+    }
+
+    /// Blocks until the stream has reached the record.
+    pub fn wait(&self) -> Completion {
+        let mut state = self.state.lock();
+        loop {
+            if let Some(done) = state.as_ref() {
+                return done.clone();
+            }
+            self.reached.wait(&mut state);
+        }
+    }
+}
+
+pub struct Event {
+    timing: bool,
+    latest: Mutex<Option<Arc<Record>>>,
+}
+
+fn not_ready() -> FfiError {
+    // NOT_READY is not a failure: no detail message.
+    FfiError::new(FH_ERROR_NOT_READY, "")
+}
+
+impl Event {
+    pub fn new(flags: u32) -> FfiResult<Event> {
+        if flags & !FH_EVENT_DISABLE_TIMING != 0 {
+            return Err(FfiError::new(FH_ERROR_INVALID_VALUE, format!("unknown event flags {flags:#x}")));
+        }
+        Ok(Event { timing: flags & FH_EVENT_DISABLE_TIMING == 0, latest: Mutex::new(None) })
+    }
+
+    /// Starts a new record (the caller queues it on the stream).
+    pub fn new_record(&self) -> Arc<Record> {
+        let record = Arc::new(Record::default());
+        *self.latest.lock() = Some(record.clone());
+        record
+    }
+
+    /// The most recent record, if the event was ever recorded.
+    pub fn latest(&self) -> Option<Arc<Record>> {
+        self.latest.lock().clone()
+    }
+
+    /// fhEventQuery: never blocks; an event never recorded is complete.
+    pub fn query(&self) -> FfiResult {
+        match self.latest() {
+            Some(record) if record.completion().is_none() => Err(not_ready()),
+            _ => Ok(()),
+        }
+    }
+
+    /// fhEventSynchronize: waits for the most recent record; reports a kernel
+    /// failure of its stream before the record, once.
+    pub fn synchronize(&self) -> FfiResult {
+        let Some(record) = self.latest() else { return Ok(()) };
+        match record.wait().failure.and_then(|f| f.report()) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    fn timed_completion(&self, which: &str) -> FfiResult<Option<u64>> {
+        if !self.timing {
+            return Err(FfiError::new(
+                FH_ERROR_INVALID_VALUE,
+                format!("{which} event was created with FH_EVENT_DISABLE_TIMING"),
+            ));
+        }
+        let record = self
+            .latest()
+            .ok_or_else(|| FfiError::new(FH_ERROR_INVALID_VALUE, format!("{which} event was never recorded")))?;
+        Ok(record.completion().map(|c| c.time_ns))
+    }
+
+    /// fhEventElapsedTime in milliseconds (negative when end came first).
+    pub fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
+        let start_ns = start.timed_completion("start")?;
+        let end_ns = end.timed_completion("end")?;
+        match (start_ns, end_ns) {
+            (Some(s), Some(e)) => Ok(crate::conv::elapsed_ms(s, e)),
+            _ => Err(not_ready()),
+        }
+    }
+}
