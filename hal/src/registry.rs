@@ -179,22 +179,19 @@ fn log_outcome(record: &Record) {
             ),
         ),
         Err(skip) => {
-            let explicit = matches!(record.origin, Origin::Explicit(_));
-            let benign = skip.reason == FH_PLUGIN_SKIP_DISABLED || skip.reason == FH_PLUGIN_SKIP_DUPLICATE;
-            let level = if explicit && !benign { ERROR } else { WARN };
-            let via = match record.origin {
-                Origin::Explicit(var) => format!(" (named in {var})"),
-                Origin::Default => String::new(),
-            };
-            debug_log::log(
-                level,
-                &format!(
-                    "skipped plugin \"{}\" from {from}{via}: {}: {}",
-                    record.name,
-                    status_names::skip_reason_name(skip.reason),
-                    skip.detail
-                ),
+            let line = format!(
+                "skipped plugin \"{}\" from {from}: {}: {}",
+                record.name,
+                status_names::skip_reason_name(skip.reason),
+                skip.detail
             );
+            debug_log::log(WARN, &line);
+            // Something the user named explicitly could not be used: say so
+            // even with the default (error-only) setting.
+            let benign = skip.reason == FH_PLUGIN_SKIP_DISABLED || skip.reason == FH_PLUGIN_SKIP_DUPLICATE;
+            if let (Origin::Explicit(var), false) = (record.origin, benign) {
+                debug_log::log(ERROR, &format!("{var} entry {from} could not be used: {line}"));
+            }
         }
     }
 }

@@ -1,0 +1,211 @@
+//! Helpers of the loader's end-to-end tests: one child process per scenario
+//! (fhInit runs once per process and reads the environment once), the real
+//! libflaghal.so opened at run time as a framework would, and the real CPU
+//! plugin (built by cargo as a dev-dependency into target/<profile>/deps/).
+
+#![allow(dead_code)]
+
+use flaghal_sys::dynamic::FlagHal;
+use flaghal_sys::*;
+use std::ffi::{c_char, CStr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CHILD_VAR: &str = "FLAGHAL_HAL_TEST_CHILD";
+const DONE: &str = "FLAGHAL_HAL_TEST_DONE";
+
+/// target/<profile>/, from this test binary in target/<profile>/deps/.
+pub fn profile_dir() -> PathBuf {
+    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+pub fn libflaghal() -> PathBuf {
+    profile_dir().join("libflaghal.so")
+}
+
+pub fn cpu_plugin() -> PathBuf {
+    let deps = profile_dir().join("deps/libflaghal_cpu.so");
+    if deps.is_file() {
+        deps
+    } else {
+        profile_dir().join("libflaghal_cpu.so")
+    }
+}
+
+/// A fresh scratch folder under target/<profile>/flaghal-hal-tests/.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = profile_dir().join("flaghal-hal-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn manifest(name: &str, library: &Path) -> String {
+    serde_json::json!({"file_format_version": "1.0.0",
+        "plugin": {"name": name, "library_path": library.to_string_lossy(), "abi_version": "1.0"}})
+    .to_string()
+}
+
+/// What a child printed.
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `body` in a child process (this test, re-run alone) with exactly
+/// `env` as FLAGHAL_*/XDG environment. `init`: call fhInit(0) first.
+pub fn scenario(test: &str, env: &[(&str, &str)], init: bool, body: impl FnOnce(&Api)) -> Output {
+    if std::env::var(CHILD_VAR).as_deref() == Ok(test) {
+        let api = Api::open();
+        if init {
+            assert_eq!(api.init(), FH_SUCCESS, "fhInit(0): {}", api.message());
+        }
+        body(&api);
+        println!("{DONE} {test}");
+        std::mem::forget(api);
+        std::process::exit(0);
+    }
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([test, "--exact", "--nocapture", "--test-threads=1"]);
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("FLAGHAL_") || k.starts_with("XDG_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.envs(env.iter().copied()).env(CHILD_VAR, test);
+    let out = cmd.output().expect("spawn child");
+    let out = Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        out.stdout.contains(&format!("{DONE} {test}")),
+        "child `{test}` failed; env {env:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.stdout,
+        out.stderr
+    );
+    out
+}
+
+/// The CPU plugin alone.
+pub fn cpu_only() -> Vec<(&'static str, String)> {
+    vec![("FLAGHAL_PLUGIN_FILES", cpu_plugin().to_string_lossy().into_owned())]
+}
+
+/// libflaghal.so, opened.
+pub struct Api {
+    pub t: FlagHal,
+}
+
+/// Reads a loader-owned C string.
+pub fn text(ptr: *const c_char) -> String {
+    assert!(!ptr.is_null(), "the loader returned a NULL string");
+    // SAFETY: loader strings are NUL-terminated and live until exit.
+    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
+}
+
+impl Api {
+    pub fn open() -> Api {
+        let (t, _) = flaghal_sys::library::open(Some(&libflaghal())).expect("open libflaghal.so");
+        Api { t }
+    }
+
+    pub fn init(&self) -> fh_status_t {
+        // SAFETY: no pointers.
+        unsafe { (self.t.fhInit)(0) }
+    }
+
+    /// The calling thread's detail message.
+    pub fn message(&self) -> String {
+        let mut length = 0usize;
+        // SAFETY: NULL buffer with size 0 is allowed; length is valid.
+        unsafe { (self.t.fhGetLastErrorMessage)(std::ptr::null_mut(), 0, &mut length) };
+        let mut buf = vec![0 as c_char; length + 1];
+        // SAFETY: buf has length + 1 bytes.
+        let status = unsafe { (self.t.fhGetLastErrorMessage)(buf.as_mut_ptr(), buf.len(), std::ptr::null_mut()) };
+        assert_eq!(status, FH_SUCCESS);
+        flaghal_sys::ptr::char_array_to_string(&buf)
+    }
+
+    pub fn device_count(&self) -> u32 {
+        let mut n = 0;
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhDeviceGetCount)(&mut n) }, FH_SUCCESS);
+        n
+    }
+
+    pub fn device(&self, ordinal: u32) -> fh_device_t {
+        let mut d = std::ptr::null_mut();
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhDeviceGet)(ordinal, &mut d) }, FH_SUCCESS, "{}", self.message());
+        d
+    }
+
+    pub fn properties(&self, device: fh_device_t) -> fh_device_properties_t {
+        let mut p = fh_device_properties_t { struct_size: std::mem::size_of::<fh_device_properties_t>(), ..Default::default() };
+        // SAFETY: a device handle and a full-size struct.
+        assert_eq!(unsafe { (self.t.fhDeviceGetProperties)(device, &mut p) }, FH_SUCCESS, "{}", self.message());
+        p
+    }
+
+    pub fn plugins(&self) -> Vec<fh_plugin_info_t> {
+        let mut n = 0;
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhPluginGetCount)(&mut n) }, FH_SUCCESS);
+        (0..n)
+            .map(|i| {
+                let mut info = fh_plugin_info_t { struct_size: std::mem::size_of::<fh_plugin_info_t>(), ..Default::default() };
+                // SAFETY: full-size struct.
+                assert_eq!(unsafe { (self.t.fhPluginGetInfo)(i, &mut info) }, FH_SUCCESS);
+                info
+            })
+            .collect()
+    }
+
+    pub fn alloc(&self, device: fh_device_t, size: usize) -> fh_deviceptr_t {
+        let mut p = 0;
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhMemAlloc)(device, size, &mut p) }, FH_SUCCESS, "{}", self.message());
+        p
+    }
+
+    pub fn stream(&self, device: fh_device_t) -> fh_stream_t {
+        let mut s = std::ptr::null_mut();
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhStreamCreate)(device, 0, &mut s) }, FH_SUCCESS, "{}", self.message());
+        s
+    }
+
+    pub fn event(&self, device: fh_device_t, flags: u32) -> fh_event_t {
+        let mut e = std::ptr::null_mut();
+        // SAFETY: valid output.
+        assert_eq!(unsafe { (self.t.fhEventCreate)(device, flags, &mut e) }, FH_SUCCESS, "{}", self.message());
+        e
+    }
+
+    /// Asserts `status` is `expected` and the detail message contains `hint`.
+    pub fn expect(&self, status: fh_status_t, expected: fh_status_t, hint: &str) {
+        let message = self.message();
+        assert_eq!(status, expected, "message: {message}");
+        assert!(message.contains(hint), "message {message:?} should contain {hint:?}");
+    }
+}
+
+/// Compiles a native CPU module (flaghal_cpu_kernel.h) from C source.
+pub fn cpu_module(name: &str, source: &str) -> Vec<u8> {
+    let dir = scratch(&format!("module-{name}"));
+    let c = dir.join("k.c");
+    std::fs::write(&c, source).unwrap();
+    let so = dir.join("k.so");
+    let include = concat!(env!("CARGO_MANIFEST_DIR"), "/../include");
+    let status = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-I", include])
+        .arg(&c)
+        .arg("-o")
+        .arg(&so)
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(status.success());
+    std::fs::read(so).unwrap()
+}
