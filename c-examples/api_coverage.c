@@ -407,7 +407,9 @@ static void modules_and_kernels(fh_device_t device, const fh_device_properties_t
 
     EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_PTX, garbage, sizeof garbage, &none),
            has_format(props, FH_MODULE_FORMAT_PTX) ? FH_ERROR_INVALID_IMAGE : FH_ERROR_NOT_SUPPORTED);
-    EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_INVALID, garbage, sizeof garbage, &none),
+    /* A vendor format this device does not list. */
+    EXPECT(fhModuleLoadData(device, (fh_module_format_t)(FH_MODULE_FORMAT_VENDOR_BEGIN + 42), garbage,
+                            sizeof garbage, &none),
            FH_ERROR_NOT_SUPPORTED);
     if (!has_format(props, FH_MODULE_FORMAT_NATIVE_CPU)) {
         EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_NATIVE_CPU, garbage, sizeof garbage, &none),

@@ -14,8 +14,9 @@ use flaghal_integration::paths;
 use std::path::PathBuf;
 use std::process::Command;
 
-fn build() -> PathBuf {
-    let dir = paths::scratch_dir("api-coverage");
+/// Builds api_coverage into a scratch folder of its own for `test`.
+fn build(test: &str) -> PathBuf {
+    let dir = paths::scratch_dir(test);
     let exe = dir.join("api_coverage");
     c::build_program(&paths::repo_root().join("c-examples/api_coverage.c"), &exe, &[]);
     exe
@@ -47,7 +48,7 @@ fn valgrind_available() -> bool {
 
 #[test]
 fn api_coverage_passes_on_the_minimal_and_cpu_plugins() {
-    let exe = build();
+    let exe = build("api-coverage-plain");
     let mut cmd = Command::new(&exe);
     cmd.arg(paths::kernels_dir());
     scenario(false).apply(&mut cmd);
@@ -57,20 +58,24 @@ fn api_coverage_passes_on_the_minimal_and_cpu_plugins() {
     assert_summary(&text.stdout, false);
 }
 
-#[test]
-fn api_coverage_passes_under_valgrind_with_validation() {
+/// Runs api_coverage under valgrind; `validation` also sets FLAGHAL_VALIDATION=1.
+fn under_valgrind(validation: bool) {
     if !valgrind_available() {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
         assert!(!ci, "valgrind is not installed, and CI is set: install valgrind (scripts/test.sh does)");
         eprintln!("SKIPPED: valgrind is not installed (CI is unset); install valgrind to run this test");
         return;
     }
-    let exe = build();
+    let exe = build(if validation { "api-coverage-valgrind-validation" } else { "api-coverage-valgrind" });
+    let supp = paths::repo_root().join("tests/valgrind");
     let mut cmd = Command::new("valgrind");
     cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--quiet"])
-        .arg(&exe)
-        .arg(paths::kernels_dir());
-    scenario(true).apply(&mut cmd);
+        .arg(format!("--suppressions={}", paths::text(&supp.join("process-lifetime.supp"))));
+    if validation {
+        cmd.arg(format!("--suppressions={}", paths::text(&supp.join("validation-shells.supp"))));
+    }
+    cmd.arg(&exe).arg(paths::kernels_dir());
+    scenario(validation).apply(&mut cmd);
     let out = cmd.output().expect("run valgrind");
     let text = to_text(&out);
     assert!(
@@ -80,5 +85,20 @@ fn api_coverage_passes_under_valgrind_with_validation() {
         text.stdout,
         text.stderr
     );
-    assert_summary(&text.stdout, true);
+    assert_summary(&text.stdout, validation);
+    assert!(
+        !text.stderr.contains("flaghal: validation: leak"),
+        "api_coverage left handles or allocations live:\n{}",
+        text.stderr
+    );
+}
+
+#[test]
+fn api_coverage_passes_under_valgrind() {
+    under_valgrind(false);
+}
+
+#[test]
+fn api_coverage_passes_under_valgrind_with_validation() {
+    under_valgrind(true);
 }

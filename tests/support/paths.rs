@@ -47,9 +47,22 @@ pub fn libflaghal() -> PathBuf {
     built_library("libflaghal.so", "FLAGHAL_LIBRARY", "flaghal")
 }
 
-/// The folder holding libflaghal.so, for `-L` and LD_LIBRARY_PATH.
+/// A folder holding libflaghal.so and libflaghal.so.1 (its SONAME, which
+/// programs linked with -lflaghal ask for), both links to [`libflaghal`], as
+/// an install has them: for `-L`, the rpath and LD_LIBRARY_PATH.
 pub fn libflaghal_dir() -> PathBuf {
-    libflaghal().parent().expect("library folder").to_path_buf()
+    let target = libflaghal();
+    let dir = profile_dir().join("flaghal-it").join("lib");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    for name in ["libflaghal.so", "libflaghal.so.1"] {
+        // Tests run in parallel: make each link under a unique name, then
+        // rename it into place, which replaces atomically.
+        let tmp = dir.join(format!(".{name}.{}.{:?}", std::process::id(), std::thread::current().id()));
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(&target, &tmp).unwrap_or_else(|e| panic!("symlink {}: {e}", tmp.display()));
+        std::fs::rename(&tmp, dir.join(name)).unwrap_or_else(|e| panic!("rename {}: {e}", tmp.display()));
+    }
+    dir
 }
 
 /// The CPU reference plugin (override: FLAGHAL_IT_CPU_PLUGIN).
