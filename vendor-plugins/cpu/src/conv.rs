@@ -154,7 +154,7 @@ pub fn memset_bytes(dst: u64, element_size: u32, count: usize) -> FfiResult<usiz
             format!("memset element size {element_size} is not 1, 2 or 4"),
         ));
     }
-    if dst % u64::from(element_size) != 0 {
+    if !dst.is_multiple_of(u64::from(element_size)) {
         return Err(FfiError::new(
             FH_ERROR_INVALID_VALUE,
             format!("destination {dst:#x} is not {element_size}-byte aligned for a {}-bit memset", element_size * 8),

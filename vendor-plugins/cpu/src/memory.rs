@@ -173,13 +173,16 @@ impl PinnedMemory {
         Ok(ptr)
     }
 
-    pub fn free(&self, ptr: *mut u8) -> FfiResult {
-        let Some((size, locked)) = self.live.lock().remove(&(ptr as usize)) else {
+    /// Frees the allocation at `address` (a pointer from [`Self::alloc`]).
+    /// Anything else is refused without being touched.
+    pub fn free(&self, address: usize) -> FfiResult {
+        let Some((size, locked)) = self.live.lock().remove(&address) else {
             return Err(FfiError::new(
                 FH_ERROR_INVALID_VALUE,
-                format!("{ptr:p} is not a live allocation from fhMemAllocHost on this device"),
+                format!("{address:#x} is not a live allocation from fhMemAllocHost on this device"),
             ));
         };
+        let ptr = address as *mut u8;
         if locked {
             // SAFETY: the range was allocated and locked by `alloc`.
             unsafe { crate::sys::unlock_pages(ptr, size) };
@@ -233,8 +236,8 @@ mod tests {
         let p = pinned.alloc(10000).unwrap();
         assert_eq!(p as usize % 4096, 0);
         let mut local = 0u8;
-        assert_eq!(pinned.free(&mut local).unwrap_err().status, FH_ERROR_INVALID_VALUE);
-        pinned.free(p).unwrap();
-        assert!(pinned.free(p).is_err(), "double free is detected");
+        assert_eq!(pinned.free(&mut local as *mut u8 as usize).unwrap_err().status, FH_ERROR_INVALID_VALUE);
+        pinned.free(p as usize).unwrap();
+        assert!(pinned.free(p as usize).is_err(), "double free is detected");
     }
 }

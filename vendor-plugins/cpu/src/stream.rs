@@ -107,7 +107,7 @@ impl StreamQueue {
 
     fn record_failure(&self, failure: Arc<Failure>) {
         let mut slot = self.failure.lock();
-        if slot.as_ref().map_or(true, |f| f.is_reported()) {
+        if !matches!(slot.as_ref(), Some(pending) if !pending.is_reported()) {
             *slot = Some(failure);
         }
     }

@@ -14,6 +14,9 @@ use flaghal_sys::{
 };
 use std::ffi::{c_char, c_void};
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn module_load(
     device: fhp_device_t,
     format: fh_module_format_t,
@@ -43,12 +46,18 @@ pub unsafe extern "C" fn module_load(
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn module_unload(module: fhp_module_t) -> fh_status_t {
     // SAFETY: a live module handle that the loader forgets after this call.
     // Queued launches hold the code alive (module.rs).
     run(|| unsafe { handles::take_module(module) }.map(drop))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn module_get_function(module: fhp_module_t, name: *const c_char, out: *mut fhp_function_t) -> fh_status_t {
     run(|| {
         // SAFETY: a live module handle.
@@ -62,6 +71,9 @@ pub unsafe extern "C" fn module_get_function(module: fhp_module_t, name: *const 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn function_get_attribute(function: fhp_function_t, attribute: fh_function_attribute_t, value: *mut i32) -> fh_status_t {
     run(|| {
         // SAFETY: a function handle of a loaded module.
@@ -73,6 +85,9 @@ pub unsafe extern "C" fn function_get_attribute(function: fhp_function_t, attrib
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn launch_kernel(function: fhp_function_t, params: *const fh_plugin_launch_params_t, stream: fhp_stream_t) -> fh_status_t {
     run(|| {
         // SAFETY: live handles of the same device (checked by the loader).

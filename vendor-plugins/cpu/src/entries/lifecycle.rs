@@ -10,6 +10,9 @@ use flaghal_sys::{
 };
 
 /// `init`: checks the negotiated version, stores the host services, probes the device.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn init(args: *const fh_plugin_init_args_t) -> fh_status_t {
     run(|| {
         // SAFETY: the loader passes a sized init-args struct.
@@ -35,6 +38,9 @@ pub unsafe extern "C" fn init(args: *const fh_plugin_init_args_t) -> fh_status_t
 }
 
 /// `device_count`: one CPU device.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn device_count(count: *mut u32) -> fh_status_t {
     run(|| {
         device::get()?;
@@ -44,6 +50,9 @@ pub unsafe extern "C" fn device_count(count: *mut u32) -> fh_status_t {
 }
 
 /// `device_get`.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn device_get(index: u32, out: *mut fhp_device_t) -> fh_status_t {
     run(|| {
         let device = device::get()?;
@@ -56,6 +65,9 @@ pub unsafe extern "C" fn device_get(index: u32, out: *mut fhp_device_t) -> fh_st
 }
 
 /// `device_get_properties`: writes only inside props->struct_size.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn device_get_properties(device: fhp_device_t, props: *mut fh_device_properties_t) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -66,12 +78,18 @@ pub unsafe extern "C" fn device_get_properties(device: fhp_device_t, props: *mut
 }
 
 /// `device_synchronize`.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn device_synchronize(device: fhp_device_t) -> fh_status_t {
     // SAFETY: a device handle from device_get.
     run(|| unsafe { handles::device(device) }?.synchronize())
 }
 
 /// `mem_get_info`.
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn mem_get_info(device: fhp_device_t, free: *mut usize, total: *mut usize) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.

@@ -31,6 +31,9 @@ fn memset_args(dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize)
     Ok((range, conv::memset_pattern(value, element_size)))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn mem_alloc(device: fhp_device_t, size: usize, ptr: *mut fh_deviceptr_t) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -42,11 +45,17 @@ pub unsafe extern "C" fn mem_alloc(device: fhp_device_t, size: usize, ptr: *mut 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn mem_free(device: fhp_device_t, ptr: fh_deviceptr_t) -> fh_status_t {
     // SAFETY: a device handle from device_get.
     run(|| unsafe { handles::device(device) }?.memory.free_allocation(ptr))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn mem_alloc_host(device: fhp_device_t, size: usize, ptr: *mut *mut c_void) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -58,11 +67,17 @@ pub unsafe extern "C" fn mem_alloc_host(device: fhp_device_t, size: usize, ptr: 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn mem_free_host(device: fhp_device_t, ptr: *mut c_void) -> fh_status_t {
     // SAFETY: a device handle from device_get.
-    run(|| unsafe { handles::device(device) }?.pinned.free(ptr.cast()))
+    run(|| unsafe { handles::device(device) }?.pinned.free(ptr as usize))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_htod(device: fhp_device_t, dst: fh_deviceptr_t, src: *const c_void, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -74,6 +89,9 @@ pub unsafe extern "C" fn memcpy_htod(device: fhp_device_t, dst: fh_deviceptr_t, 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_dtoh(device: fhp_device_t, dst: *mut c_void, src: fh_deviceptr_t, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -85,6 +103,9 @@ pub unsafe extern "C" fn memcpy_dtoh(device: fhp_device_t, dst: *mut c_void, src
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_dtod(device: fhp_device_t, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -97,6 +118,9 @@ pub unsafe extern "C" fn memcpy_dtod(device: fhp_device_t, dst: fh_deviceptr_t, 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_htod_async(stream: fhp_stream_t, dst: fh_deviceptr_t, src: *const c_void, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a live stream handle.
@@ -107,6 +131,9 @@ pub unsafe extern "C" fn memcpy_htod_async(stream: fhp_stream_t, dst: fh_devicep
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_dtoh_async(stream: fhp_stream_t, dst: *mut c_void, src: fh_deviceptr_t, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a live stream handle.
@@ -117,6 +144,9 @@ pub unsafe extern "C" fn memcpy_dtoh_async(stream: fhp_stream_t, dst: *mut c_voi
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memcpy_dtod_async(stream: fhp_stream_t, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a live stream handle.
@@ -128,6 +158,9 @@ pub unsafe extern "C" fn memcpy_dtod_async(stream: fhp_stream_t, dst: fh_devicep
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memset(device: fhp_device_t, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -140,6 +173,9 @@ pub unsafe extern "C" fn memset(device: fhp_device_t, dst: fh_deviceptr_t, value
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn memset_async(stream: fhp_stream_t, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> fh_status_t {
     run(|| {
         // SAFETY: a live stream handle.

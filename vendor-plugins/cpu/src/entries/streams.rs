@@ -8,6 +8,9 @@ use flaghal_sys::ptr::write_out;
 use flaghal_sys::{fh_host_fn_t, fh_status_t, fhp_device_t, fhp_event_t, fhp_stream_t};
 use std::ffi::c_void;
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn stream_create(device: fhp_device_t, flags: u32, out: *mut fhp_stream_t) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -19,6 +22,9 @@ pub unsafe extern "C" fn stream_create(device: fhp_device_t, flags: u32, out: *m
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn stream_destroy(stream: fhp_stream_t) -> fh_status_t {
     run(|| {
         // SAFETY: a live stream handle that the loader forgets after this call.
@@ -28,16 +34,25 @@ pub unsafe extern "C" fn stream_destroy(stream: fhp_stream_t) -> fh_status_t {
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn stream_synchronize(stream: fhp_stream_t) -> fh_status_t {
     // SAFETY: a live stream handle.
     run(|| unsafe { handles::stream(stream) }?.synchronize())
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn stream_query(stream: fhp_stream_t) -> fh_status_t {
     // SAFETY: a live stream handle.
     run(|| unsafe { handles::stream(stream) }?.query())
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn stream_wait_event(stream: fhp_stream_t, event: fhp_event_t) -> fh_status_t {
     run(|| {
         // SAFETY: live handles.
@@ -50,11 +65,17 @@ pub unsafe extern "C" fn stream_wait_event(stream: fhp_stream_t, event: fhp_even
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn launch_host_func(stream: fhp_stream_t, function: fh_host_fn_t, user_data: *mut c_void) -> fh_status_t {
     // SAFETY: a live stream handle.
     run(|| unsafe { handles::stream(stream) }?.launch_host_function(function, user_data))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_create(device: fhp_device_t, flags: u32, out: *mut fhp_event_t) -> fh_status_t {
     run(|| {
         // SAFETY: a device handle from device_get.
@@ -66,11 +87,17 @@ pub unsafe extern "C" fn event_create(device: fhp_device_t, flags: u32, out: *mu
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_destroy(event: fhp_event_t) -> fh_status_t {
     // SAFETY: a live event handle that the loader forgets after this call.
     run(|| unsafe { handles::take_event(event) }.map(drop))
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_record(event: fhp_event_t, stream: fhp_stream_t) -> fh_status_t {
     run(|| {
         // SAFETY: live handles.
@@ -80,16 +107,25 @@ pub unsafe extern "C" fn event_record(event: fhp_event_t, stream: fhp_stream_t) 
     })
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_synchronize(event: fhp_event_t) -> fh_status_t {
     // SAFETY: a live event handle.
     run(|| unsafe { handles::event(event) }?.synchronize())
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_query(event: fhp_event_t) -> fh_status_t {
     // SAFETY: a live event handle.
     run(|| unsafe { handles::event(event) }?.query())
 }
 
+/// # Safety
+/// Called through the function table, with arguments as flaghal_plugin.h
+/// specifies for this entry: live handles of this plugin; pointers valid or NULL.
 pub unsafe extern "C" fn event_elapsed_time(ms: *mut f32, start: fhp_event_t, end: fhp_event_t) -> fh_status_t {
     run(|| {
         // SAFETY: live handles.
