@@ -148,9 +148,8 @@ fn a_stream_waiting_on_an_event_runs_after_the_recorded_work() {
         // SAFETY: no host memory involved.
         let status = unsafe { hal.api.fhMemcpyDtoDAsync(dst, src, N * 4, consumer.0) };
         hal.check(status).unwrap();
-        hal.stream_synchronize(consumer).unwrap();
-        // Read dst through a stream-free path only after the consumer is done:
-        // the producer may still be "running" only if the wait was ignored.
+        // Read dst back on the consumer stream itself: a synchronous DtoH
+        // would wait for the producer too and hide an ignored event wait.
         let mut bytes = vec![0u8; N * 4];
         // SAFETY: `bytes` lives until the stream is synchronised just below.
         unsafe { hal.dtoh_async(&mut bytes, dst, consumer) }.unwrap();

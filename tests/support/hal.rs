@@ -330,9 +330,8 @@ impl Args {
         Args(Vec::new())
     }
     fn align(&mut self, to: usize) {
-        while self.0.len() % to != 0 {
-            self.0.push(0);
-        }
+        let padding = (to - self.0.len() % to) % to;
+        self.0.resize(self.0.len() + padding, 0);
     }
     pub fn u32(mut self, v: u32) -> Self {
         self.align(4);
@@ -349,7 +348,8 @@ impl Args {
         self.0.extend_from_slice(&v.to_ne_bytes());
         self
     }
-    /// Ends the struct: tail padding to its alignment (8 for every blob here).
+    /// Ends the struct: tail padding to 8, the alignment of every blob here
+    /// (each holds a device address).
     pub fn finish(mut self) -> Vec<u8> {
         self.align(8);
         self.0
