@@ -169,7 +169,7 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
         Ok(entry) => entry,
         Err(e) => return skip(FH_PLUGIN_SKIP_NO_ENTRY_POINT, format!("fhPluginNegotiate is not exported: {e}")),
     };
-    if let Some(opened) = self_location::object_path_of(entry as *const std::ffi::c_void) {
+    if let Some(opened) = self_location::object_path_of(entry as usize) {
         record.library_path = opened.display().to_string();
         if let Some(first) = ctx.libraries.get(&opened) {
             return skip(FH_PLUGIN_SKIP_DUPLICATE, format!("same library as plugin \"{first}\", already opened"));

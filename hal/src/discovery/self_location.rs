@@ -16,9 +16,9 @@ extern "C" {
     fn dladdr(addr: *const c_void, info: *mut DlInfo) -> c_int;
 }
 
-/// The file of the loaded object that contains `address`, if the dynamic
-/// linker knows it.
-pub fn object_path_of(address: *const c_void) -> Option<PathBuf> {
+/// The file of the loaded object that contains code `address`, if the
+/// dynamic linker knows it. The address is only compared, never read.
+pub fn object_path_of(address: usize) -> Option<PathBuf> {
     let mut info = DlInfo {
         dli_fname: std::ptr::null(),
         dli_fbase: std::ptr::null_mut(),
@@ -27,7 +27,7 @@ pub fn object_path_of(address: *const c_void) -> Option<PathBuf> {
     };
     // SAFETY: `info` is a valid, writable Dl_info; dladdr only inspects
     // `address` against the loaded objects' ranges, never dereferences it.
-    let found = unsafe { dladdr(address, &mut info) };
+    let found = unsafe { dladdr(address as *const c_void, &mut info) };
     if found == 0 || info.dli_fname.is_null() {
         return None;
     }
@@ -42,5 +42,5 @@ pub fn object_path_of(address: *const c_void) -> Option<PathBuf> {
 /// linked statically into a Rust test binary).
 pub fn install_dir() -> Option<PathBuf> {
     let marker: fn() -> Option<PathBuf> = install_dir;
-    object_path_of(marker as *const c_void)?.parent().map(PathBuf::from)
+    object_path_of(marker as usize)?.parent().map(PathBuf::from)
 }
