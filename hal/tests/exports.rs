@@ -22,7 +22,7 @@ fn declared_functions() -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for piece in text.split("FH_API ").skip(1) {
         let before_paren = piece.split('(').next().unwrap();
-        let name = before_paren.split(|c: char| c.is_whitespace() || c == '*').filter(|w| !w.is_empty()).next_back().unwrap();
+        let name = before_paren.split(|c: char| c.is_whitespace() || c == '*').rfind(|w| !w.is_empty()).unwrap();
         names.insert(name.to_string());
     }
     // The #define FH_API lines themselves are not declarations.
