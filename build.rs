@@ -24,6 +24,8 @@ const PLUGINS: &[(&str, &str, &str)] = &[
     ("ZOO_CAP_MISMATCH", "libzoo_cap_mismatch", "FLAGHAL_IT_ZOO_CAP_MISMATCH"),
     ("ZOO_NEGOTIATE_FAILS", "libzoo_negotiate_fails", "FLAGHAL_IT_ZOO_NEGOTIATE_FAILS"),
     ("ZOO_FUTURE_MINOR", "libzoo_future_minor", "FLAGHAL_IT_ZOO_FUTURE_MINOR"),
+    ("ZOO_NEGOTIATE_LIES", "libzoo_negotiate_lies", "FLAGHAL_IT_ZOO_NEGOTIATE_LIES"),
+    ("ZOO_DEVICE_QUERY_FAILS", "libzoo_device_query_fails", "FLAGHAL_IT_ZOO_DEVICE_QUERY_FAILS"),
 ];
 
 /// The same C warnings the headers promise to compile cleanly under.

@@ -27,6 +27,8 @@ fn zoo(var: &str) -> PathBuf {
         "cap_mismatch" => env!("FLAGHAL_IT_ZOO_CAP_MISMATCH"),
         "negotiate_fails" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_FAILS"),
         "future_minor" => env!("FLAGHAL_IT_ZOO_FUTURE_MINOR"),
+        "negotiate_lies" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_LIES"),
+        "device_query_fails" => env!("FLAGHAL_IT_ZOO_DEVICE_QUERY_FAILS"),
         other => panic!("no zoo case {other}"),
     })
 }
@@ -121,6 +123,8 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
         zoo("cap_mismatch"),
         zoo("negotiate_fails"),
         zoo("future_minor"),
+        zoo("negotiate_lies"),
+        zoo("device_query_fails"),
     ];
     Scenario::new("every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_work")
         .plugins(&files)
@@ -148,6 +152,14 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
                 &zoo("negotiate_fails"),
                 FH_PLUGIN_SKIP_NEGOTIATION_FAILED,
                 &["FH_ERROR_UNKNOWN", "15"],
+            );
+            // Success with no function table is inconsistent output.
+            assert_skipped(&plugins, &zoo("negotiate_lies"), FH_PLUGIN_SKIP_NEGOTIATION_FAILED, &["table", "api", "NULL"]);
+            assert_skipped(
+                &plugins,
+                &zoo("device_query_fails"),
+                FH_PLUGIN_SKIP_DEVICE_QUERY_FAILED,
+                &["simulated firmware hang"],
             );
             // Negotiation never completed for these, so no ABI version.
             for case in ["not_a_library", "no_entry", "negotiate_fails"] {

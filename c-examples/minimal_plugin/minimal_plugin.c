@@ -43,6 +43,8 @@
 #define ZOO_CAP_MISMATCH 7     /* claims EVENT_TIMING, event_elapsed_time NULL */
 #define ZOO_NEGOTIATE_FAILS 8  /* fhPluginNegotiate returns an error */
 #define ZOO_FUTURE_MINOR 9     /* a newer plugin offering minor 7: must load */
+#define ZOO_NEGOTIATE_LIES 10  /* fhPluginNegotiate succeeds but returns no table */
+#define ZOO_DEVICE_QUERY_FAILS 11 /* device_get_properties fails */
 
 #ifndef ZOO_CASE
 #define ZOO_CASE ZOO_NONE
@@ -59,6 +61,8 @@
      : ZOO_CASE == ZOO_CAP_MISMATCH     ? "zoo-cap-mismatch"             \
      : ZOO_CASE == ZOO_NEGOTIATE_FAILS  ? "zoo-negotiate-fails"          \
      : ZOO_CASE == ZOO_FUTURE_MINOR     ? "zoo-future-minor"             \
+     : ZOO_CASE == ZOO_NEGOTIATE_LIES   ? "zoo-negotiate-lies"           \
+     : ZOO_CASE == ZOO_DEVICE_QUERY_FAILS ? "zoo-device-query-fails"     \
                                         : "minimal")
 
 #define PLUGIN_ABI_MAJOR (ZOO_CASE == ZOO_WRONG_MAJOR ? 2u : FH_PLUGIN_ABI_VERSION_MAJOR)
@@ -185,6 +189,9 @@ static fh_status_t m_device_get_properties(fhp_device_t device, fh_device_proper
     (void)device;
     if (given < FH_STRUCT_SIZE(fh_device_properties_t, name)) {
         return fail(FH_ERROR_INVALID_VALUE, "properties->struct_size %lu is too small", (unsigned long)given);
+    }
+    if (ZOO_CASE == ZOO_DEVICE_QUERY_FAILS) {
+        return fail(FH_ERROR_DEVICE_LOST, "zoo: the device stopped answering (simulated firmware hang)");
     }
     memset(&p, 0, sizeof p);
     strcpy(p.name, "minimal");
@@ -564,6 +571,6 @@ FH_PLUGIN_EXPORT fh_status_t ENTRY_POINT(fh_plugin_negotiate_args_t *args) {
     }
     args->plugin_abi_minor =
         PLUGIN_ABI_MAX_MINOR < args->loader_abi_max_minor ? PLUGIN_ABI_MAX_MINOR : args->loader_abi_max_minor;
-    args->api = &api;
+    args->api = ZOO_CASE == ZOO_NEGOTIATE_LIES ? NULL : &api;
     return FH_SUCCESS;
 }
