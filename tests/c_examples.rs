@@ -17,13 +17,18 @@ fn example(dir: &Path, name: &str) -> PathBuf {
     exe
 }
 
-/// Builds the examples' kernels into `dir/kernels`, one module per kernel.
+/// Builds the examples' kernels into `dir/kernels`, one module per kernel,
+/// beside the committed SPIR-V versions (`<name>.spv`) where they exist.
 fn kernels(dir: &Path) -> PathBuf {
     let out = dir.join("kernels");
     std::fs::create_dir_all(&out).unwrap();
+    let src_dir = paths::repo_root().join("c-examples/kernels");
     for name in ["vector_add", "scale"] {
-        let src = paths::repo_root().join("c-examples/kernels").join(format!("{name}.c"));
-        c::build_kernel(&src, &out.join(format!("{name}.so")));
+        c::build_kernel(&src_dir.join(format!("{name}.c")), &out.join(format!("{name}.so")));
+        let spv = src_dir.join(format!("{name}.spv"));
+        if spv.is_file() {
+            std::fs::copy(&spv, out.join(format!("{name}.spv"))).unwrap();
+        }
     }
     out
 }
@@ -119,4 +124,32 @@ fn streams_events_joins_two_streams_with_an_event_and_verifies_both() {
     assert_eq!(code, 0, "{out:?}");
     assert!(out.stdout.contains("streams_events: PASSED: all 262144 elements correct on both streams"), "{out:?}");
     assert!(out.stdout.contains("both streams took "), "elapsed time across streams: {out:?}");
+}
+
+#[test]
+fn the_examples_run_unchanged_on_every_device() {
+    // The CPU plugin and the Vulkan plugin (whose device, lavapipe or a GPU,
+    // takes the SPIR-V kernels); each example picks its module by the
+    // device's preferred format.
+    let dir = paths::scratch_dir("example-every-device");
+    let (query, add, streams) = (example(&dir, "device_query"), example(&dir, "vector_add"), example(&dir, "streams_events"));
+    let kernel_dir = paths::text(&kernels(&dir));
+    let scenario = Scenario::new("every device").plugins(&[paths::cpu_plugin(), paths::vulkan_plugin()]);
+    let (code, out) = run(&scenario, &query, &[]);
+    assert_eq!(code, 0, "{out:?}");
+    let count: u32 = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_suffix(" device(s)")?.parse().ok())
+        .unwrap_or_else(|| panic!("no device count in:\n{}", out.stdout));
+    assert!(count >= 1, "at least the CPU device:\n{}", out.stdout);
+    eprintln!("running the examples on {count} device(s):\n{}", out.stdout);
+    for ordinal in 0..count {
+        let device = ordinal.to_string();
+        for (exe, passed) in [(&add, "vector_add: PASSED"), (&streams, "streams_events: PASSED")] {
+            let (code, out) = run(&scenario, exe, &["--device", &device, "--kernels", &kernel_dir]);
+            assert_eq!(code, 0, "{} on device {ordinal}: {out:?}", exe.display());
+            assert!(out.stdout.contains(passed), "{out:?}");
+        }
+    }
 }

@@ -70,6 +70,12 @@ pub fn cpu_plugin() -> PathBuf {
     built_library("libflaghal_cpu.so", "FLAGHAL_IT_CPU_PLUGIN", "flaghal-plugin-cpu")
 }
 
+/// The Vulkan reference plugin (override: FLAGHAL_IT_VULKAN_PLUGIN). Loading
+/// it is always safe: without a Vulkan driver it has zero devices.
+pub fn vulkan_plugin() -> PathBuf {
+    built_library("libflaghal_vulkan.so", "FLAGHAL_IT_VULKAN_PLUGIN", "flaghal-plugin-vulkan")
+}
+
 /// The minimal plain-C plugin (c-examples/minimal_plugin), built by build.rs.
 pub fn minimal_plugin() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))
