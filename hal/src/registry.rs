@@ -131,7 +131,7 @@ fn build() -> Registry {
                 ptr::char_array_to_string(&d.props.name),
                 records[rank].name,
                 d.index,
-                d.props.type_
+                status_names::device_type_name(d.props.type_)
             ),
         );
         devices.push(device);

@@ -131,3 +131,26 @@ mod skip_tests {
         assert_eq!(skip_reason_name(17), "unknown skip reason");
     }
 }
+
+/// Pure: a device type's short name ("GPU", "CPU", ...), for log lines.
+pub fn device_type_name(kind: fh_device_type_t) -> &'static str {
+    match kind {
+        FH_DEVICE_TYPE_GPU => "GPU",
+        FH_DEVICE_TYPE_CPU => "CPU",
+        FH_DEVICE_TYPE_NPU => "NPU",
+        FH_DEVICE_TYPE_OTHER => "other",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod device_type_tests {
+    use super::*;
+
+    #[test]
+    fn device_types_have_names() {
+        assert_eq!(device_type_name(FH_DEVICE_TYPE_CPU), "CPU");
+        assert_eq!(device_type_name(FH_DEVICE_TYPE_NPU), "NPU");
+        assert_eq!(device_type_name(77), "unknown");
+    }
+}
