@@ -183,3 +183,40 @@ fn one_stream_runs_its_work_in_submission_order() {
         hal.stream_destroy(stream).unwrap();
     });
 }
+
+#[test]
+fn not_ready_is_not_a_failure_and_leaves_the_detail_message_alone() {
+    // flaghal.h: FH_ERROR_NOT_READY "is not a failure: it does not replace
+    // the thread's detail message". Queries right after queuing milliseconds
+    // of work see NOT_READY; once synchronised they see FH_SUCCESS.
+    Scenario::cpu_only("not_ready_is_not_a_failure_and_leaves_the_detail_message_alone").run(|hal| {
+        let s = setup(hal);
+        let stream = hal.stream_create(s.device).unwrap();
+        let event = hal.event_create(s.device, flaghal_sys::FH_EVENT_DEFAULT).unwrap();
+        let out = zeroed(hal, s.device, N);
+        let failure = hal.mem_alloc(s.device, 0).expect_err("size 0 is refused");
+        assert_eq!(failure.status, flaghal_sys::FH_ERROR_INVALID_VALUE);
+        assert!(!failure.message.is_empty(), "a failure leaves a detail message");
+        let mut not_ready_seen = 0;
+        for round in 0..5 {
+            slow_fill(hal, &s, stream, out, round, N);
+            hal.event_record(event, stream).unwrap();
+            for status in [hal.stream_query(stream), hal.event_query(event)] {
+                assert!(
+                    status == flaghal_sys::FH_SUCCESS || status == flaghal_sys::FH_ERROR_NOT_READY,
+                    "a query returns SUCCESS or NOT_READY, got {status}"
+                );
+                if status == flaghal_sys::FH_ERROR_NOT_READY {
+                    not_ready_seen += 1;
+                    assert_eq!(hal.last_error(), failure.message, "NOT_READY replaced the detail message");
+                }
+            }
+            hal.stream_synchronize(stream).unwrap();
+            assert_eq!(hal.stream_query(stream), flaghal_sys::FH_SUCCESS);
+            assert_eq!(hal.event_query(event), flaghal_sys::FH_SUCCESS);
+        }
+        assert!(not_ready_seen > 0, "queries right after queuing slow work never returned NOT_READY");
+        hal.event_destroy(event).unwrap();
+        hal.stream_destroy(stream).unwrap();
+    });
+}

@@ -283,6 +283,12 @@ impl Hal {
         self.check(unsafe { self.api.fhEventSynchronize(event.0) })
     }
 
+    /// fhEventQuery's raw status (FH_SUCCESS or FH_ERROR_NOT_READY).
+    pub fn event_query(&self, event: Event) -> fh_status_t {
+        // SAFETY: no pointers besides the handle.
+        unsafe { self.api.fhEventQuery(event.0) }
+    }
+
     pub fn module_load(&self, device: Device, format: fh_module_format_t, bytes: &[u8]) -> Result<Module> {
         let mut module = std::ptr::null_mut();
         // SAFETY: `bytes` is readable for its length; the loader copies it.
