@@ -1,7 +1,9 @@
 //! "Every entry point is thread-safe" (design.md). Many threads at once
 //! allocate, copy, launch kernels and synchronise, each on its own stream and
 //! also many on one shared stream; every byte that comes back is verified.
-//! Deterministic: no timing, only results.
+//! Deterministic: no timing, only results. The kernel tests run on every
+//! device that takes one of the vector_add modules (the CPU device with the
+//! native module, a Vulkan device with the SPIR-V one).
 
 use flaghal_integration::child::Scenario;
 use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, Stream};
@@ -57,55 +59,78 @@ impl Job {
     }
 }
 
+/// The devices that can run vector_add, with their plugin names; at least
+/// the CPU device.
+fn kernel_devices(hal: &Hal) -> Vec<(Device, String)> {
+    let devices: Vec<(Device, String)> = (0..hal.device_count())
+        .map(|i| hal.device(i).unwrap())
+        .filter(|d| hal.kernel(*d, "vector_add").is_some())
+        .map(|d| (d, flaghal_sys::ptr::char_array_to_string(&hal.properties(d).unwrap().plugin_name)))
+        .collect();
+    assert!(devices.iter().any(|(_, plugin)| plugin == "cpu"), "the CPU device runs kernels");
+    let plugins: Vec<&str> = devices.iter().map(|(_, p)| p.as_str()).collect();
+    println!("kernel devices: {}", plugins.join(", "));
+    devices
+}
+
+/// `test` with the CPU and the Vulkan plugin.
+fn every_kernel_device(test: &str) -> Scenario {
+    Scenario::new(test).plugins(&[paths::cpu_plugin(), paths::vulkan_plugin()])
+}
+
 #[test]
 fn many_threads_each_on_their_own_stream() {
-    Scenario::cpu_only("many_threads_each_on_their_own_stream").run(|hal| {
-        let device = hal.device_of_plugin("cpu").expect("a CPU device");
-        std::thread::scope(|scope| {
-            for t in 0..THREADS {
-                scope.spawn(move || {
-                    // Each thread loads its own module too: loads are thread-safe.
-                    let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
-                    let stream = hal.stream_create(device).expect("fhStreamCreate");
-                    let event = hal.event_create(device, flaghal_sys::FH_EVENT_DEFAULT).expect("fhEventCreate");
-                    for round in 0..ROUNDS {
-                        let mut job = Job::new(hal, device, t * 1000 + round);
-                        job.submit(hal, function, stream);
-                        hal.event_record(event, stream).expect("fhEventRecord");
-                        hal.event_synchronize(event).expect("fhEventSynchronize");
-                        hal.stream_synchronize(stream).expect("fhStreamSynchronize");
-                        job.verify(hal, device, &format!("thread {t} round {round}"));
-                    }
-                    hal.event_destroy(event).unwrap();
-                    hal.stream_destroy(stream).unwrap();
-                    hal.module_unload(module).unwrap();
-                });
-            }
-        });
+    every_kernel_device("many_threads_each_on_their_own_stream").run(|hal| {
+        for (device, plugin) in kernel_devices(hal) {
+            std::thread::scope(|scope| {
+                for t in 0..THREADS {
+                    let plugin = &plugin;
+                    scope.spawn(move || {
+                        // Each thread loads its own module too: loads are thread-safe.
+                        let (module, function) = hal.kernel(device, "vector_add").unwrap().expect("load vector_add");
+                        let stream = hal.stream_create(device).expect("fhStreamCreate");
+                        let event = hal.event_create(device, flaghal_sys::FH_EVENT_DEFAULT).expect("fhEventCreate");
+                        for round in 0..ROUNDS {
+                            let mut job = Job::new(hal, device, t * 1000 + round);
+                            job.submit(hal, function, stream);
+                            hal.event_record(event, stream).expect("fhEventRecord");
+                            hal.event_synchronize(event).expect("fhEventSynchronize");
+                            hal.stream_synchronize(stream).expect("fhStreamSynchronize");
+                            job.verify(hal, device, &format!("{plugin}: thread {t} round {round}"));
+                        }
+                        hal.event_destroy(event).unwrap();
+                        hal.stream_destroy(stream).unwrap();
+                        hal.module_unload(module).unwrap();
+                    });
+                }
+            });
+        }
     });
 }
 
 #[test]
 fn many_threads_share_one_stream() {
-    Scenario::cpu_only("many_threads_share_one_stream").run(|hal| {
-        let device = hal.device_of_plugin("cpu").expect("a CPU device");
-        let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
-        let shared = hal.stream_create(device).expect("fhStreamCreate");
-        std::thread::scope(|scope| {
-            for t in 0..THREADS {
-                scope.spawn(move || {
-                    for round in 0..ROUNDS {
-                        let mut job = Job::new(hal, device, t * 1000 + round);
-                        job.submit(hal, function, shared);
-                        // Waits for this thread's work and whatever the others queued.
-                        hal.stream_synchronize(shared).expect("fhStreamSynchronize");
-                        job.verify(hal, device, &format!("thread {t} round {round} (shared stream)"));
-                    }
-                });
-            }
-        });
-        hal.stream_destroy(shared).unwrap();
-        hal.module_unload(module).unwrap();
+    every_kernel_device("many_threads_share_one_stream").run(|hal| {
+        for (device, plugin) in kernel_devices(hal) {
+            let (module, function) = hal.kernel(device, "vector_add").unwrap().expect("load vector_add");
+            let shared = hal.stream_create(device).expect("fhStreamCreate");
+            std::thread::scope(|scope| {
+                for t in 0..THREADS {
+                    let plugin = &plugin;
+                    scope.spawn(move || {
+                        for round in 0..ROUNDS {
+                            let mut job = Job::new(hal, device, t * 1000 + round);
+                            job.submit(hal, function, shared);
+                            // Waits for this thread's work and whatever the others queued.
+                            hal.stream_synchronize(shared).expect("fhStreamSynchronize");
+                            job.verify(hal, device, &format!("{plugin}: thread {t} round {round} (shared stream)"));
+                        }
+                    });
+                }
+            });
+            hal.stream_destroy(shared).unwrap();
+            hal.module_unload(module).unwrap();
+        }
     });
 }
 

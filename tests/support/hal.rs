@@ -304,6 +304,16 @@ impl Hal {
         Ok((module, self.function(module, name)?))
     }
 
+    /// Loads kernel `name` in the device's preferred format that has a file
+    /// ([`paths::kernel_file`]); `None` if the device takes none of them.
+    pub fn kernel(&self, device: Device, name: &str) -> Option<Result<(Module, Function)>> {
+        let props = self.properties(device).expect("fhDeviceGetProperties");
+        let formats = &props.module_formats[..(props.module_format_count as usize).min(props.module_formats.len())];
+        let (format, path) = formats.iter().find_map(|f| Some((*f, paths::kernel_file(*f, name)?)))?;
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        Some(self.module_load(device, format, &bytes).and_then(|module| Ok((module, self.function(module, name)?))))
+    }
+
     pub fn module_unload(&self, module: Module) -> Result {
         // SAFETY: the handle is not used after this call.
         self.check(unsafe { self.api.fhModuleUnload(module.0) })

@@ -86,6 +86,17 @@ pub fn kernels_dir() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_KERNELS"))
 }
 
+/// Kernel `name` in module `format`, if a file exists: native CPU modules
+/// built by build.rs, SPIR-V modules committed in c-examples/kernels/.
+pub fn kernel_file(format: flaghal_sys::fh_module_format_t, name: &str) -> Option<PathBuf> {
+    let path = match format {
+        flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU => kernels_dir().join(format!("{name}.so")),
+        flaghal_sys::FH_MODULE_FORMAT_SPIRV => repo_root().join("c-examples/kernels").join(format!("{name}.spv")),
+        _ => return None,
+    };
+    path.is_file().then_some(path)
+}
+
 /// One kernel module's bytes.
 pub fn kernel_bytes(name: &str) -> Vec<u8> {
     let path = kernels_dir().join(format!("{name}.so"));
