@@ -1,1 +1,5 @@
-fn main() {}
+//! The `flaghal-conformance` command (see `--help` and docs/conformance.md).
+
+fn main() {
+    std::process::exit(flaghal_conformance::app::main());
+}

@@ -1,0 +1,26 @@
+//! `flaghal-conformance`: certifies a FlagHAL plugin by driving a device
+//! through the public C API of libflaghal.so, exactly as a framework would
+//! (docs/conformance.md). The library holds the catalogue of tests
+//! ([`suite`]), the child/parent runner and the reports; `main.rs` only calls
+//! [`app::main`].
+//!
+//! Layout: pure code (option parsing, globs, sha256, blob layout, status
+//! names, verdict rules, expectations, report rendering, the line protocol)
+//! lives in its own files with unit tests; [`api`] is the only file that
+//! calls into libflaghal; [`suite`] holds one file per test group.
+
+pub mod api;
+pub mod app;
+pub mod blob;
+pub mod child;
+pub mod expectations;
+pub mod glob;
+pub mod kernels;
+pub mod options;
+pub mod outcome;
+pub mod record;
+pub mod report;
+pub mod runner;
+pub mod sha256;
+pub mod status_names;
+pub mod suite;
