@@ -247,7 +247,8 @@ static void memory(fh_device_t device, const fh_device_properties_t *props) {
     EXPECT(fhMemcpyDtoH(device, NULL, q, SIZE), FH_ERROR_INVALID_VALUE);
     if (checked) {
         EXPECT(fhMemcpyHtoD(device, p + SIZE - 8, in, 16), FH_ERROR_INVALID_ADDRESS);
-        EXPECT(fhMemcpyDtoH(device, out, p + SIZE, 1), FH_ERROR_INVALID_ADDRESS);
+        /* p + SIZE may be where q starts, so every range here crosses an end. */
+        EXPECT(fhMemcpyDtoH(device, out, p + SIZE - 1, 2), FH_ERROR_INVALID_ADDRESS);
         EXPECT(fhMemcpyDtoD(device, p, q + 1, SIZE), FH_ERROR_INVALID_ADDRESS);
         EXPECT(fhMemsetD8(device, p + 1, 0, SIZE), FH_ERROR_INVALID_ADDRESS);
     }
