@@ -124,7 +124,7 @@ impl Adapter {
             storage_16bit: v11.storage_buffer16_bit_access != 0,
             int8: v12.shader_int8 != 0,
             float16: v12.shader_float16 != 0,
-            vulkan_memory_model: v12.vulkan_memory_model != 0,
+            vulkan_memory_model: v12.vulkan_memory_model != 0 && v12.vulkan_memory_model_device_scope != 0,
         })
     }
 

@@ -264,7 +264,8 @@ mod tests {
         assert_eq!(fill_bytes(0x1234, 2, 2), vec![0x34, 0x12, 0x34, 0x12]);
         assert_eq!(align_up(257, 256), 512);
         assert_eq!(memset_split(0, 10), (0, 8, 2));
-        assert_eq!(memset_split(1, 10), (3, 8, 0));
+        assert_eq!(memset_split(1, 10), (3, 4, 3));
+        assert_eq!(memset_split(1, 11), (3, 8, 0));
         assert_eq!(memset_split(1, 2), (2, 0, 0));
         assert_eq!(memset_split(2, 3), (2, 0, 1));
         assert_eq!(memset_split(6, 2), (2, 0, 0));

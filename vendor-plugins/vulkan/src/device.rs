@@ -50,7 +50,8 @@ impl Device {
             .storage_buffer8_bit_access(adapter.storage_8bit)
             .shader_int8(adapter.int8)
             .shader_float16(adapter.float16)
-            .vulkan_memory_model(adapter.vulkan_memory_model);
+            .vulkan_memory_model(adapter.vulkan_memory_model)
+            .vulkan_memory_model_device_scope(adapter.vulkan_memory_model);
         let mut float_atomics =
             vk::PhysicalDeviceShaderAtomicFloatFeaturesEXT::default().shader_buffer_float32_atomic_add(true);
         let core = vk::PhysicalDeviceFeatures::default()

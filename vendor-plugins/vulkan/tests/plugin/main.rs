@@ -1,0 +1,12 @@
+//! The plugin through its own ABI table on the machine's Vulkan device
+//! (lavapipe on CI). `modes` re-runs this binary with
+//! FLAGHAL_VULKAN_FORCE_STAGING=1 and with the Khronos validation layer, so
+//! one `cargo test -p flaghal-plugin-vulkan` covers all three modes.
+
+mod common;
+
+mod abi;
+mod kernels;
+mod memory;
+mod modes;
+mod streams;

@@ -1,0 +1,233 @@
+//! Streams, events and host functions: ordering, queries, cross-stream waits.
+
+use crate::common::{self, alloc, api, blob, destroy, device, download, event, free, kernel, launch, spv, stream, sync, upload};
+use crate::{fails, ok};
+use flaghal_sys as sys;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct SpinArgs {
+    out: u64,
+    iterations: u64,
+    seed: u32,
+}
+
+fn lcg(seed: u32, iterations: u64) -> u32 {
+    (0..iterations).fold(seed, |x, _| x.wrapping_mul(1664525).wrapping_add(1013904223))
+}
+
+/// Queues a spin kernel that keeps the device busy for a while.
+fn spin(s: sys::fhp_stream_t, out: u64, iterations: u64, seed: u32) -> (sys::fhp_module_t, sys::fhp_function_t) {
+    let (module, function) = kernel(spv!("spin"), "spin");
+    launch(function, [1, 1, 1], [1, 1, 1], 0, &blob(&SpinArgs { out, iterations, seed }), s);
+    (module, function)
+}
+
+#[test]
+fn async_copies_run_in_order_across_batches() {
+    let s = stream();
+    let n = 4096usize;
+    let a = alloc(n * 4);
+    let b = alloc(n * 4);
+    let src: Vec<u32> = (0..n as u32).collect();
+    let mut dst = vec![0u32; n];
+    ok!(api().memcpy_htod_async.unwrap()(s, a, src.as_ptr().cast(), n * 4));
+    // more commands than one batch holds: each memset overwrites a word the next reads
+    for i in 0..150u32 {
+        ok!(api().memset_async.unwrap()(s, a + 4 * (i as u64 % 64), i, 4, 1));
+    }
+    ok!(api().memcpy_dtod_async.unwrap()(s, b, a, n * 4));
+    ok!(api().memset_async.unwrap()(s, b + 3, 0x7F, 1, 2));
+    ok!(api().memcpy_dtoh_async.unwrap()(s, dst.as_mut_ptr().cast(), b, n * 4));
+    sync(s);
+    let mut want = src.clone();
+    for i in 0..150u32 {
+        want[(i % 64) as usize] = i;
+    }
+    let bytes: &mut [u8] = bytemuck_u8(&mut want);
+    bytes[3] = 0x7F;
+    bytes[4] = 0x7F;
+    assert_eq!(dst, want);
+    ok!(api().stream_query.unwrap()(s));
+    destroy(s);
+    free(a);
+    free(b);
+    common::finish();
+}
+
+fn bytemuck_u8(v: &mut [u32]) -> &mut [u8] {
+    // SAFETY: u32 has no padding and u8 has alignment 1.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), v.len() * 4) }
+}
+
+unsafe extern "C" fn wait_for_release(user: *mut std::ffi::c_void) {
+    // SAFETY: the test passes an AtomicU32 that outlives the stream's work.
+    let gate = unsafe { &*(user as *const AtomicU32) };
+    while gate.load(Ordering::SeqCst) == 0 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn query_reports_not_ready_until_work_completes_and_events_follow() {
+    let s = stream();
+    let out = alloc(4);
+    let e = event(0);
+    ok!(api().event_query.unwrap()(e)); // never recorded
+    ok!(api().event_synchronize.unwrap()(e));
+    let gate = AtomicU32::new(0);
+    // a host function that blocks until released makes NOT_READY certain
+    ok!(api().launch_host_func.unwrap()(s, Some(wait_for_release), (&gate as *const AtomicU32).cast_mut().cast()));
+    let iterations = 1_000_000;
+    let (module, _) = spin(s, out, iterations, 7);
+    ok!(api().event_record.unwrap()(e, s));
+    fails!(api().stream_query.unwrap()(s), sys::FH_ERROR_NOT_READY);
+    fails!(api().event_query.unwrap()(e), sys::FH_ERROR_NOT_READY);
+    let mut ms = 0.0f32;
+    let start = event(0);
+    ok!(api().event_record.unwrap()(start, s));
+    fails!(api().event_elapsed_time.unwrap()(&mut ms, e, start), sys::FH_ERROR_NOT_READY);
+    gate.store(1, Ordering::SeqCst);
+    ok!(api().event_synchronize.unwrap()(e));
+    ok!(api().event_query.unwrap()(e));
+    sync(s);
+    ok!(api().stream_query.unwrap()(s));
+    assert_eq!(download::<u32>(out, 1)[0], lcg(7, iterations));
+    ok!(api().event_destroy.unwrap()(e));
+    ok!(api().event_destroy.unwrap()(start));
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(out);
+    common::finish();
+}
+
+#[test]
+fn a_stream_waits_for_another_streams_event_on_the_device() {
+    let producer = stream();
+    let consumer = stream();
+    let out = alloc(4);
+    let copy = alloc(4);
+    upload(out, &[0u32]);
+    let e = event(sys::FH_EVENT_DISABLE_TIMING);
+    let iterations = 20_000_000;
+    let (module, _) = spin(producer, out, iterations, 99);
+    ok!(api().event_record.unwrap()(e, producer));
+    ok!(api().stream_wait_event.unwrap()(consumer, e));
+    ok!(api().memcpy_dtod_async.unwrap()(consumer, copy, out, 4));
+    sync(consumer);
+    assert_eq!(download::<u32>(copy, 1)[0], lcg(99, iterations), "the copy ran after the spin kernel");
+    // the event may be destroyed while waits on it are pending
+    let e2 = event(0);
+    ok!(api().event_record.unwrap()(e2, producer));
+    ok!(api().stream_wait_event.unwrap()(consumer, e2));
+    ok!(api().event_destroy.unwrap()(e2));
+    ok!(api().memset_async.unwrap()(consumer, copy, 5, 4, 1));
+    sync(consumer);
+    assert_eq!(download::<u32>(copy, 1)[0], 5);
+    ok!(api().event_destroy.unwrap()(e));
+    ok!(api().module_unload.unwrap()(module));
+    destroy(producer);
+    destroy(consumer);
+    free(out);
+    free(copy);
+    common::finish();
+}
+
+#[test]
+fn elapsed_time_needs_timing_and_completed_records() {
+    let s = stream();
+    let (start, end, untimed) = (event(0), event(0), event(sys::FH_EVENT_DISABLE_TIMING));
+    let mut ms = -1.0f32;
+    fails!(api().event_elapsed_time.unwrap()(&mut ms, start, end), sys::FH_ERROR_INVALID_VALUE);
+    let out = alloc(4);
+    ok!(api().event_record.unwrap()(start, s));
+    let (module, _) = spin(s, out, 5_000_000, 1);
+    ok!(api().event_record.unwrap()(end, s));
+    ok!(api().event_record.unwrap()(untimed, s));
+    sync(s);
+    ok!(api().event_elapsed_time.unwrap()(&mut ms, start, end));
+    assert!(ms > 0.0, "the spin took time: {ms}");
+    let mut back = 0.0f32;
+    ok!(api().event_elapsed_time.unwrap()(&mut back, end, start));
+    assert_eq!(back, -ms);
+    fails!(api().event_elapsed_time.unwrap()(&mut ms, start, untimed), sys::FH_ERROR_INVALID_VALUE);
+    let mut bad = std::ptr::null_mut();
+    fails!(api().event_create.unwrap()(device(), 4, &mut bad), sys::FH_ERROR_INVALID_VALUE);
+    for e in [start, end, untimed] {
+        ok!(api().event_destroy.unwrap()(e));
+    }
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(out);
+    common::finish();
+}
+
+struct HostCheck {
+    pinned: *mut u32,
+    seen: AtomicU32,
+    calls: AtomicU32,
+}
+
+unsafe extern "C" fn host_fn(user: *mut std::ffi::c_void) {
+    // SAFETY: the test passes a HostCheck that outlives the stream's work.
+    let check = unsafe { &*(user as *const HostCheck) };
+    // SAFETY: pinned memory of 2 u32 owned by the test.
+    unsafe {
+        check.seen.store(*check.pinned, Ordering::SeqCst);
+        *check.pinned.add(1) = 4242;
+    }
+    check.calls.fetch_add(1, Ordering::SeqCst);
+}
+
+#[test]
+fn host_functions_run_after_earlier_work_and_before_later_work() {
+    let s = stream();
+    let mut host: *mut std::ffi::c_void = std::ptr::null_mut();
+    ok!(api().mem_alloc_host.unwrap()(device(), 8, &mut host));
+    let pinned = host.cast::<u32>();
+    // SAFETY: 8 bytes of pinned memory.
+    unsafe { pinned.write(0) };
+    let out = alloc(8);
+    let (module, _) = spin(s, out, 10_000_000, 3);
+    ok!(api().memcpy_dtoh_async.unwrap()(s, host, out, 4)); // pinned[0] = spin result
+    let check = HostCheck { pinned, seen: AtomicU32::new(0), calls: AtomicU32::new(0) };
+    ok!(api().launch_host_func.unwrap()(s, Some(host_fn), (&check as *const HostCheck).cast_mut().cast()));
+    // later work reads what the host function wrote
+    let second = pinned.wrapping_add(1); // the second word of the pinned allocation
+    ok!(api().memcpy_htod_async.unwrap()(s, out + 4, second.cast(), 4));
+    sync(s);
+    assert_eq!(check.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(check.seen.load(Ordering::SeqCst), lcg(3, 10_000_000), "host function saw the earlier copy");
+    assert_eq!(download::<u32>(out + 4, 1)[0], 4242, "later work saw the host function's write");
+    fails!(api().launch_host_func.unwrap()(s, None, std::ptr::null_mut()), sys::FH_ERROR_INVALID_VALUE);
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    ok!(api().mem_free_host.unwrap()(device(), host));
+    free(out);
+    common::finish();
+}
+
+#[test]
+fn synchronous_copies_wait_for_every_stream() {
+    let s = stream();
+    let out = alloc(4);
+    upload(out, &[0u32]);
+    let (module, _) = spin(s, out, 20_000_000, 11);
+    // no synchronisation: the synchronous copy must wait for the stream
+    assert_eq!(download::<u32>(out, 1)[0], lcg(11, 20_000_000));
+    ok!(api().device_synchronize.unwrap()(device()));
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(out);
+    common::finish();
+}
+
+#[test]
+fn unknown_stream_flags_are_refused() {
+    let mut s = std::ptr::null_mut();
+    fails!(api().stream_create.unwrap()(device(), 1, &mut s), sys::FH_ERROR_INVALID_VALUE);
+    assert!(s.is_null());
+    common::finish();
+}
+
