@@ -347,3 +347,47 @@ fn without_loader_debug_a_skipped_plugin_prints_nothing() {
     assert!(!out.stderr.contains("flaghal: warn"), "warn lines are off by default:\n{}", out.stderr);
     assert!(!out.stderr.contains("flaghal: info"), "info lines are off by default:\n{}", out.stderr);
 }
+
+#[test]
+fn without_plugin_files_the_xdg_folders_are_searched_in_order_each_sorted_by_name() {
+    // docs/loader.md: FLAGHAL_ADD_PLUGIN_FILES first, then $XDG_CONFIG_HOME,
+    // $XDG_CONFIG_DIRS, /etc, $XDG_DATA_HOME, $XDG_DATA_DIRS, each folder's
+    // manifests sorted by file name (never readdir order).
+    let root = paths::scratch_dir("zoo-xdg");
+    let folder = |base: &str| {
+        let dir = root.join(base).join("flaghal/plugins.d");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    };
+    let arch = std::env::consts::ARCH;
+    let (config, system, data) = (folder("config"), folder("xdg-dirs"), folder("data"));
+    // Written in reverse order, so readdir order would likely differ.
+    write_manifest(&config, "20-cpu.json", &manifest_json("cpu", &paths::text(&paths::cpu_plugin()), arch));
+    write_manifest(&config, "10-minimal.json", &manifest_json("minimal", &paths::text(&paths::minimal_plugin()), arch));
+    write_manifest(&system, "50-future.json", &manifest_json("zoo-future-minor", &paths::text(&zoo("future_minor")), arch));
+    write_manifest(&data, "00-init-fails.json", &manifest_json("zoo-init-fails", &paths::text(&zoo("init_fails")), arch));
+    let expected = [zoo("wrong_major"), paths::minimal_plugin(), paths::cpu_plugin(), zoo("future_minor"), zoo("init_fails")];
+    let dir = |name: &str| paths::text(&root.join(name));
+    Scenario::new("without_plugin_files_the_xdg_folders_are_searched_in_order_each_sorted_by_name")
+        .env("HOME", &dir("home"))
+        .env("XDG_CONFIG_HOME", &dir("config"))
+        .env("XDG_CONFIG_DIRS", &dir("xdg-dirs"))
+        .env("XDG_DATA_HOME", &dir("data"))
+        .env("XDG_DATA_DIRS", &dir("share"))
+        .env("FLAGHAL_ADD_PLUGIN_FILES", &paths::text(&zoo("wrong_major")))
+        .run(|hal| {
+            let plugins = hal.plugins();
+            let names: Vec<String> = expected.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
+            let order: Vec<String> = plugins
+                .iter()
+                .filter_map(|p| names.iter().find(|n| p.library_path.ends_with(n.as_str())).cloned())
+                .collect();
+            assert_eq!(order, names, "load order: {plugins:#?}");
+            assert_skipped(&plugins, &zoo("wrong_major"), FH_PLUGIN_SKIP_VERSION_MISMATCH, &["2"]);
+            assert_skipped(&plugins, &zoo("init_fails"), FH_PLUGIN_SKIP_INIT_FAILED, &["simulated driver failure"]);
+            for loaded in [paths::minimal_plugin(), paths::cpu_plugin(), zoo("future_minor")] {
+                let info = assert_loaded(&plugins, &loaded);
+                assert!(info.manifest_path.ends_with(".json"), "found through its manifest: {info:#?}");
+            }
+        });
+}

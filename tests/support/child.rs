@@ -55,9 +55,10 @@ impl Scenario {
         self
     }
 
-    /// Applies this environment to a command (for C programs): no inherited
-    /// FLAGHAL_* variable, these ones, and libflaghal.so's folder on the
-    /// dynamic linker's path.
+    /// Applies this environment to a command (for C programs too): no
+    /// inherited FLAGHAL_* variable, these ones, libflaghal.so's folder on the
+    /// dynamic linker's path, and FLAGHAL_LIBRARY naming the library the
+    /// parent found (libflaghal.so does not read it; the tests' child does).
     pub fn apply(&self, cmd: &mut Command) {
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("FLAGHAL_") {
@@ -70,6 +71,9 @@ impl Scenario {
             _ => lib_dir,
         };
         cmd.env("LD_LIBRARY_PATH", ld).env("MESA_SHADER_CACHE_DISABLE", "true");
+        // The child opens the same library the parent chose (the override is
+        // one of the FLAGHAL_* variables removed above).
+        cmd.env("FLAGHAL_LIBRARY", paths::libflaghal());
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
     }
 
