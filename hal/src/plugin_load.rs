@@ -143,6 +143,9 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
         if let Some(why) = ctx.excluded(name) {
             return skip(FH_PLUGIN_SKIP_DISABLED, why);
         }
+        if let Some(first) = ctx.names.get(name) {
+            return skip(FH_PLUGIN_SKIP_DUPLICATE, format!("a plugin named \"{name}\" is already loaded from {first}"));
+        }
     }
     if let LibraryLocation::Path(p) = &location {
         if let Some(first) = std::fs::canonicalize(p).ok().and_then(|c| ctx.libraries.get(&c)) {
@@ -303,6 +306,19 @@ mod tests {
         assert!(s.detail.contains(&*path.to_string_lossy()), "{}", s.detail);
         assert_eq!(record.manifest_path, "");
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_manifest_naming_a_loaded_plugin_is_a_duplicate_before_dlopen() {
+        let dir = std::env::temp_dir().join(format!("flaghal-dupname-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut ctx = LoadContext::default();
+        ctx.names.insert("cpu".into(), "/first/libflaghal_cpu.so".into());
+        let text = r#"{"file_format_version":"1.0.0","plugin":{"name":"cpu","library_path":"/never/opened.so"}}"#;
+        let s = load(&manifest_candidate(&dir, "cpu2.json", text), &mut ctx).outcome.err().unwrap();
+        assert_eq!(s.reason, FH_PLUGIN_SKIP_DUPLICATE, "not OPEN_FAILED: the library is never opened");
+        assert!(s.detail.contains("already loaded from /first/libflaghal_cpu.so"), "{}", s.detail);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

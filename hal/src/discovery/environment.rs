@@ -49,12 +49,18 @@ impl Environment {
     /// Reads the process environment. Returns the snapshot and, in a secure
     /// process, the names of the path variables that were set and ignored.
     pub fn read() -> (Environment, Vec<&'static str>) {
-        let os = |name: &str| std::env::var_os(name);
-        let text = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-        let secure = is_secure_process();
+        let mut env = Environment::from_lookup(|name| std::env::var_os(name), is_secure_process());
+        env.0.install_dir = crate::discovery::self_location::install_dir();
+        env
+    }
+
+    /// Pure: builds the snapshot from a variable lookup. With `secure`, the
+    /// path variables are dropped and returned by name if they were set.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>, secure: bool) -> (Environment, Vec<&'static str>) {
+        let text = |name: &str| lookup(name).map(|v| v.to_string_lossy().into_owned());
         let mut ignored = Vec::new();
         let mut path = |name: &'static str| {
-            let value = os(name);
+            let value = lookup(name);
             if secure && value.is_some() {
                 ignored.push(name);
                 None
@@ -75,7 +81,7 @@ impl Environment {
             visible_devices: text("FLAGHAL_VISIBLE_DEVICES"),
             loader_debug: text("FLAGHAL_LOADER_DEBUG"),
             validation: text("FLAGHAL_VALIDATION"),
-            install_dir: crate::discovery::self_location::install_dir(),
+            install_dir: None,
             secure,
         };
         (env, ignored)
@@ -108,5 +114,35 @@ mod tests {
     #[test]
     fn an_ordinary_test_process_is_not_secure() {
         assert!(!is_secure_process());
+    }
+
+    fn fake(name: &str) -> Option<OsString> {
+        match name {
+            "FLAGHAL_PLUGIN_FILES" => Some("/tmp/evil.so".into()),
+            "HOME" => Some("/home/u".into()),
+            "XDG_DATA_DIRS" => Some("/x".into()),
+            "FLAGHAL_VISIBLE_DEVICES" => Some("cpu".into()),
+            "FLAGHAL_LOADER_DEBUG" => Some("all".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_secure_process_ignores_every_path_variable_and_names_them() {
+        let (env, ignored) = Environment::from_lookup(fake, true);
+        assert_eq!(ignored, ["FLAGHAL_PLUGIN_FILES", "HOME", "XDG_DATA_DIRS"]);
+        assert!(env.plugin_files.is_none() && env.home.is_none() && env.xdg_data_dirs.is_none());
+        assert_eq!(env.visible_devices.as_deref(), Some("cpu"), "non-path settings still apply");
+        assert_eq!(env.loader_debug.as_deref(), Some("all"));
+        let places = crate::discovery::search_paths::search_entries(&env);
+        assert!(places.iter().all(|p| !p.path.starts_with("/home") && !p.path.starts_with("/tmp")), "{places:?}");
+    }
+
+    #[test]
+    fn an_ordinary_process_keeps_them() {
+        let (env, ignored) = Environment::from_lookup(fake, false);
+        assert!(ignored.is_empty());
+        assert_eq!(env.plugin_files.as_deref(), Some(std::ffi::OsStr::new("/tmp/evil.so")));
+        assert_eq!(env.home.as_deref(), Some(std::ffi::OsStr::new("/home/u")));
     }
 }
