@@ -196,8 +196,9 @@ int main(int argc, char **argv) {
     CHECK(fhMemcpyDtoHAsync(y, dy, sizeof y, s2));
     CHECK(fhEventRecord(end, s2));
 
-    CHECK(fhEventSynchronize(end));
+    CHECK(fhEventSynchronize(end)); /* everything before `end` is done: d and y are on the host */
     CHECK(fhStreamSynchronize(s1));
+    CHECK(fhStreamSynchronize(s2));
     CHECK(fhStreamQuery(s1)); /* both streams are idle now */
     CHECK(fhStreamQuery(s2));
     CHECK(fhEventQuery(ready));
