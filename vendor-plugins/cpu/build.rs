@@ -6,7 +6,8 @@
 //! 2. Compiles the C test kernels in `tests/kernels/*.c` into shared objects
 //!    (`cc -shared -fPIC`, the compiler the `cc` crate picks) under
 //!    `$OUT_DIR/kernels/`, and tells the tests where through the compile-time
-//!    variable `FLAGHAL_CPU_TEST_KERNELS`. A missing C compiler fails the
+//!    variable `FLAGHAL_CPU_TEST_KERNELS`. Files named `*_nodelete.c` are
+//!    linked with `-z nodelete`. A missing C compiler fails the
 //!    build with the compiler's message rather than skipping tests silently.
 
 use std::path::{Path, PathBuf};
@@ -50,6 +51,10 @@ fn compile_test_kernels(manifest_dir: &Path) {
             .arg("-o")
             .arg(&output)
             .arg("-lpthread");
+        if stem.ends_with("_nodelete") {
+            // A module dlclose cannot unload (as C++ modules with unique symbols are).
+            command.arg("-Wl,-z,nodelete");
+        }
         let result = command.output().unwrap_or_else(|e| panic!("cannot run the C compiler {command:?}: {e}"));
         if !result.status.success() {
             panic!(

@@ -34,10 +34,37 @@ use std::sync::Arc;
 /// A kernel entry point (flaghal_cpu_kernel.h).
 pub type KernelEntry = unsafe extern "C" fn(*const fh_cpu_kernel_context_t, *const c_void);
 
-/// The loaded library. Fields drop in order: dlclose first, then the memfd.
+/// The loaded library and the memfd it was loaded from.
 pub struct ModuleCode {
-    library: Library,
-    _memfd: File,
+    library: Option<Library>,
+    memfd: Option<File>,
+    path: String,
+}
+
+impl ModuleCode {
+    fn library(&self) -> &Library {
+        self.library.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for ModuleCode {
+    fn drop(&mut self) {
+        if let Some(library) = self.library.take() {
+            let _ = library.close();
+        }
+        // Still mapped after dlclose? Then its path must never name another
+        // module: keep the descriptor (and so its number) for good.
+        // SAFETY: RTLD_NOLOAD only looks the path up; nothing new is loaded.
+        let still_loaded = unsafe { Library::open(Some(&self.path), RTLD_NOW | crate::sys::RTLD_NOLOAD) };
+        if let Ok(extra_reference) = still_loaded {
+            let _ = extra_reference.close();
+            std::mem::forget(self.memfd.take());
+            crate::host::log(
+                flaghal_sys::FH_LOG_LEVEL_DEBUG,
+                &format!("module {} stays mapped after dlclose; its memfd is kept open", self.path),
+            );
+        }
+    }
 }
 
 /// A loaded module: its code and the functions looked up so far.
@@ -69,7 +96,8 @@ impl Module {
         // for this module to be loaded and the ELF checks passed.
         let library = unsafe { Library::open(Some(&path), RTLD_NOW | RTLD_LOCAL) }
             .map_err(|e| FfiError::new(FH_ERROR_INVALID_IMAGE, format!("dlopen rejected the module: {e}")))?;
-        Ok(Module { code: Arc::new(ModuleCode { library, _memfd: memfd }), functions: Mutex::new(HashMap::new()) })
+        let code = ModuleCode { library: Some(library), memfd: Some(memfd), path };
+        Ok(Module { code: Arc::new(code), functions: Mutex::new(HashMap::new()) })
     }
 
     /// fhModuleGetFunction: NAME and NAME__fh_meta must both be exported and
@@ -87,7 +115,7 @@ impl Module {
         if text.is_empty() {
             return Err(not_found("the name is empty".to_string()));
         }
-        let library = &self.code.library;
+        let library = self.code.library();
         // SAFETY: the symbol is declared by flaghal_cpu_kernel.h as a kernel
         // entry when its metadata exists, which is checked below before use.
         let entry: KernelEntry = *unsafe { library.get::<KernelEntry>(name.to_bytes_with_nul()) }

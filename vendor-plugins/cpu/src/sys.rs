@@ -12,6 +12,11 @@ extern "C" {
     fn munlock(addr: *const c_void, len: usize) -> c_int;
 }
 
+/// RTLD_NOLOAD from <dlfcn.h> (glibc and musl, Linux): dlopen succeeds only
+/// if the library is already loaded. libloading does not export it.
+#[cfg(target_os = "linux")]
+pub const RTLD_NOLOAD: c_int = 4;
+
 /// MFD_CLOEXEC from <sys/mman.h>: the descriptor is not inherited by exec.
 const MFD_CLOEXEC: c_uint = 1;
 

@@ -96,3 +96,29 @@ fn two_loads_of_the_same_bytes_are_independent_modules() {
     let _ = fa;
     p.unload(b);
 }
+
+#[test]
+fn a_module_that_stays_mapped_is_never_mistaken_for_a_later_one() {
+    let p = plugin();
+    for _ in 0..3 {
+        let (status, sticky) = p.load(&kernel_bytes("second_nodelete"));
+        assert_eq!(status, FH_SUCCESS, "{}", take_detail());
+        let only = p.function(sticky, c"only_in_second");
+        let stream = p.stream();
+        let out = p.alloc(4);
+        assert_eq!(p.launch(only, [1, 1, 1], [1, 1, 1], 0, stream, &out), FH_SUCCESS);
+        assert_eq!(p.sync(stream), FH_SUCCESS);
+        assert_eq!(p.read_u32s(out, 1), vec![0x5EC0D]);
+        p.unload(sticky);
+        // The next module would get the same /proc/self/fd/N path if the
+        // sticky module's descriptor had been closed.
+        let other = p.load_test_kernels();
+        let (status, _) = p.get_function(other, c"vector_add");
+        assert_eq!(status, FH_SUCCESS, "the new module is itself, not the old one: {}", take_detail());
+        let (status, _) = p.get_function(other, c"only_in_second");
+        assert_eq!(status, FH_ERROR_NOT_FOUND);
+        p.unload(other);
+        p.destroy_stream(stream);
+        assert_eq!(p.free(out), FH_SUCCESS);
+    }
+}
