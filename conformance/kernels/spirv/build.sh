@@ -34,7 +34,8 @@ for tool in glslc spirv-dis spirv-as spirv-val sha256sum; do
 done
 
 target=vulkan1.2
-versions="glslc: $(glslc --version | head -n 3 | tr '\n' ' ' | sed 's/ *$//')"
+glslc_version="$(glslc --version)" # captured whole: a pipe into head could SIGPIPE glslc
+versions="glslc: $(printf '%s\n' "$glslc_version" | sed -n '1,3p' | tr '\n' ' ' | sed 's/ *$//')"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 

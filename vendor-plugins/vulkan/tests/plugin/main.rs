@@ -6,6 +6,8 @@
 mod common;
 
 mod abi;
+mod exports;
+mod kernel_files;
 mod kernels;
 mod memory;
 mod modes;
