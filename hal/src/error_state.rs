@@ -6,11 +6,13 @@
 //!   current entry call; the loader takes it right after the plugin returns
 //!   an error and builds "<plugin>: <fhFunction>: <detail>".
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 thread_local! {
     static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
     static PLUGIN_DETAIL: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// A plugin detail is stored (a destructor-free flag: one TLS load to test).
+    static DETAIL_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Replaces the calling thread's detail message. Silently does nothing while
@@ -42,12 +44,24 @@ pub fn set_plugin_detail(text: String) {
     let _ = PLUGIN_DETAIL.try_with(|d| {
         if let Ok(mut d) = d.try_borrow_mut() {
             *d = Some(text);
+            let _ = DETAIL_PENDING.try_with(|p| p.set(true));
         }
     });
 }
 
+/// Drops a detail a plugin attached to a call that then succeeded, so it can
+/// never be blamed on a later failure. Costs one thread-local load when none
+/// is pending (the common case).
+#[inline]
+pub fn discard_stale_plugin_detail() {
+    if DETAIL_PENDING.try_with(Cell::get).unwrap_or(false) {
+        let _ = take_plugin_detail();
+    }
+}
+
 /// Takes (and clears) the detail the plugin attached on this thread.
 pub fn take_plugin_detail() -> Option<String> {
+    let _ = DETAIL_PENDING.try_with(|p| p.set(false));
     PLUGIN_DETAIL.try_with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.take())).ok().flatten()
 }
 
@@ -69,6 +83,15 @@ mod tests {
         assert_eq!(take_plugin_detail(), None);
         set_plugin_detail("out of memory".into());
         assert_eq!(take_plugin_detail().as_deref(), Some("out of memory"));
+        assert_eq!(take_plugin_detail(), None);
+    }
+
+    #[test]
+    fn a_detail_left_by_a_successful_call_is_discarded() {
+        set_plugin_detail("stale".into());
+        discard_stale_plugin_detail();
+        assert_eq!(take_plugin_detail(), None);
+        discard_stale_plugin_detail();
         assert_eq!(take_plugin_detail(), None);
     }
 }

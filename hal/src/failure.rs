@@ -43,6 +43,7 @@ impl From<FfiError> for Failure {
 #[inline]
 pub fn plugin_status(plugin_name: &str, function: &str, status: fh_status_t) -> ApiResult {
     if status == FH_SUCCESS {
+        error_state::discard_stale_plugin_detail();
         return Ok(());
     }
     Err(plugin_failure(plugin_name, function, status))
@@ -136,5 +137,13 @@ mod tests {
         assert_eq!(error_state::take_plugin_detail(), None, "the detail of a NOT_READY is dropped");
         assert_eq!(export("fhStreamQuery", || plugin_status("cpu", "fhStreamQuery", 77)), FH_ERROR_UNKNOWN);
         assert_eq!(message(), "cpu: fhStreamQuery: returned undefined status 77");
+    }
+
+    #[test]
+    fn a_detail_attached_before_a_success_is_not_blamed_on_the_next_failure() {
+        error_state::set_plugin_detail("left over".into());
+        assert_eq!(export("fhMemFree", || plugin_status("cpu", "fhMemFree", FH_SUCCESS)), FH_SUCCESS);
+        export("fhMemFree", || plugin_status("cpu", "fhMemFree", FH_ERROR_INVALID_ADDRESS));
+        assert_eq!(message(), "cpu: fhMemFree: failed with FH_ERROR_INVALID_ADDRESS (no detail from the plugin)");
     }
 }

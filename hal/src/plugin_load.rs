@@ -192,7 +192,13 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
     record.name = negotiated.name.clone();
     record.vendor = negotiated.vendor.clone();
     record.version = negotiated.version.clone();
-    if manifest_name.is_none() {
+    if manifest_name.as_deref() != Some(negotiated.name.as_str()) {
+        if let Some(m) = &manifest_name {
+            crate::debug_log::log(
+                crate::debug_log::WARN,
+                &format!("manifest {} names the plugin \"{m}\" but its table says \"{}\"; using \"{}\"", record.manifest_path, negotiated.name, negotiated.name),
+            );
+        }
         if let Some(why) = ctx.excluded(&negotiated.name) {
             return skip(FH_PLUGIN_SKIP_DISABLED, why);
         }
