@@ -9,6 +9,8 @@
 //!    variable `FLAGHAL_CPU_TEST_KERNELS`. Files named `*_nodelete.c` are
 //!    linked with `-z nodelete`. A missing C compiler fails the
 //!    build with the compiler's message rather than skipping tests silently.
+//! 3. Compiles `tests/c/table_from_c.c`, a C program that drives the plugin
+//!    through dlopen (`FLAGHAL_CPU_C_DRIVER`, run by `tests/from_c.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +23,40 @@ fn main() {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", map.display());
     }
     compile_test_kernels(&manifest_dir);
+    compile_c_driver(&manifest_dir);
+}
+
+/// Builds tests/c/table_from_c.c, a C program that drives the plugin through
+/// dlopen and the C header's layout (run by tests/from_c.rs).
+fn compile_c_driver(manifest_dir: &Path) {
+    let source = manifest_dir.join("tests/c/table_from_c.c");
+    let include_dir = manifest_dir.join("../../include");
+    let output = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("table_from_c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    println!("cargo:rustc-env=FLAGHAL_CPU_C_DRIVER={}", output.display());
+    let compiler = cc::Build::new().cargo_metadata(false).opt_level(0).get_compiler();
+    let mut command: Command = compiler.to_command();
+    command
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .arg("-I")
+        .arg(&include_dir)
+        .arg(&source)
+        .arg("-o")
+        .arg(&output)
+        .arg("-ldl");
+    run_compiler(command, &source);
+}
+
+fn run_compiler(mut command: Command, source: &Path) {
+    let result = command.output().unwrap_or_else(|e| panic!("cannot run the C compiler {command:?}: {e}"));
+    if !result.status.success() {
+        panic!(
+            "compiling {} failed:\n{}{}",
+            source.display(),
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
 }
 
 fn compile_test_kernels(manifest_dir: &Path) {
@@ -55,14 +91,6 @@ fn compile_test_kernels(manifest_dir: &Path) {
             // A module dlclose cannot unload (as C++ modules with unique symbols are).
             command.arg("-Wl,-z,nodelete");
         }
-        let result = command.output().unwrap_or_else(|e| panic!("cannot run the C compiler {command:?}: {e}"));
-        if !result.status.success() {
-            panic!(
-                "compiling test kernel {} failed:\n{}{}",
-                source.display(),
-                String::from_utf8_lossy(&result.stdout),
-                String::from_utf8_lossy(&result.stderr)
-            );
-        }
+        run_compiler(command, &source);
     }
 }
