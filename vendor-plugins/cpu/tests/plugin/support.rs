@@ -130,16 +130,20 @@ impl Plugin {
     }
     pub fn try_alloc(&self, size: usize) -> (fh_status_t, fh_deviceptr_t) {
         let mut ptr = 0;
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         let status = unsafe { self.api.mem_alloc.unwrap()(self.device, size, &mut ptr) };
         (status, ptr)
     }
     pub fn free(&self, ptr: fh_deviceptr_t) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.mem_free.unwrap()(self.device, ptr) }
     }
     pub fn htod(&self, dst: fh_deviceptr_t, src: &[u8]) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.memcpy_htod.unwrap()(self.device, dst, src.as_ptr().cast(), src.len()) }
     }
     pub fn dtoh(&self, dst: &mut [u8], src: fh_deviceptr_t) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.memcpy_dtoh.unwrap()(self.device, dst.as_mut_ptr().cast(), src, dst.len()) }
     }
     pub fn write_u32s(&self, dst: fh_deviceptr_t, values: &[u32]) {
@@ -152,60 +156,76 @@ impl Plugin {
         bytes.chunks_exact(4).map(|c| u32::from_ne_bytes(c.try_into().unwrap())).collect()
     }
     pub fn memset(&self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.memset.unwrap()(self.device, dst, value, element_size, count) }
     }
     pub fn mem_info(&self) -> (usize, usize) {
         let (mut free, mut total) = (0, 0);
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.mem_get_info.unwrap()(self.device, &mut free, &mut total) }, FH_SUCCESS);
         (free, total)
     }
     pub fn stream(&self) -> Stream {
         let mut stream = std::ptr::null_mut();
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.stream_create.unwrap()(self.device, 0, &mut stream) }, FH_SUCCESS);
         Stream(stream)
     }
     pub fn destroy_stream(&self, stream: Stream) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.stream_destroy.unwrap()(stream.0) }, FH_SUCCESS);
     }
     pub fn query(&self, stream: Stream) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.stream_query.unwrap()(stream.0) }
     }
     pub fn sync(&self, stream: Stream) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.stream_synchronize.unwrap()(stream.0) }
     }
     pub fn device_sync(&self) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.device_synchronize.unwrap()(self.device) }
     }
     pub fn event(&self, flags: u32) -> Event {
         let mut event = std::ptr::null_mut();
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.event_create.unwrap()(self.device, flags, &mut event) }, FH_SUCCESS);
         Event(event)
     }
     pub fn destroy_event(&self, event: Event) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.event_destroy.unwrap()(event.0) }, FH_SUCCESS);
     }
     pub fn record(&self, event: Event, stream: Stream) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.event_record.unwrap()(event.0, stream.0) }, FH_SUCCESS);
     }
     pub fn event_query(&self, event: Event) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.event_query.unwrap()(event.0) }
     }
     pub fn event_sync(&self, event: Event) -> fh_status_t {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.event_synchronize.unwrap()(event.0) }
     }
     pub fn elapsed(&self, start: Event, end: Event) -> (fh_status_t, f32) {
         let mut ms = f32::NAN;
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         let status = unsafe { self.api.event_elapsed_time.unwrap()(&mut ms, start.0, end.0) };
         (status, ms)
     }
     pub fn wait_event(&self, stream: Stream, event: Event) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.stream_wait_event.unwrap()(stream.0, event.0) }, FH_SUCCESS);
     }
     pub fn host_func(&self, stream: Stream, f: unsafe extern "C" fn(*mut c_void), data: *mut c_void) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.launch_host_func.unwrap()(stream.0, Some(f), data) }, FH_SUCCESS);
     }
     pub fn load(&self, bytes: &[u8]) -> (fh_status_t, fhp_module_t) {
         let mut module = std::ptr::null_mut();
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         let status = unsafe {
             self.api.module_load.unwrap()(self.device, FH_MODULE_FORMAT_NATIVE_CPU, bytes.as_ptr().cast(), bytes.len(), &mut module)
         };
@@ -217,10 +237,12 @@ impl Plugin {
         module
     }
     pub fn unload(&self, module: fhp_module_t) {
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         assert_eq!(unsafe { self.api.module_unload.unwrap()(module) }, FH_SUCCESS);
     }
     pub fn get_function(&self, module: fhp_module_t, name: &CStr) -> (fh_status_t, Function) {
         let mut function = std::ptr::null_mut();
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         let status = unsafe { self.api.module_get_function.unwrap()(module, name.as_ptr(), &mut function) };
         (status, Function(function))
     }
@@ -231,6 +253,7 @@ impl Plugin {
     }
     pub fn attribute(&self, function: Function, attribute: fh_function_attribute_t) -> (fh_status_t, i32) {
         let mut value = -1;
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         let status = unsafe { self.api.function_get_attribute.unwrap()(function.0, attribute, &mut value) };
         (status, value)
     }
@@ -245,6 +268,7 @@ impl Plugin {
             args: (args as *const T).cast(),
             args_size: std::mem::size_of::<T>(),
         };
+        // SAFETY: live handles of this plugin; pointers valid for the sizes passed.
         unsafe { self.api.launch_kernel.unwrap()(function.0, &params, stream.0) }
     }
 }
