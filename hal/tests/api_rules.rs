@@ -277,16 +277,6 @@ fn data_checks_flags_sizes_and_formats() {
     });
 }
 
-const KERNEL: &str = r#"
-#include <flaghal/flaghal_cpu_kernel.h>
-struct fill_args { uint64_t out; uint32_t value; };
-FH_CPU_KERNEL(fill, 0, 0) {
-    const struct fill_args *a = (const struct fill_args *)args;
-    uint32_t *out = FH_CPU_PTR(uint32_t, a->out);
-    for (uint32_t t = 0; t < ctx->block_dim[0]; ++t)
-        out[ctx->block_idx[0] * ctx->block_dim[0] + t] = a->value;
-}
-"#;
 
 #[repr(C)]
 struct FillArgs {
@@ -297,7 +287,7 @@ struct FillArgs {
 #[test]
 fn launches_are_checked_against_the_cached_device_limits() {
     let cpu = cpu_env();
-    let image = cpu_module("fill", KERNEL);
+    let image = cpu_module("fill", FILL_KERNEL);
     scenario("launches_are_checked_against_the_cached_device_limits", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
         let t = &api.t;
         let dev = api.device(0);

@@ -77,13 +77,13 @@ pub unsafe extern "C" fn fhMemAllocHost(handle: fh_device_t, size: usize, ptr_ou
 pub unsafe extern "C" fn fhMemFreeHost(handle: fh_device_t, host: *mut c_void) -> fh_status_t {
     export("fhMemFreeHost", || {
         let d = device(handle)?;
+        if host.is_null() {
+            return Ok(());
+        }
         let f = match d.plugin.api.mem_free_host {
             Some(f) if d.has_capability(FH_DEVICE_CAP_PINNED_HOST_MEMORY) => f,
             _ => return Err(not_supported(d, "pinned host memory (FH_DEVICE_CAP_PINNED_HOST_MEMORY)")),
         };
-        if host.is_null() {
-            return Ok(());
-        }
         // SAFETY: checked device handle and a non-NULL pointer (rule 7).
         let status = unsafe { f(d.native, host) };
         crate::failure::plugin_status(&d.plugin.name, "fhMemFreeHost", status)

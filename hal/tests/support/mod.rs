@@ -19,8 +19,16 @@ pub fn profile_dir() -> PathBuf {
     std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
 }
 
+/// The libflaghal.so cargo built for this test run: `cargo test` refreshes
+/// target/<profile>/deps/libflaghal.so but only `cargo build` copies it up
+/// to target/<profile>/, so deps/ is the fresh one.
 pub fn libflaghal() -> PathBuf {
-    profile_dir().join("libflaghal.so")
+    let deps = profile_dir().join("deps/libflaghal.so");
+    if deps.is_file() {
+        deps
+    } else {
+        profile_dir().join("libflaghal.so")
+    }
 }
 
 pub fn cpu_plugin() -> PathBuf {
@@ -209,3 +217,34 @@ pub fn cpu_module(name: &str, source: &str) -> Vec<u8> {
     assert!(status.success());
     std::fs::read(so).unwrap()
 }
+
+/// Builds the plain-C minimal plugin (c-examples/minimal_plugin: one device
+/// of type OTHER, no module format, no capability) into a scratch folder.
+pub fn minimal_plugin() -> PathBuf {
+    let dir = scratch("minimal-plugin");
+    let so = dir.join("libflaghal_minimal.so");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let status = Command::new("cc")
+        .args(["-std=c99", "-shared", "-fPIC", "-O1", "-I"])
+        .arg(format!("{root}/include"))
+        .arg(format!("{root}/c-examples/minimal_plugin/minimal_plugin.c"))
+        .arg("-o")
+        .arg(&so)
+        .arg("-lpthread")
+        .status()
+        .expect("a C compiler (cc)");
+    assert!(status.success(), "compiling the minimal plugin");
+    so
+}
+
+/// A native CPU kernel `fill(out, value)`: out[i] = value for every thread.
+pub const FILL_KERNEL: &str = r#"
+#include <flaghal/flaghal_cpu_kernel.h>
+struct fill_args { uint64_t out; uint32_t value; };
+FH_CPU_KERNEL(fill, 0, 0) {
+    const struct fill_args *a = (const struct fill_args *)args;
+    uint32_t *out = FH_CPU_PTR(uint32_t, a->out);
+    for (uint32_t t = 0; t < ctx->block_dim[0]; ++t)
+        out[ctx->block_idx[0] * ctx->block_dim[0] + t] = a->value;
+}
+"#;

@@ -1,0 +1,69 @@
+//! Two plugins at once (the CPU plugin and the plain-C minimal plugin, whose
+//! device is of type OTHER and has no capability and no module format): the
+//! device order, objects of different devices combined in one call, and the
+//! NOT_SUPPORTED answers the loader gives for absent capabilities without
+//! calling the plugin.
+
+mod support;
+
+use flaghal_sys::*;
+use std::ffi::c_void;
+use support::*;
+
+extern "C" fn never_called(_: *mut c_void) {
+    panic!("a host function on a device without FH_DEVICE_CAP_HOST_FUNC");
+}
+
+#[test]
+fn objects_of_two_devices_and_absent_capabilities() {
+    let files = format!("{}:{}", cpu_plugin().display(), minimal_plugin().display());
+    let image = cpu_module("fill-devices", FILL_KERNEL);
+    scenario("objects_of_two_devices_and_absent_capabilities", &[("FLAGHAL_PLUGIN_FILES", &files)], true, |api| {
+        let t = &api.t;
+        assert_eq!(api.device_count(), 2);
+        let (other, cpu) = (api.device(0), api.device(1));
+        let props = api.properties(other);
+        assert_eq!(flaghal_sys::ptr::char_array_to_string(&props.plugin_name), "minimal", "the non-CPU device comes first");
+        assert_eq!(props.capabilities, 0);
+        assert_eq!(api.plugins()[1].device_count, 1);
+        let (s_cpu, s_other) = (api.stream(cpu), api.stream(other));
+        let (e_cpu, e_other) = (api.event(cpu, 0), api.event(other, 0));
+        let mut ms = 0f32;
+        let mut host: *mut c_void = std::ptr::null_mut();
+        let mut module = std::ptr::null_mut();
+        let mut f = std::ptr::null_mut();
+        // SAFETY (whole test): valid handles, image and locals.
+        unsafe {
+            api.expect((t.fhEventRecord)(e_other, s_cpu), FH_ERROR_INVALID_DEVICE, "event and stream belong to different devices");
+            api.expect((t.fhStreamWaitEvent)(s_cpu, e_other), FH_ERROR_INVALID_DEVICE, "stream and event");
+            api.expect((t.fhEventElapsedTime)(&mut ms, e_cpu, e_other), FH_ERROR_INVALID_DEVICE, "start and end");
+            assert_eq!((t.fhModuleLoadData)(cpu, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_SUCCESS, "{}", api.message());
+            assert_eq!((t.fhModuleGetFunction)(module, c"fill".as_ptr(), &mut f), FH_SUCCESS);
+            let args = [0u8; 16];
+            api.expect((t.fhLaunchKernel)(f, 1, 1, 1, 1, 1, 1, 0, s_other, args.as_ptr().cast(), 16), FH_ERROR_INVALID_DEVICE, "function and stream");
+
+            // The minimal device claims nothing: the loader answers for it.
+            api.expect((t.fhMemAllocHost)(other, 64, &mut host), FH_ERROR_NOT_SUPPORTED, "device 0 (minimal) does not support pinned host memory");
+            assert_eq!((t.fhMemFreeHost)(other, std::ptr::null_mut()), FH_SUCCESS, "freeing NULL is a no-op everywhere");
+            api.expect((t.fhLaunchHostFunc)(s_other, Some(never_called), std::ptr::null_mut()), FH_ERROR_NOT_SUPPORTED, "FH_DEVICE_CAP_HOST_FUNC");
+            api.expect((t.fhEventElapsedTime)(&mut ms, e_other, e_other), FH_ERROR_NOT_SUPPORTED, "FH_DEVICE_CAP_EVENT_TIMING");
+            api.expect((t.fhModuleLoadData)(other, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_ERROR_NOT_SUPPORTED, "does not accept module format 3");
+            // The same calls on the CPU device reach its plugin and work.
+            assert_eq!((t.fhMemAllocHost)(cpu, 64, &mut host), FH_SUCCESS, "{}", api.message());
+            assert!(!host.is_null());
+            assert_eq!((t.fhMemFreeHost)(cpu, host), FH_SUCCESS);
+            assert_eq!((t.fhEventRecord)(e_other, s_other), FH_SUCCESS, "same device");
+            assert_eq!((t.fhStreamWaitEvent)(s_cpu, e_cpu), FH_SUCCESS);
+            // Memory works on both, through their own plugins.
+            for dev in [other, cpu] {
+                let p = api.alloc(dev, 1024);
+                let data = [9u8; 1024];
+                let mut back = [0u8; 1024];
+                assert_eq!((t.fhMemcpyHtoD)(dev, p, data.as_ptr().cast(), 1024), FH_SUCCESS);
+                assert_eq!((t.fhMemcpyDtoH)(dev, back.as_mut_ptr().cast(), p, 1024), FH_SUCCESS);
+                assert_eq!(back, data);
+                assert_eq!((t.fhMemFree)(dev, p), FH_SUCCESS);
+            }
+        }
+    });
+}
