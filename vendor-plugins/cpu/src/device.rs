@@ -35,6 +35,13 @@ static DEVICE: OnceLock<Device> = OnceLock::new();
 pub fn init() -> &'static Device {
     DEVICE.get_or_init(|| {
         let info = probe::probe();
+        crate::host::log(
+            flaghal_sys::FH_LOG_LEVEL_INFO,
+            &format!(
+                "CPU device: {} ({}), {} compute units, {} bytes of device memory",
+                info.name, info.vendor, info.compute_units, info.total_memory
+            ),
+        );
         Device {
             properties: probe::properties(&info),
             memory: DeviceMemory::new(info.total_memory),

@@ -27,6 +27,11 @@ pub const MAX_GRID_DIM: [u32; 3] = [i32::MAX as u32, 65535, 65535];
 pub const MAX_SHARED_MEMORY_PER_BLOCK: u32 = 64 * 1024;
 pub const MAX_KERNEL_ARGS_SIZE: u32 = 4096;
 const SHARED_MEMORY_ALIGNMENT: usize = 64;
+/// Stack of every thread that runs kernels or host functions: the 8 MiB a
+/// Linux main thread gets, since C kernels may keep large arrays on the
+/// stack (Rust's default for spawned threads is 2 MiB). Virtual memory only
+/// until touched.
+pub const KERNEL_STACK_SIZE: usize = 8 << 20;
 
 /// A copy of the argument blob, 16-byte aligned (max_align_t on x86-64 and
 /// AArch64) so a kernel may cast it to its parameter struct.

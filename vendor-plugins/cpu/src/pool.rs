@@ -32,6 +32,7 @@ impl BlockPool {
             let pool = pool.clone();
             std::thread::Builder::new()
                 .name(format!("flaghal-cpu-block-{index}"))
+                .stack_size(crate::launch::KERNEL_STACK_SIZE)
                 .spawn(move || pool.serve())
                 .expect("cannot start a block pool thread");
         }

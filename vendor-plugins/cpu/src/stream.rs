@@ -201,6 +201,7 @@ impl Stream {
         let served = queue.clone();
         let worker = std::thread::Builder::new()
             .name(name)
+            .stack_size(crate::launch::KERNEL_STACK_SIZE)
             .spawn(move || served.serve(&pool))
             .map_err(|e| FfiError::new(flaghal_sys::FH_ERROR_OUT_OF_MEMORY, format!("cannot start the stream's worker thread: {e}")))?;
         Ok(Stream { queue, worker: Some(worker) })

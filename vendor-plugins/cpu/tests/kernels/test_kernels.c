@@ -187,3 +187,17 @@ FH_CPU_KERNEL(rendezvous, 1, 0) {
         }
     }
 }
+
+/* Keeps 4 MiB on the stack (more than Rust's 2 MiB default for spawned
+ * threads) and writes its block index + 1 to out[block] through it. */
+struct big_stack_args {
+    fh_deviceptr_t out; /* uint32_t per block */
+};
+
+FH_CPU_KERNEL(big_stack, 1, 0) {
+    volatile unsigned char buffer[4u << 20];
+    uint32_t sum = 0;
+    for (size_t i = 0; i < sizeof buffer; i += 4096) buffer[i] = (unsigned char)(ctx->block_idx[0] + 1);
+    sum = buffer[sizeof buffer - 4096];
+    FH_CPU_PTR(uint32_t, ((const struct big_stack_args *)args)->out)[ctx->block_idx[0]] = sum;
+}

@@ -289,3 +289,19 @@ fn launches_beyond_the_limits_are_invalid_configurations() {
     p.destroy_stream(stream);
     p.unload(module);
 }
+
+#[test]
+fn kernels_may_keep_megabytes_on_the_stack() {
+    let p = plugin();
+    let module = p.load_test_kernels();
+    let kernel = p.function(module, c"big_stack");
+    let stream = p.stream();
+    let blocks = 6u32;
+    let out = p.alloc(blocks as usize * 4);
+    assert_eq!(p.launch(kernel, [blocks, 1, 1], [1, 1, 1], 0, stream, &out), FH_SUCCESS);
+    assert_eq!(p.sync(stream), FH_SUCCESS);
+    assert_eq!(p.read_u32s(out, blocks as usize), (1..=blocks).collect::<Vec<_>>());
+    p.destroy_stream(stream);
+    assert_eq!(p.free(out), FH_SUCCESS);
+    p.unload(module);
+}
