@@ -216,7 +216,9 @@ pub fn run_group(options: &Options, group: &str, tests: &[String], on_result: &m
 /// Runs the probe child: the loader, plugins and device under test as JSON.
 pub fn probe(options: &Options) -> Result<serde_json::Value, String> {
     let mut running = spawn(command(options, crate::child::PROBE_GROUP, &[]))?;
-    let limit = Duration::from_secs_f64(options.timeout_seconds);
+    // The probe only initialises the library: it gets at least a minute even
+    // when --timeout is short.
+    let limit = Duration::from_secs_f64(options.timeout_seconds.max(60.0));
     let started = Instant::now();
     let mut result = Err("the probe process ended without describing the device".to_string());
     loop {

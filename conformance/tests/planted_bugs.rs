@@ -1,0 +1,48 @@
+//! Each planted bug is caught: the run completes, reports are written, the
+//! verdict is NOT CONFORMANT and the tests aimed at that bug fail or crash.
+
+mod common;
+use common::*;
+
+fn planted(bug: &str, must_catch: &[(&str, &str)]) {
+    let shim = shim();
+    let cpu = cpu_plugin();
+    let out = run(
+        &format!("planted-{bug}"),
+        &["--plugin", shim.to_str().unwrap(), "--require-device", "--timeout", "60"],
+        &[("FLAGHAL_PLANTED_BUG", bug), ("FLAGHAL_PLANTED_BUG_TARGET", cpu.to_str().unwrap())],
+    );
+    assert_eq!(out.code, 1, "{bug}: exit code\n{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("NOT CONFORMANT:"), "{}", out.stdout);
+    let json = out.json.unwrap_or_else(|| panic!("{bug}: JSON report missing\n{}", out.stdout));
+    assert_eq!(json["verdict"], "NOT CONFORMANT");
+    assert_eq!(json["plugin"]["name"], format!("planted-{bug}"));
+    assert_eq!(json["results"].as_array().unwrap().len(), catalogue_len(), "{bug}: the run completed every test");
+    for (test, status) in must_catch {
+        assert_eq!(status_of(&json, test), *status, "{bug}: {test}");
+    }
+    // The ABI tests do not blame the shim for what it forwards faithfully.
+    assert_eq!(status_of(&json, "abi.function_table"), "pass");
+    let junit = out.junit.expect("JUnit report written");
+    assert!(junit.contains("<failure") || junit.contains("<error"), "{bug}: JUnit shows the failure");
+}
+
+#[test]
+fn copy_length_is_caught() {
+    planted("copy_length", &[("copies.round_trip_odd_sizes", "fail"), ("copies.async_round_trip", "fail"), ("stress.large_transfer", "fail")]);
+}
+
+#[test]
+fn stream_order_is_caught() {
+    planted("stream_order", &[("streams.in_order", "fail"), ("events.cross_stream_wait", "fail")]);
+}
+
+#[test]
+fn query_lies_is_caught() {
+    planted("query_lies", &[("streams.query_not_ready", "fail"), ("errors.not_ready", "fail")]);
+}
+
+#[test]
+fn launch_crash_is_caught_and_the_run_goes_on() {
+    planted("launch_crash", &[("kernels.grid_1d_ragged", "crash"), ("stress.many_launches", "crash"), ("stress.large_transfer", "pass")]);
+}

@@ -1,0 +1,115 @@
+//! The command's behaviour around the tests: listing, no device, expectations,
+//! time limits, kernel packs and bad input.
+
+mod common;
+use common::*;
+
+#[test]
+fn list_shows_the_tagged_catalogue() {
+    let out = std::process::Command::new(exe()).arg("--list").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains('.') && !l.ends_with("tests")).collect();
+    assert_eq!(lines.len(), catalogue_len());
+    assert!(catalogue_len() >= 45);
+    assert!(lines.iter().any(|l| l.contains("optional:ATOMIC_INT64")));
+    assert!(lines.iter().filter(|l| l.split_whitespace().nth(1) == Some("core")).count() >= 45);
+    let names: std::collections::HashSet<&str> = lines.iter().filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(names.len(), lines.len(), "test names are unique");
+}
+
+#[test]
+fn an_empty_machine_cannot_pass_with_require_device() {
+    // The shim without FLAGHAL_PLANTED_BUG refuses negotiation: zero devices.
+    let shim = shim();
+    let out = run("nodev-required", &["--plugin", shim.to_str().unwrap(), "--require-device"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.json.unwrap()["verdict"], "NOT CONFORMANT");
+    let out = run("nodev", &["--plugin", shim.to_str().unwrap()], &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let json = out.json.unwrap();
+    assert_eq!(json["verdict"], "NO DEVICE");
+    assert_eq!(json["device_count"], 0);
+    assert_eq!(json["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn expectations_mark_known_failures_and_unexpected_passes() {
+    let dir = scratch("expect");
+    let file = dir.join("expectations.json");
+    std::fs::write(
+        &file,
+        r#"{"planted-query_lies": [
+            {"test": "streams.query_not_ready", "version": "*", "device": "", "reason": "planted: query lies"},
+            {"test": "streams.empty", "reason": "listed although it passes"}
+        ]}"#,
+    )
+    .unwrap();
+    let shim = shim();
+    let cpu = cpu_plugin();
+    let env = [("FLAGHAL_PLANTED_BUG", "query_lies"), ("FLAGHAL_PLANTED_BUG_TARGET", cpu.to_str().unwrap())];
+    let base = ["--plugin", shim.to_str().unwrap(), "--require-device", "--filter", "streams.*,errors.not_ready", "--expectations", file.to_str().unwrap()];
+    let out = run("expect-skip", &base, &env);
+    let json = out.json.unwrap();
+    assert_eq!(status_of(&json, "streams.query_not_ready"), "expected-failure");
+    assert_eq!(status_of(&json, "streams.empty"), "expected-failure", "not run by default");
+    assert_eq!(status_of(&json, "errors.not_ready"), "fail", "not listed: still a failure");
+    let mut args = base.to_vec();
+    args.push("--run-expected-failures");
+    let out = run("expect-run", &args, &env);
+    let json = out.json.unwrap();
+    assert_eq!(status_of(&json, "streams.query_not_ready"), "expected-failure");
+    assert_eq!(status_of(&json, "streams.empty"), "unexpected-pass");
+    assert_eq!(json["verdict"], "NOT CONFORMANT", "a known failure of a core test is still a failure");
+    assert_eq!(out.code, 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_test_past_the_time_limit_is_a_timeout_and_the_run_goes_on() {
+    let cpu = cpu_plugin();
+    // Copying and checking 64 MiB cannot finish within a millisecond.
+    let out = run("timeout", &["--plugin", cpu.to_str().unwrap(), "--filter", "stress.large_transfer,streams.empty", "--timeout", "0.001"], &[]);
+    let json = out.json.unwrap();
+    assert_eq!(status_of(&json, "stress.large_transfer"), "timeout", "{}", out.stdout);
+    assert_eq!(json["verdict"], "NOT CONFORMANT");
+    assert_eq!(json["results"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_kernel_pack_replaces_the_embedded_kernels() {
+    let dir = scratch("pack");
+    std::fs::write(dir.join("all.so"), flaghal_conformance::kernels::NATIVE_CPU_LIBRARY).unwrap();
+    let modules: serde_json::Map<String, serde_json::Value> = flaghal_conformance::kernels::KERNEL_NAMES
+        .iter()
+        .filter(|n| **n != "fault")
+        .map(|n| (n.to_string(), serde_json::Value::String("all.so".into())))
+        .collect();
+    std::fs::write(dir.join("pack.json"), serde_json::json!({"format": "native_cpu", "modules": modules}).to_string()).unwrap();
+    let cpu = cpu_plugin();
+    let out = run("pack-run", &["--plugin", cpu.to_str().unwrap(), "--require-device", "--filter", "kernels.*,errors.launch_failed", "--kernel-pack", dir.to_str().unwrap()], &[]);
+    let json = out.json.unwrap();
+    assert_eq!(json["kernels"]["origin"], dir.to_str().unwrap());
+    assert_eq!(status_of(&json, "kernels.grid_3d_ragged"), "pass");
+    assert_eq!(status_of(&json, "errors.launch_failed"), "unsupported", "the pack has no fault kernel");
+    assert_eq!(json["verdict"], "CONFORMANT", "an optional test may be unsupported\n{}", out.stdout);
+    std::fs::write(dir.join("pack.json"), "{\"format\": \"cuda\"}").unwrap();
+    let out = run("pack-bad", &["--plugin", cpu.to_str().unwrap(), "--kernel-pack", dir.to_str().unwrap()], &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown \"format\" name 'cuda'"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_runs() {
+    for (args, needle) in [
+        (vec!["--device", "x"], "--device"),
+        (vec!["--filter", "nothing.matches"], "matches no test"),
+        (vec!["--plugin", "/no/such/plugin.so"], "no such file"),
+        (vec!["--bogus"], "unknown option"),
+    ] {
+        let out = std::process::Command::new(exe()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(needle), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
