@@ -27,6 +27,8 @@
  *   detected. Destroying a NULL handle is a successful no-op.
  * - Pointers. A NULL pointer where the function must read or write returns
  *   FH_ERROR_INVALID_VALUE.
+ * - Several faults. When more than one argument is invalid, which of their
+ *   statuses is returned is unspecified; some failure status always is.
  * - Devices are explicit. There is no per-thread "current device": every call
  *   names its device, or a stream, event, module or function that belongs to
  *   exactly one device.
@@ -438,7 +440,8 @@ FH_API fh_status_t fhMemFree(fh_device_t device, fh_deviceptr_t ptr);
  */
 FH_API fh_status_t fhMemAllocHost(fh_device_t device, size_t size, void **ptr);
 
-/** Frees memory from fhMemAllocHost on the same device. NULL is a no-op. */
+/** Frees memory from fhMemAllocHost on the same device. NULL is a successful
+ *  no-op on every device, with or without FH_DEVICE_CAP_PINNED_HOST_MEMORY. */
 FH_API fh_status_t fhMemFreeHost(fh_device_t device, void *ptr);
 
 /** Copies size bytes from host src to device dst. Synchronous (see Ordering).
@@ -533,7 +536,10 @@ FH_API fh_status_t fhEventDestroy(fh_event_t event);
 FH_API fh_status_t fhEventRecord(fh_event_t event, fh_stream_t stream);
 
 /** Blocks until the work before event's most recent record has completed.
- *  An event never recorded returns FH_SUCCESS at once. */
+ *  An event never recorded returns FH_SUCCESS at once. Completion is
+ *  consistent across queries: once this returns (or fhEventQuery returns
+ *  FH_SUCCESS), a stream whose last queued item was that record reports
+ *  FH_SUCCESS from fhStreamQuery. */
 FH_API fh_status_t fhEventSynchronize(fh_event_t event);
 
 /** FH_SUCCESS if event's most recent record has completed (or it was never
@@ -555,7 +561,8 @@ FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t en
 
 /**
  * Loads device code from bytes in format (one of the device's
- * module_formats; others return FH_ERROR_NOT_SUPPORTED). The bytes are copied:
+ * module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and
+ * FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:
  * the caller may free data on return. Malformed, truncated or mismatched bytes
  * return FH_ERROR_INVALID_IMAGE and load nothing.
  */

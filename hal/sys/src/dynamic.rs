@@ -380,7 +380,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhMemAllocHost)(device, size, ptr)
     }
-    #[doc = " Frees memory from fhMemAllocHost on the same device. NULL is a no-op."]
+    #[doc = " Frees memory from fhMemAllocHost on the same device. NULL is a successful\n  no-op on every device, with or without FH_DEVICE_CAP_PINNED_HOST_MEMORY."]
     pub unsafe fn fhMemFreeHost(
         &self,
         device: fh_device_t,
@@ -559,7 +559,7 @@ impl FlagHal {
     pub unsafe fn fhEventRecord(&self, event: fh_event_t, stream: fh_stream_t) -> fh_status_t {
         (self.fhEventRecord)(event, stream)
     }
-    #[doc = " Blocks until the work before event's most recent record has completed.\n  An event never recorded returns FH_SUCCESS at once."]
+    #[doc = " Blocks until the work before event's most recent record has completed.\n  An event never recorded returns FH_SUCCESS at once. Completion is\n  consistent across queries: once this returns (or fhEventQuery returns\n  FH_SUCCESS), a stream whose last queued item was that record reports\n  FH_SUCCESS from fhStreamQuery."]
     pub unsafe fn fhEventSynchronize(&self, event: fh_event_t) -> fh_status_t {
         (self.fhEventSynchronize)(event)
     }
@@ -576,7 +576,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhEventElapsedTime)(ms, start, end)
     }
-    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; others return FH_ERROR_NOT_SUPPORTED). The bytes are copied:\n the caller may free data on return. Malformed, truncated or mismatched bytes\n return FH_ERROR_INVALID_IMAGE and load nothing."]
+    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and\n FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. Malformed, truncated or mismatched bytes\n return FH_ERROR_INVALID_IMAGE and load nothing."]
     pub unsafe fn fhModuleLoadData(
         &self,
         device: fh_device_t,

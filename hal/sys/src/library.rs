@@ -13,6 +13,7 @@ const NAMES: [&str; 2] = ["libflaghal.so.1", "libflaghal.so"];
 /// 2. beside the running executable, then its parent folder (cargo puts test
 ///    binaries in `target/<profile>/deps/`), then `../lib` (an install prefix:
 ///    `prefix/bin/tool` finds `prefix/lib/libflaghal.so.1`).
+///
 /// The bare soname, resolved by the dynamic linker, is tried last by [`open`].
 pub fn candidates() -> Vec<PathBuf> {
     let mut paths = Vec::new();
