@@ -16,9 +16,7 @@ impl Blob {
     fn field(mut self, data: &[u8]) -> Self {
         let align = data.len();
         self.max_align = self.max_align.max(align);
-        while self.bytes.len() % align != 0 {
-            self.bytes.push(0);
-        }
+        self.pad_to(align);
         self.bytes.extend_from_slice(data);
         self
     }
@@ -41,10 +39,13 @@ impl Blob {
 
     /// The struct's bytes, padded to a multiple of its largest alignment (sizeof).
     pub fn finish(mut self) -> Vec<u8> {
-        while self.bytes.len() % self.max_align != 0 {
-            self.bytes.push(0);
-        }
+        self.pad_to(self.max_align);
         self.bytes
+    }
+
+    fn pad_to(&mut self, align: usize) {
+        let len = self.bytes.len().next_multiple_of(align);
+        self.bytes.resize(len, 0);
     }
 }
 

@@ -67,7 +67,7 @@ impl Default for Options {
 
 #[derive(Debug, PartialEq)]
 pub enum Parsed {
-    Run(Options),
+    Run(Box<Options>),
     Help,
 }
 
@@ -114,7 +114,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
             other => return Err(format!("unknown option '{other}' (see --help)")),
         }
     }
-    Ok(Parsed::Run(options))
+    Ok(Parsed::Run(Box::new(options)))
 }
 
 #[cfg(test)]

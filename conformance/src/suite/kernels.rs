@@ -318,9 +318,9 @@ fn shared_memory(ctx: &Ctx) -> TestResult {
         let dout = hal.mem_alloc(ctx.device, blocks as usize * 4)?;
         run(ctx, f, [blocks, 1, 1], [block, 1, 1], block * 4, stream, &Blob::new().u64(din).u64(dout).u32(n as u32).finish())?;
         let got = words_u32(&hal.read(ctx.device, dout, blocks as usize * 4)?);
-        for b in 0..blocks as usize {
+        for (b, sum) in got.iter().enumerate() {
             let want = input.iter().skip(b * block as usize).take(block as usize).fold(0u32, |a, x| a.wrapping_add(*x));
-            ensure!(got[b] == want, "block_reduce_shared block {block}: block {b} sum {:#x}, expected {want:#x}", got[b]);
+            ensure!(*sum == want, "block_reduce_shared block {block}: block {b} sum {sum:#x}, expected {want:#x}");
         }
         hal.mem_free(ctx.device, dout)?;
     }
@@ -376,13 +376,9 @@ fn atomic_run(ctx: &Ctx, kernel: &str, elem: usize, value: Vec<u8>, check: &dyn 
     ctx.hal.memset(ctx.device, counters, 0, 1, n_counters as usize * elem)?;
     let (grid, block, threads) = atomic_launch(ctx);
     let mut args = Blob::new().u64(counters).u32(n_counters).u32(iterations).unpadded();
-    while args.len() % elem != 0 {
-        args.push(0);
-    }
+    args.resize(args.len().next_multiple_of(elem), 0);
     args.extend(value);
-    while args.len() % 8 != 0 {
-        args.push(0);
-    }
+    args.resize(args.len().next_multiple_of(8), 0);
     run(ctx, f, grid, block, 0, stream, &args)?;
     let got = ctx.hal.read(ctx.device, counters, n_counters as usize * elem)?;
     for c in 0..n_counters as u64 {

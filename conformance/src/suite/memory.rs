@@ -14,6 +14,7 @@ pub fn tests() -> Vec<TestDef> {
         core("memory.get_info_moves", "free drops when memory is allocated and comes back when freed", get_info_moves),
         optional("memory.pinned_host", sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY, "pinned host memory: alloc, use in async copies, free", pinned_host),
         optional("memory.invalid_free", sys::FH_DEVICE_CAP_ADDRESS_CHECKS, "freeing an interior, unknown or freed address is INVALID_ADDRESS", invalid_free),
+        optional("memory.host_accessible", sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, "the host reads and writes device addresses directly", host_accessible),
     ]
 }
 
@@ -154,5 +155,26 @@ fn invalid_free(ctx: &Ctx) -> TestResult {
     hal.mem_free(ctx.device, ptr)?;
     expect_status!(status_of(&hal.mem_free(ctx.device, ptr)), sys::FH_ERROR_INVALID_ADDRESS, "fhMemFree twice");
     expect_status!(status_of(&hal.mem_free(ctx.device, 0x10)), sys::FH_ERROR_INVALID_ADDRESS, "fhMemFree(0x10, never allocated)");
+    Ok(())
+}
+
+fn host_accessible(ctx: &Ctx) -> TestResult {
+    let hal = &ctx.hal;
+    let n = 4099usize;
+    let ptr = hal.mem_alloc(ctx.device, n)?;
+    let data = pattern(n, 21);
+    hal.htod(ctx.device, ptr, &data)?;
+    let host = ptr as usize as *mut u8;
+    // SAFETY: the device reports HOST_ACCESSIBLE_MEMORY, so its addresses are
+    // host addresses; [ptr, ptr + n) is a live allocation no stream is using.
+    let seen: Vec<u8> = (0..n).map(|i| unsafe { host.add(i).read_volatile() }).collect();
+    check_bytes("device memory read by the host", &seen, &data)?;
+    for (i, byte) in data.iter().enumerate() {
+        // SAFETY: as above.
+        unsafe { host.add(i).write_volatile(!byte) };
+    }
+    let want: Vec<u8> = data.iter().map(|b| !b).collect();
+    check_bytes("host writes read back with fhMemcpyDtoH", &hal.read(ctx.device, ptr, n)?, &want)?;
+    hal.mem_free(ctx.device, ptr)?;
     Ok(())
 }

@@ -163,11 +163,12 @@ impl Ctx {
 /// Fails the test with a formatted message unless the condition holds.
 #[macro_export]
 macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !($cond) {
+    ($cond:expr, $($fmt:tt)+) => {{
+        let holds: bool = $cond;
+        if !holds {
             return Err($crate::suite::Stop::Fail(format!($($fmt)+)));
         }
-    };
+    }};
 }
 
 /// Fails the test unless a status equals the expected one.
