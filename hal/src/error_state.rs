@@ -4,7 +4,7 @@
 //!   by every failing call except FH_ERROR_NOT_READY, never by a success.
 //! - The detail a plugin attached with host->set_error_detail during the
 //!   current entry call; the loader takes it right after the plugin returns
-//!   an error and builds "<plugin>: <fhFunction>: <detail>".
+//!   an error and builds `<plugin>: <fhFunction>: <detail>`.
 
 use std::cell::{Cell, RefCell};
 
