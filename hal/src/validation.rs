@@ -152,8 +152,12 @@ pub fn leak_report(handles: &[(&str, u32, usize)], allocations: &[(u32, u64, u64
 extern "C" fn leak_report_at_exit() {
     let _ = ffi_boundary(
         || {
-            let mut handles: Vec<(&str, u32, usize)> = LIVE
-                .lock()
+            // Never hang an exiting process on a lock another thread holds.
+            let wait = std::time::Duration::from_millis(200);
+            let Some(live) = LIVE.try_lock_for(wait) else {
+                return Ok(());
+            };
+            let mut handles: Vec<(&str, u32, usize)> = live
                 .iter()
                 .filter(|(_, (kind, _))| *kind != "device" && *kind != "function")
                 .map(|(address, (kind, ordinal))| (*kind, *ordinal, *address))
@@ -162,7 +166,8 @@ extern "C" fn leak_report_at_exit() {
             let mut allocations = Vec::new();
             if let Some(registry) = crate::registry::get_if_initialized() {
                 for device in &registry.devices {
-                    for (base, size) in device.allocations.lock().iter() {
+                    let Some(allocations) = device.allocations.try_lock_for(wait) else { continue };
+                    for (base, size) in allocations.iter() {
                         allocations.push((device.ordinal, *base, *size));
                     }
                 }
