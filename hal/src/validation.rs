@@ -166,8 +166,8 @@ extern "C" fn leak_report_at_exit() {
             let mut allocations = Vec::new();
             if let Some(registry) = crate::registry::get_if_initialized() {
                 for device in &registry.devices {
-                    let Some(allocations) = device.allocations.try_lock_for(wait) else { continue };
-                    for (base, size) in allocations.iter() {
+                    let Some(live_allocations) = device.allocations.try_lock_for(wait) else { continue };
+                    for (base, size) in live_allocations.iter() {
                         allocations.push((device.ordinal, *base, *size));
                     }
                 }
