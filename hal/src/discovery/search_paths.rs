@@ -50,7 +50,9 @@ pub fn search_entries(env: &Environment) -> Vec<SearchEntry> {
             entries.push(SearchEntry { path: dir.join(SUBDIR), origin: Origin::Default });
         }
         if let Some(lib_dir) = &env.install_dir {
-            entries.push(SearchEntry { path: lib_dir.join("../share").join(SUBDIR), origin: Origin::Default });
+            // `<libdir>/../share`, written without `..`: install_dir is canonical.
+            let prefix = lib_dir.parent().unwrap_or(lib_dir);
+            entries.push(SearchEntry { path: prefix.join("share").join(SUBDIR), origin: Origin::Default });
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -119,7 +121,7 @@ mod tests {
                 "/home/u/.local/share/flaghal/plugins.d",
                 "/usr/local/share/flaghal/plugins.d",
                 "/usr/share/flaghal/plugins.d",
-                "/opt/fh/lib/../share/flaghal/plugins.d",
+                "/opt/fh/share/flaghal/plugins.d",
             ]
         );
         assert!(search_entries(&env()).iter().all(|e| e.origin == Origin::Default));
@@ -143,7 +145,7 @@ mod tests {
                 "/etc/flaghal/plugins.d",
                 "/home/u/.local/share/flaghal/plugins.d",
                 "/d/flaghal/plugins.d",
-                "/opt/fh/lib/../share/flaghal/plugins.d",
+                "/opt/fh/share/flaghal/plugins.d",
             ]
         );
     }
