@@ -25,8 +25,9 @@
  * contents undefined at block start, private to the block.
  *
  * args is the launch's argument blob (the kernel's parameters as a C struct).
- * Device addresses in it (fh_deviceptr_t) are host pointers for this format:
- * cast with FH_CPU_PTR.
+ * Device addresses in it are uint64_t values (fh_deviceptr_t in flaghal.h;
+ * this header stands alone and does not include it) that are host pointers
+ * for this format: cast with FH_CPU_PTR.
  *
  * Failure: a kernel reports a failure (the launch then ends with
  * FH_ERROR_LAUNCH_FAILED at the next synchronisation) by calling

@@ -17,6 +17,7 @@ pub mod library;
 pub mod boundary;
 pub mod ptr;
 pub mod sized;
+pub mod struct_sizes;
 pub mod version;
 
 pub use bindings::*;

@@ -28,7 +28,7 @@
 //! - `memory.rs`, `transfer.rs`: allocations with address checks; data movement.
 //! - `stream.rs`, `event.rs`, `failure.rs`: ordering, timing, deferred failures.
 //! - `elf.rs`, `module.rs`, `launch.rs`, `pool.rs`: native CPU kernels.
-//! - `conv.rs`, `sizes.rs`, `sys.rs`: pure mappings, ABI sizes, libc calls.
+//! - `conv.rs`, `sys.rs`: pure mappings, libc calls (ABI struct sizes come from `flaghal_sys::struct_sizes`).
 
 pub mod conv;
 pub mod device;
@@ -43,7 +43,6 @@ pub mod memory;
 pub mod module;
 pub mod pool;
 pub mod probe;
-pub mod sizes;
 pub mod stream;
 pub mod sys;
 pub mod table;

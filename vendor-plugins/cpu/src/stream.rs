@@ -125,6 +125,13 @@ impl StreamQueue {
                 }
             };
             let exit = matches!(work, Work::Exit);
+            // An event record completes only after the stream has counted it
+            // done, so once the event reads complete, a stream whose last item
+            // was the record already reads idle (flaghal.h, fhEventSynchronize).
+            let record = match &work {
+                Work::Record(record) => Some((record.clone(), now_ns())),
+                _ => None,
+            };
             // A panic in the plugin's own code must not kill the worker and
             // hang every later wait: it becomes a launch failure instead.
             let outcome = catch_unwind(AssertUnwindSafe(|| self.execute(work, pool)));
@@ -141,6 +148,9 @@ impl StreamQueue {
                 self.completed.fetch_add(1, Ordering::AcqRel);
             }
             self.progressed.notify_all();
+            if let Some((record, time_ns)) = record {
+                record.complete(Completion { time_ns, failure: self.pending_failure() });
+            }
             if exit {
                 return;
             }
@@ -166,10 +176,8 @@ impl StreamQueue {
                 None
             }
             Work::Kernel(launch) => launch.run(&pool()),
-            Work::Record(record) => {
-                record.complete(Completion { time_ns: now_ns(), failure: self.pending_failure() });
-                None
-            }
+            // Completed by `serve` after the item is counted (see there).
+            Work::Record(_) => None,
             Work::Wait(record) => {
                 record.wait();
                 None

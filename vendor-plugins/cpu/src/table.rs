@@ -3,7 +3,8 @@
 //! optional), and never changes.
 
 use crate::entries::{kernels, lifecycle, memory, run, streams};
-use crate::{conv, sizes};
+use crate::conv;
+use flaghal_sys::struct_sizes;
 use flaghal_sys::sized::{read_sized, write_sized};
 use flaghal_sys::{fh_plugin_api_t, fh_plugin_negotiate_args_t, fh_status_t, FfiError, FH_PLUGIN_ABI_VERSION_MAJOR};
 
@@ -71,7 +72,7 @@ pub unsafe extern "C" fn fhPluginNegotiate(args: *mut fh_plugin_negotiate_args_t
     run(|| {
         // A NULL or too-small struct fails here, before anything is written.
         // SAFETY: forwarded from the caller.
-        let mut value: fh_plugin_negotiate_args_t = unsafe { read_sized(args, sizes::NEGOTIATE_ARGS_1_0, "args") }?;
+        let mut value: fh_plugin_negotiate_args_t = unsafe { read_sized(args, struct_sizes::FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0, "args") }?;
         let outcome = conv::negotiate(
             value.loader_abi_major,
             value.loader_abi_min_minor,
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn fhPluginNegotiate(args: *mut fh_plugin_negotiate_args_t
             }
         };
         // SAFETY: forwarded from the caller; writes only inside struct_size.
-        unsafe { write_sized(args, &value, sizes::NEGOTIATE_ARGS_1_0, "args") }?;
+        unsafe { write_sized(args, &value, struct_sizes::FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0, "args") }?;
         match conv::negotiation_status(outcome) {
             flaghal_sys::FH_SUCCESS => Ok(()),
             status => Err(FfiError::new(status, message)),

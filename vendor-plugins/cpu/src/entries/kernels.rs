@@ -4,7 +4,8 @@ use super::run;
 use crate::launch::{self, Launch};
 use crate::module::Module;
 use crate::stream::Work;
-use crate::{handles, sizes};
+use crate::handles;
+use flaghal_sys::struct_sizes;
 use flaghal_sys::ptr::{in_bytes, in_cstr, require_non_null, write_out};
 use flaghal_sys::sized::read_sized;
 use flaghal_sys::{
@@ -93,7 +94,7 @@ pub unsafe extern "C" fn launch_kernel(function: fhp_function_t, params: *const 
         // SAFETY: live handles of the same device (checked by the loader).
         let (function, stream) = unsafe { (handles::function(function)?, handles::stream(stream)?) };
         // SAFETY: the loader passes a sized launch-params struct.
-        let params = unsafe { read_sized(params, sizes::LAUNCH_PARAMS_1_0, "params") }?;
+        let params = unsafe { read_sized(params, struct_sizes::FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0, "params") }?;
         // SAFETY: args is valid for args_size bytes during the call; copied.
         let args = unsafe { launch::argument_bytes(params.args, params.args_size) }?;
         let launch = Launch::new(function, params.grid, params.block, params.shared_mem_bytes, args)?;

@@ -1,7 +1,8 @@
 //! init and the device entries.
 
 use super::run;
-use crate::{device, handles, host, sizes};
+use crate::{device, handles, host};
+use flaghal_sys::struct_sizes;
 use flaghal_sys::ptr::{in_ref, write_out};
 use flaghal_sys::sized::{read_sized, write_sized};
 use flaghal_sys::{
@@ -16,12 +17,12 @@ use flaghal_sys::{
 pub unsafe extern "C" fn init(args: *const fh_plugin_init_args_t) -> fh_status_t {
     run(|| {
         // SAFETY: the loader passes a sized init-args struct.
-        let args = unsafe { read_sized(args, sizes::INIT_ARGS_1_0, "args") }?;
+        let args = unsafe { read_sized(args, struct_sizes::FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0, "args") }?;
         // SAFETY: `host` points to services valid until process exit.
         let services = unsafe { in_ref(args.host, "args->host") }?;
         // SAFETY: as above; a sized struct.
         let services: fh_plugin_host_services_t =
-            unsafe { read_sized(services, sizes::HOST_SERVICES_1_0, "args->host") }?;
+            unsafe { read_sized(services, struct_sizes::FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0, "args->host") }?;
         host::install(&services);
         let (major, minor) = (args.abi_version >> 22, (args.abi_version >> 12) & 0x3FF);
         if major != FH_PLUGIN_ABI_VERSION_MAJOR || minor > FH_PLUGIN_ABI_VERSION_MINOR {
@@ -73,7 +74,7 @@ pub unsafe extern "C" fn device_get_properties(device: fhp_device_t, props: *mut
         // SAFETY: a device handle from device_get.
         let device = unsafe { handles::device(device) }?;
         // SAFETY: the loader passes a sized properties struct.
-        unsafe { write_sized(props, &device.properties, sizes::DEVICE_PROPERTIES_MIN, "props") }.map(|_| ())
+        unsafe { write_sized(props, &device.properties, struct_sizes::FH_DEVICE_PROPERTIES_MIN_STRUCT_SIZE, "props") }.map(|_| ())
     })
 }
 

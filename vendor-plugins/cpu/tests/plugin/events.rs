@@ -95,3 +95,19 @@ fn destroying_an_event_leaves_queued_waits_valid() {
     p.destroy_stream(a);
     p.destroy_stream(b);
 }
+
+#[test]
+fn a_completed_record_that_ends_a_stream_leaves_the_stream_idle() {
+    // flaghal.h, fhEventSynchronize: completion is consistent across queries.
+    let p = plugin();
+    let stream = p.stream();
+    let event = p.event(FH_EVENT_DISABLE_TIMING);
+    for _ in 0..200 {
+        p.host_func(stream, sleep_micros, 20usize as *mut std::ffi::c_void);
+        p.record(event, stream);
+        assert_eq!(p.event_sync(event), FH_SUCCESS);
+        assert_eq!(p.query(stream), FH_SUCCESS, "event complete but its stream still busy");
+    }
+    p.destroy_event(event);
+    p.destroy_stream(stream);
+}

@@ -73,7 +73,7 @@ fn a_larger_loader_struct_is_accepted_and_its_tail_untouched() {
 #[test]
 fn the_table_fills_every_entry_and_names_the_plugin() {
     let api = plugin().api;
-    assert!(api.struct_size >= flaghal_cpu::sizes::NEGOTIATE_ARGS_1_0);
+    assert!(api.struct_size >= flaghal_sys::struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_0);
     assert_eq!(api.struct_size, std::mem::size_of::<fh_plugin_api_t>());
     // SAFETY: static NUL-terminated strings from the table.
     let name = unsafe { std::ffi::CStr::from_ptr(api.name) };
