@@ -172,12 +172,13 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
         Ok(entry) => entry,
         Err(e) => return skip(FH_PLUGIN_SKIP_NO_ENTRY_POINT, format!("fhPluginNegotiate is not exported: {e}")),
     };
-    if let Some(opened) = self_location::object_path_of(entry as usize) {
+    let opened = self_location::object_path_of(entry as usize);
+    if let Some(opened) = &opened {
         record.library_path = opened.display().to_string();
-        if let Some(first) = ctx.libraries.get(&opened) {
+        if let Some(first) = ctx.libraries.get(opened) {
             return skip(FH_PLUGIN_SKIP_DUPLICATE, format!("same library as plugin \"{first}\", already opened"));
         }
-        ctx.libraries.insert(opened, record.name.clone());
+        ctx.libraries.insert(opened.clone(), record.name.clone());
     }
 
     // SAFETY: `entry` is the plugin's exported fhPluginNegotiate.
@@ -190,6 +191,9 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
     };
     record.abi_version = negotiated.abi_version;
     record.name = negotiated.name.clone();
+    if let Some(opened) = opened {
+        ctx.libraries.insert(opened, negotiated.name.clone());
+    }
     record.vendor = negotiated.vendor.clone();
     record.version = negotiated.version.clone();
     if manifest_name.as_deref() != Some(negotiated.name.as_str()) {
