@@ -10,10 +10,20 @@ use crate::conv;
 use crate::error::VkContext;
 use crate::memory::Pool;
 use crate::stream::Stream;
+use crate::timeline::Timeline;
 use ash::vk;
 use flaghal_sys::{self as sys, FfiError, FfiResult};
 use parking_lot::Mutex;
+use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
+
+/// A batch ready for the queue: its command buffer (None: waits and signal
+/// only), the timeline values it waits for, and the value it signals.
+pub struct PendingSubmit {
+    pub cmd: Option<vk::CommandBuffer>,
+    pub waits: Vec<(Arc<Timeline>, u64)>,
+    pub signal: (Arc<Timeline>, u64),
+}
 
 pub struct Device {
     pub index: u32,
@@ -32,6 +42,8 @@ pub struct Device {
     pub heap_size: u64,
     streams: Mutex<Vec<Weak<Stream>>>,
     internal: Mutex<Option<Arc<Stream>>>,
+    /// Batches held back until every value they wait for has been submitted.
+    pending: Mutex<VecDeque<PendingSubmit>>,
 }
 
 const DEVICE_BLOCK: u64 = 64 << 20;
@@ -104,6 +116,7 @@ impl Device {
             heap_size,
             streams: Mutex::new(Vec::new()),
             internal: Mutex::new(None),
+            pending: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -111,8 +124,57 @@ impl Device {
         self.adapter.fh_properties(self.index, self.heap_size)
     }
 
+    /// Hands a batch to the queue as soon as every value it waits for has a
+    /// submitted signal. The device's queues run submissions in order, so a
+    /// batch waiting for a host function still running (or for work held
+    /// back itself) would stall every stream behind it; such batches wait
+    /// here instead, and `pump` submits them when their values are submitted.
+    pub fn enqueue(&self, submit: PendingSubmit) -> FfiResult {
+        self.pending.lock().push_back(submit);
+        self.pump()
+    }
+
+    /// Submits every held-back batch whose waits are all submitted, oldest
+    /// first, until none is ready. A failed submit is reported to the caller
+    /// and its value signalled from the host so that no waiter hangs.
+    pub fn pump(&self) -> FfiResult {
+        let mut first_error = None;
+        let mut pending = self.pending.lock();
+        while let Some(index) = pending.iter().position(|p| p.waits.iter().all(|(t, v)| t.is_submitted(*v))) {
+            let p = pending.remove(index).expect("index from position");
+            if let Err(e) = self.submit_now(&p) {
+                let (timeline, value) = &p.signal;
+                let info = vk::SemaphoreSignalInfo::default().semaphore(timeline.semaphore).value(*value);
+                // SAFETY: a live semaphore; nothing else signals this value.
+                let _ = unsafe { self.raw.signal_semaphore(&info) };
+                first_error.get_or_insert(e);
+            }
+            p.signal.0.mark_submitted(p.signal.1);
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    fn submit_now(&self, p: &PendingSubmit) -> FfiResult {
+        let wait_semaphores: Vec<vk::Semaphore> = p.waits.iter().map(|(t, _)| t.semaphore).collect();
+        let wait_values: Vec<u64> = p.waits.iter().map(|(_, v)| *v).collect();
+        let stages = vec![vk::PipelineStageFlags::ALL_COMMANDS; wait_semaphores.len()];
+        let signal_semaphores = [p.signal.0.semaphore];
+        let signal_values = [p.signal.1];
+        let cmds: Vec<vk::CommandBuffer> = p.cmd.into_iter().collect();
+        let mut timeline_info = vk::TimelineSemaphoreSubmitInfo::default()
+            .wait_semaphore_values(&wait_values)
+            .signal_semaphore_values(&signal_values);
+        let submit = vk::SubmitInfo::default()
+            .wait_semaphores(&wait_semaphores)
+            .wait_dst_stage_mask(&stages)
+            .command_buffers(&cmds)
+            .signal_semaphores(&signal_semaphores)
+            .push_next(&mut timeline_info);
+        self.submit(&submit)
+    }
+
     /// Submits one batch under the queue lock.
-    pub fn submit(&self, submit: &vk::SubmitInfo<'_>) -> FfiResult {
+    fn submit(&self, submit: &vk::SubmitInfo<'_>) -> FfiResult {
         let queue = self.queue.lock();
         // SAFETY: the queue is externally synchronised by the lock; `submit`
         // references live command buffers and semaphores of this device.

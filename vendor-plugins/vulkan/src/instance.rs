@@ -5,11 +5,17 @@
 //! logs and counts them; tests assert the count stays zero.
 
 use crate::host;
+use flaghal_sys as sys;
 use ash::vk;
 use std::ffi::{c_void, CStr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 static VALIDATION_MESSAGES: AtomicU64 = AtomicU64::new(0);
+/// FLAGHAL_VULKAN_VALIDATION_FATAL=1: a validation warning or error also
+/// fails the Vulkan call that caused it (the callback returns VK_TRUE), so
+/// a harness that cannot read the log (the conformance suite's child
+/// processes) still sees it as a failed FlagHAL call.
+static VALIDATION_FATAL: AtomicBool = AtomicBool::new(false);
 
 /// Number of warning or error messages the validation layers reported in
 /// this process.
@@ -31,7 +37,7 @@ unsafe extern "system" fn debug_callback(
     data: *const vk::DebugUtilsMessengerCallbackDataEXT<'_>,
     _user: *mut c_void,
 ) -> vk::Bool32 {
-    flaghal_sys::ffi_boundary(
+    let status = flaghal_sys::ffi_boundary(
         || {
             // SAFETY: Vulkan passes a valid callback-data struct (or NULL) for
             // the duration of the call.
@@ -48,6 +54,9 @@ unsafe extern "system" fn debug_callback(
             if serious && kind.intersects(vk::DebugUtilsMessageTypeFlagsEXT::VALIDATION) {
                 VALIDATION_MESSAGES.fetch_add(1, Ordering::SeqCst);
                 host::warn(&format!("vulkan validation: {text}"));
+                if VALIDATION_FATAL.load(Ordering::SeqCst) {
+                    return Err(flaghal_sys::FfiError::new(sys::FH_ERROR_UNKNOWN, ""));
+                }
             } else {
                 host::debug(&format!("vulkan: {text}"));
             }
@@ -55,7 +64,11 @@ unsafe extern "system" fn debug_callback(
         },
         |_| {},
     );
-    vk::FALSE
+    if status == sys::FH_ERROR_UNKNOWN {
+        vk::TRUE
+    } else {
+        vk::FALSE
+    }
 }
 
 fn messenger_info() -> vk::DebugUtilsMessengerCreateInfoEXT<'static> {
@@ -75,6 +88,10 @@ impl Vulkan {
     /// Loads libvulkan and creates an instance; Err(reason) means "no Vulkan
     /// here" (zero devices), never a plugin failure.
     pub fn load() -> Result<Vulkan, String> {
+        VALIDATION_FATAL.store(
+            std::env::var("FLAGHAL_VULKAN_VALIDATION_FATAL").is_ok_and(|v| !v.is_empty() && v != "0"),
+            Ordering::SeqCst,
+        );
         // SAFETY: loading the system Vulkan loader runs its initialisers,
         // which have no preconditions.
         let entry = unsafe { ash::Entry::load() }.map_err(|e| format!("cannot load libvulkan.so.1: {e}"))?;

@@ -12,7 +12,7 @@
 //! stream_destroy takes it back. The device keeps a `Weak` for
 //! fhDeviceSynchronize and synchronous copies.
 
-use crate::device::Device;
+use crate::device::{Device, PendingSubmit};
 use crate::error::{not_ready, VkContext};
 use crate::host_worker::{Deferred, HostWorker, Work};
 use crate::timeline::Timeline;
@@ -191,48 +191,25 @@ impl Stream {
             }
         }
         let signal = state.last_value + 1;
-        let mut wait_semaphores = Vec::with_capacity(state.waits.len() + 1);
-        let mut wait_values = Vec::with_capacity(state.waits.len() + 1);
+        let mut waits = Vec::with_capacity(state.waits.len() + 1);
         if state.last_value > 0 {
-            wait_semaphores.push(self.timeline.semaphore);
-            wait_values.push(state.last_value);
+            waits.push((self.timeline.clone(), state.last_value));
         }
-        for (timeline, value) in &state.waits {
-            wait_semaphores.push(timeline.semaphore);
-            wait_values.push(*value);
-        }
-        let stages = vec![vk::PipelineStageFlags::ALL_COMMANDS; wait_semaphores.len()];
-        let signal_semaphores = [self.timeline.semaphore];
-        let signal_values = [signal];
-        let cmds: Vec<vk::CommandBuffer> = batch.iter().map(|b| b.cmd).collect();
-        let mut timeline_info = vk::TimelineSemaphoreSubmitInfo::default()
-            .wait_semaphore_values(&wait_values)
-            .signal_semaphore_values(&signal_values);
-        let submit = vk::SubmitInfo::default()
-            .wait_semaphores(&wait_semaphores)
-            .wait_dst_stage_mask(&stages)
-            .command_buffers(&cmds)
-            .signal_semaphores(&signal_semaphores)
-            .push_next(&mut timeline_info);
-        if let Err(e) = self.device.submit(&submit) {
-            if let Some(b) = &batch {
-                // SAFETY: the submit failed, so the buffer is not pending.
-                let _ = unsafe { raw.reset_command_buffer(b.cmd, vk::CommandBufferResetFlags::empty()) };
-                state.spare.push(b.cmd);
-            }
-            return Err(e);
-        }
-        state.last_value = signal;
         let mut keep: Vec<Keep> = Vec::new();
-        for (timeline, _) in state.waits.drain(..) {
-            keep.push(Box::new(timeline));
+        for (timeline, value) in state.waits.drain(..) {
+            keep.push(Box::new(timeline.clone()));
+            waits.push((timeline, value));
         }
         let cmd = batch.map(|b| {
             keep.extend(b.keep);
             b.cmd
         });
+        // From here the batch belongs to the timeline: it is recorded as in
+        // flight (recycled once the counter passes `signal`) even if the
+        // device holds it back until its waits are submitted.
+        state.last_value = signal;
         state.in_flight.push_back(InFlight { value: signal, cmd, _keep: keep });
-        Ok(())
+        self.device.enqueue(PendingSubmit { cmd, waits, signal: (self.timeline.clone(), signal) })
     }
 
     /// Releases the resources of completed batches.

@@ -10,11 +10,17 @@ use crate::device::Device;
 use crate::error::VkContext;
 use ash::vk;
 use flaghal_sys::FfiResult;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub struct Timeline {
-    device: &'static Device,
+    pub device: &'static Device,
     pub semaphore: vk::Semaphore,
+    /// The highest value whose signal operation has been handed to the queue
+    /// or performed by the host. A submit that waits on a higher value is
+    /// held back (device.rs "pending") so that the single in-order queue
+    /// never blocks on a wait the host has not enabled yet.
+    submitted: AtomicU64,
 }
 
 impl Timeline {
@@ -23,7 +29,16 @@ impl Timeline {
         let info = vk::SemaphoreCreateInfo::default().push_next(&mut kind);
         // SAFETY: valid device and create info; timelineSemaphore is enabled.
         let semaphore = unsafe { device.raw.create_semaphore(&info, None) }.ctx("vkCreateSemaphore")?;
-        Ok(Arc::new(Timeline { device, semaphore }))
+        Ok(Arc::new(Timeline { device, semaphore, submitted: AtomicU64::new(0) }))
+    }
+
+    /// Whether a signal of `value` (or higher) has been submitted or done.
+    pub fn is_submitted(&self, value: u64) -> bool {
+        self.submitted.load(Ordering::Acquire) >= value
+    }
+
+    pub fn mark_submitted(&self, value: u64) {
+        self.submitted.fetch_max(value, Ordering::AcqRel);
     }
 
     /// The current counter value; never blocks.
@@ -48,13 +63,16 @@ impl Timeline {
         unsafe { self.device.raw.wait_semaphores(&info, u64::MAX) }.ctx("vkWaitSemaphores")
     }
 
-    /// Signals `value` from the host (host functions, host-side copies).
+    /// Signals `value` from the host (host functions, host-side copies),
+    /// then submits the batches that were waiting for it.
     pub fn signal(&self, value: u64) -> FfiResult {
         let info = vk::SemaphoreSignalInfo::default().semaphore(self.semaphore).value(value);
         // SAFETY: a live semaphore; `value` is above every value signalled so
-        // far and below any pending GPU signal (the stream allocates values
-        // in order and submits later ones only after reserving this one).
-        unsafe { self.device.raw.signal_semaphore(&info) }.ctx("vkSignalSemaphore")
+        // far, and no signal of a higher value is pending: batches after a
+        // host job wait on its value, so they are held back until now.
+        let result = unsafe { self.device.raw.signal_semaphore(&info) }.ctx("vkSignalSemaphore");
+        self.mark_submitted(value);
+        self.device.pump().and(result)
     }
 }
 

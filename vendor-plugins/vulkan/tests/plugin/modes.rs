@@ -49,6 +49,6 @@ fn validation_layer_mode_reports_nothing() {
         eprintln!("SKIPPED: VK_LAYER_KHRONOS_validation is not installed");
         return;
     }
-    rerun("validation", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation")]);
+    rerun("validation", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation"), ("FLAGHAL_VULKAN_VALIDATION_FATAL", "1")]);
     rerun("validation+staging", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation"), ("FLAGHAL_VULKAN_FORCE_STAGING", "1")]);
 }
