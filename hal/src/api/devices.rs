@@ -5,11 +5,8 @@ use super::{call_plugin, device};
 use crate::failure::{export, fail};
 use crate::registry;
 use flaghal_sys::*;
-use std::mem::{offset_of, size_of};
-
-/// Smallest fh_device_properties_t accepted: up to and including `next`
-/// (flaghal.h: "any size >= offsetof(name)").
-const PROPERTIES_MIN_SIZE: usize = offset_of!(fh_device_properties_t, next) + size_of::<usize>();
+// Smallest fh_device_properties_t accepted (flaghal.h: "any size >= offsetof(name)").
+use flaghal_sys::struct_sizes::FH_DEVICE_PROPERTIES_MIN_STRUCT_SIZE as PROPERTIES_MIN_SIZE;
 
 /// # Safety
 /// `count` is NULL or writable.

@@ -4,10 +4,8 @@
 use crate::failure::{export, fail};
 use crate::registry;
 use flaghal_sys::*;
-use std::mem::{offset_of, size_of};
-
-/// Smallest fh_plugin_info_t accepted: up to and including `next`.
-const INFO_MIN_SIZE: usize = offset_of!(fh_plugin_info_t, next) + size_of::<usize>();
+// Smallest fh_plugin_info_t accepted: up to and including `next`.
+use flaghal_sys::struct_sizes::FH_PLUGIN_INFO_MIN_STRUCT_SIZE as INFO_MIN_SIZE;
 
 /// # Safety
 /// `count` is NULL or writable.
