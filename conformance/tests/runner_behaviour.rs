@@ -101,6 +101,22 @@ fn a_kernel_pack_replaces_the_embedded_kernels() {
 }
 
 #[test]
+fn a_manifest_given_to_plugin_is_loaded_exclusively() {
+    let dir = scratch("manifest");
+    let manifest = dir.join("cpu.json");
+    let library = cpu_plugin();
+    let text = serde_json::json!({"file_format_version": "1.0.0", "plugin": {"name": "cpu", "library_path": library.to_str().unwrap()}});
+    std::fs::write(&manifest, text.to_string()).unwrap();
+    let out = run("manifest-run", &["--plugin", manifest.to_str().unwrap(), "--require-device", "--filter", "abi.*,device.enumeration"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let json = out.json.unwrap();
+    assert_eq!(json["plugin"]["manifest_path"], std::fs::canonicalize(&manifest).unwrap().to_str().unwrap());
+    assert_eq!(json["plugin"]["sha256"], flaghal_conformance::sha256::sha256_hex(&std::fs::read(&library).unwrap()), "the library is fingerprinted, not the manifest");
+    assert_eq!(json["discovered_plugins"].as_array().unwrap().len(), 1, "loaded exclusively");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn bad_input_is_refused_before_anything_runs() {
     for (args, needle) in [
         (vec!["--device", "x"], "--device"),

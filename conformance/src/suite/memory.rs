@@ -18,9 +18,10 @@ pub fn tests() -> Vec<TestDef> {
     ]
 }
 
-/// Allocation sizes: odd and even, up to 1% of device memory (at most 64 MiB).
+/// Allocation sizes: odd and even, up to 1% of device memory (at least
+/// 1 MiB, at most 1 GiB; only the first and last 4 KiB are written).
 fn sizes(ctx: &Ctx) -> Vec<usize> {
-    let one_percent = (ctx.props.0.total_memory / 100).clamp(1 << 20, 64 << 20) as usize;
+    let one_percent = (ctx.props.0.total_memory / 100).clamp(1 << 20, 1 << 30) as usize;
     vec![1, 2, 3, 255, 256, 257, 4095, 4096, 65_537, 1 << 20, (1 << 20) + 1, one_percent]
 }
 
