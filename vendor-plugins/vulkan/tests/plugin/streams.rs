@@ -231,3 +231,41 @@ fn unknown_stream_flags_are_refused() {
     common::finish();
 }
 
+
+#[test]
+fn a_blocked_host_function_does_not_stall_other_streams() {
+    // Vulkan queues run submissions in order: work queued behind a host
+    // function must not reach the queue before the function returns, or
+    // every other stream on the device would wait for it too.
+    let (blocked, free_stream) = (stream(), stream());
+    let gate = AtomicU32::new(0);
+    let out = alloc(8);
+    ok!(api().launch_host_func.unwrap()(blocked, Some(wait_for_release), (&gate as *const AtomicU32).cast_mut().cast()));
+    ok!(api().memset_async.unwrap()(blocked, out, 1, 4, 1));
+    let behind = event(0);
+    ok!(api().event_record.unwrap()(behind, blocked));
+    // a third stream waiting on the blocked one is held back as well
+    let waiter = stream();
+    ok!(api().stream_wait_event.unwrap()(waiter, behind));
+    ok!(api().memset_async.unwrap()(waiter, out, 3, 4, 1));
+    // the free stream completes while the gate is still closed
+    ok!(api().memset_async.unwrap()(free_stream, out + 4, 2, 4, 1));
+    let done = event(0);
+    ok!(api().event_record.unwrap()(done, free_stream));
+    sync(free_stream);
+    ok!(api().event_query.unwrap()(done));
+    fails!(api().event_query.unwrap()(behind), sys::FH_ERROR_NOT_READY);
+    fails!(api().stream_query.unwrap()(waiter), sys::FH_ERROR_NOT_READY);
+    gate.store(1, Ordering::SeqCst);
+    sync(waiter);
+    sync(blocked);
+    assert_eq!(download::<u32>(out, 2), vec![3, 2], "the waiter ran after the blocked stream's memset");
+    for e in [behind, done] {
+        ok!(api().event_destroy.unwrap()(e));
+    }
+    for s in [blocked, free_stream, waiter] {
+        destroy(s);
+    }
+    free(out);
+    common::finish();
+}
