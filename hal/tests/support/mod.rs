@@ -23,6 +23,9 @@ pub fn profile_dir() -> PathBuf {
 /// target/<profile>/deps/libflaghal.so but only `cargo build` copies it up
 /// to target/<profile>/, so deps/ is the fresh one.
 pub fn libflaghal() -> PathBuf {
+    if let Some(explicit) = std::env::var_os("FLAGHAL_HAL_TEST_LIBRARY") {
+        return explicit.into();
+    }
     let deps = profile_dir().join("deps/libflaghal.so");
     if deps.is_file() {
         deps
