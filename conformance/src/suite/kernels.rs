@@ -2,7 +2,7 @@
 //! 1D/2D/3D grids checked element by element, block and argument limits,
 //! shared memory with barriers, atomics, launch failures, unload while queued.
 
-use super::util::{blocks_for, bytes_u32, check_bytes, make_busy, pattern, status_of, words_u32, words_u64};
+use super::util::{blocks_for, bytes_u32, check_bytes, lcg_jump, make_busy, make_busy_kernel, pattern, spin_args, status_of, words_u32, words_u64};
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
 use crate::api::{Function, Stream};
 use crate::blob::Blob;
@@ -25,6 +25,7 @@ pub fn tests() -> Vec<TestDef> {
         core("kernels.atomic_add_u32", "32-bit atomic adds from every thread of a 3D launch", atomic_u32),
         optional("kernels.atomic_add_u64", sys::FH_DEVICE_CAP_ATOMIC_INT64, "64-bit atomic adds", atomic_u64),
         optional("kernels.atomic_add_f32", sys::FH_DEVICE_CAP_ATOMIC_FLOAT32, "32-bit float atomic adds", atomic_f32),
+        core("kernels.spin_busy", "the spin kernel computes its documented value and keeps the stream NOT_READY while it runs", spin_busy),
         core("kernels.unload_while_queued", "unloading a module with a queued launch keeps the code alive", unload_while_queued),
     ]
 }
@@ -436,5 +437,37 @@ fn unload_while_queued(ctx: &Ctx) -> TestResult {
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, out)?;
     hal.mem_free(ctx.device, scratch)?;
+    Ok(())
+}
+
+fn spin_busy(ctx: &Ctx) -> TestResult {
+    let hal = &ctx.hal;
+    let f = ctx.function("spin")?;
+    let stream = hal.stream_create(ctx.device)?;
+    let out = hal.mem_alloc(ctx.device, 4)?;
+    // Iteration counts that are not multiples of any loop-unrolling or
+    // loop-splitting factor a compiler might pick.
+    for (iterations, seed) in [(0u64, 5u32), (1, 6), (65_537, 7), (1_000_003, 8)] {
+        run(ctx, f, [1, 1, 1], [1, 1, 1], 0, stream, &spin_args(out, iterations, seed))?;
+        let got = words_u32(&hal.read(ctx.device, out, 4)?)[0];
+        ensure!(got == lcg_jump(seed, iterations), "spin({iterations}, seed {seed}) = {got:#x}, expected {:#x}", lcg_jump(seed, iterations));
+    }
+    // About 300 ms of work: the stream and an event behind it are pending.
+    let event = hal.event_create(ctx.device, sys::FH_EVENT_DISABLE_TIMING)?;
+    let busy = make_busy_kernel(ctx, stream, out, 2)?;
+    hal.event_record(event, stream)?;
+    let stream_status = hal.stream_query(stream);
+    let event_status = hal.event_query(event);
+    hal.stream_synchronize(stream)?;
+    expect_status!(stream_status, sys::FH_ERROR_NOT_READY, "fhStreamQuery right after queuing ~300 ms of spin");
+    expect_status!(event_status, sys::FH_ERROR_NOT_READY, "fhEventQuery on an event behind ~300 ms of spin");
+    expect_status!(hal.event_query(event), sys::FH_SUCCESS, "fhEventQuery after synchronising");
+    if let Some((at, value)) = busy.spin {
+        let got = words_u32(&hal.read(ctx.device, at, 4)?)[0];
+        ensure!(got == value, "the busy spin computed {got:#x}, expected {value:#x}");
+    }
+    hal.event_destroy(event)?;
+    hal.stream_destroy(stream)?;
+    hal.mem_free(ctx.device, out)?;
     Ok(())
 }
