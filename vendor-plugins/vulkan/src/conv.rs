@@ -80,12 +80,16 @@ pub fn pick_device_memory_type(props: &vk::PhysicalDeviceMemoryProperties, type_
     let heap_size = |i: usize| props.memory_heaps[types[i].heap_index as usize].size;
     let protected = vk::MemoryPropertyFlags::PROTECTED;
     let mut best: Option<usize> = None;
-    for i in 0..types.len() {
-        let flags = types[i].property_flags;
+    for (i, memory_type) in types.iter().enumerate() {
+        let flags = memory_type.property_flags;
         if !allowed(i) || flags.contains(protected) || !flags.contains(DEVICE_MEMORY_REQUIRED) {
             continue;
         }
-        if best.map_or(true, |b| heap_size(i) > heap_size(b)) {
+        let better = match best {
+            None => true,
+            Some(b) => heap_size(i) > heap_size(b),
+        };
+        if better {
             best = Some(i);
         }
     }

@@ -48,6 +48,8 @@ pub struct Device {
 
 const DEVICE_BLOCK: u64 = 64 << 20;
 const HOST_BLOCK: u64 = 16 << 20;
+/// Idle dedicated staging blocks kept for reuse by later large copies.
+const STAGING_RETAINED: u64 = 256 << 20;
 
 impl Device {
     /// Opens the logical device; Err(reason) skips the physical device.
@@ -107,7 +109,10 @@ impl Device {
         Ok(Device {
             index,
             memory: Mutex::new(Pool::new(raw.clone(), "device", device_type, direct, block, max.min(heap_size))),
-            staging: Mutex::new(Pool::new(raw.clone(), "staging", host_type, true, HOST_BLOCK.min(max), max)),
+            staging: Mutex::new(
+                Pool::new(raw.clone(), "staging", host_type, true, HOST_BLOCK.min(max), max)
+                    .with_retained_blocks(STAGING_RETAINED),
+            ),
             pinned: Mutex::new(Pool::new(raw.clone(), "pinned host", host_type, true, HOST_BLOCK.min(max), max)),
             raw,
             adapter,

@@ -101,7 +101,9 @@ pub unsafe extern "C" fn fhPluginNegotiate(args: *mut sys::fh_plugin_negotiate_a
                 format!("plugin ABI minor {ABI_MINOR} < loader minimum {}", a.loader_abi_min_minor),
             ))
         } else {
-            a.plugin_abi_minor = ABI_MINOR.min(a.loader_abi_max_minor);
+            #[allow(clippy::unnecessary_min_or_max)] // ABI_MINOR is 0 today; it will grow
+            let minor = ABI_MINOR.min(a.loader_abi_max_minor);
+            a.plugin_abi_minor = minor;
             a.api = &API.0;
             Ok(())
         };

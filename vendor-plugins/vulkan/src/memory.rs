@@ -49,6 +49,11 @@ pub struct Pool {
     /// Mapped blocks: host address of byte 0 -> device address.
     by_host: BTreeMap<usize, u64>,
     live_bytes: u64,
+    /// Empty dedicated blocks kept for reuse, up to this many bytes in all
+    /// (staging: a large async copy reuses the last one's buffer); 0 frees
+    /// them at once (device memory goes back to the driver).
+    retain_limit: u64,
+    retained_bytes: u64,
 }
 
 impl Pool {
@@ -63,7 +68,15 @@ impl Pool {
             blocks: BTreeMap::new(),
             by_host: BTreeMap::new(),
             live_bytes: 0,
+            retain_limit: 0,
+            retained_bytes: 0,
         }
+    }
+
+    /// Keeps up to `bytes` of empty dedicated blocks for reuse.
+    pub fn with_retained_blocks(mut self, bytes: u64) -> Pool {
+        self.retain_limit = bytes;
+        self
     }
 
     pub fn live_bytes(&self) -> u64 {
@@ -149,6 +162,18 @@ impl Pool {
             )));
         }
         let dedicated = size > self.block_size / 4;
+        if dedicated && self.retained_bytes > 0 {
+            let reuse = self
+                .blocks
+                .iter_mut()
+                .find(|(_, b)| b.dedicated && b.alloc.is_empty() && b.size >= size && b.size <= size.saturating_mul(2));
+            if let Some((&address, block)) = reuse {
+                let offset = block.alloc.alloc(size, ALIGNMENT).expect("an empty block that is large enough");
+                self.retained_bytes -= block.size;
+                self.live_bytes += size;
+                return Ok(address + offset);
+            }
+        }
         if !dedicated {
             for (&address, block) in self.blocks.iter_mut().filter(|(_, b)| !b.dedicated) {
                 if let Some(offset) = block.alloc.alloc(size, ALIGNMENT) {
@@ -178,7 +203,9 @@ impl Pool {
         let block = self.blocks.get_mut(&base).expect("found above");
         let size = block.alloc.free(address - base).ok_or_else(not_base)?;
         self.live_bytes -= size;
-        if block.dedicated && block.alloc.is_empty() {
+        if block.dedicated && block.alloc.is_empty() && self.retained_bytes + block.size <= self.retain_limit {
+            self.retained_bytes += block.size;
+        } else if block.dedicated && block.alloc.is_empty() {
             let block = self.blocks.remove(&base).expect("found above");
             if let Some(host) = block.mapped {
                 self.by_host.remove(&host);

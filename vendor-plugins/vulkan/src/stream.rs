@@ -26,6 +26,9 @@ use std::sync::Arc;
 /// Something a recorded command uses that must live until it completes.
 pub type Keep = Box<dyn Any + Send>;
 
+/// A command to record, with what must live until it completes.
+pub type Command<'a> = (Vec<Keep>, Box<dyn FnOnce(vk::CommandBuffer) + 'a>);
+
 /// Commands per batch before it is submitted on its own.
 const MAX_BATCH_COMMANDS: u32 = 64;
 
@@ -164,7 +167,7 @@ impl Stream {
 
     /// Records an optional command, submits, and returns the timeline value
     /// that marks the end of all work queued so far (an event record).
-    pub fn record_point(&self, command: Option<(Vec<Keep>, Box<dyn FnOnce(vk::CommandBuffer) + '_>)>) -> FfiResult<u64> {
+    pub fn record_point(&self, command: Option<Command<'_>>) -> FfiResult<u64> {
         let mut state = self.state.lock();
         if let Some((keep, f)) = command {
             self.record_locked(&mut state, keep, f)?;
