@@ -17,7 +17,7 @@
 use crate::status_names::status_name;
 use flaghal_sys as sys;
 use flaghal_sys::dynamic::FlagHal;
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_void};
 use std::path::PathBuf;
 
 /// A failed call: which function, its status, and the detail message.
@@ -176,12 +176,8 @@ impl Hal {
                 self.lib.fhGetErrorName(status, &mut ptr)
             }
         };
-        let text = if ptr.is_null() {
-            None
-        } else {
-            // SAFETY: flaghal.h: the string is static and NUL-terminated.
-            Some(unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned())
-        };
+        // SAFETY: flaghal.h: the string is static and NUL-terminated; NULL is reported, not read.
+        let text = unsafe { sys::ptr::in_cstr(ptr, "name") }.ok().map(|s| s.to_string_lossy().into_owned());
         (rc, text)
     }
 

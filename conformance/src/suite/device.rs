@@ -170,7 +170,9 @@ fn capability_consistency(ctx: &Ctx) -> TestResult {
         expect_status!(status_of(&pinned), sys::FH_ERROR_NOT_SUPPORTED, "fhMemAllocHost without PINNED_HOST_MEMORY");
     }
     // Host functions.
-    unsafe extern "C" fn nothing(_: *mut std::ffi::c_void) {}
+    unsafe extern "C" fn nothing(_: *mut std::ffi::c_void) {
+        let _ = sys::ffi_boundary(|| Ok(()), |_| {});
+    }
     // SAFETY: the function ignores user_data.
     let host = unsafe { hal.launch_host_func(stream, nothing, std::ptr::null_mut()) };
     if ctx.props.has(sys::FH_DEVICE_CAP_HOST_FUNC) {

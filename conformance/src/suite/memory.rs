@@ -129,7 +129,7 @@ fn pinned_host(ctx: &Ctx) -> TestResult {
     ensure!(!host.is_null(), "fhMemAllocHost returned NULL");
     let want = pattern(n, 11);
     // SAFETY: host is a fresh allocation of n bytes owned by this test until freed below.
-    let buffer = unsafe { std::slice::from_raw_parts_mut(host, n) };
+    let buffer = unsafe { sys::ptr::out_bytes(host.cast(), n, "pinned buffer") }.map_err(|e| super::Stop::Fail(e.message))?;
     buffer.copy_from_slice(&want);
     let dev = hal.mem_alloc(ctx.device, n)?;
     let stream = hal.stream_create(ctx.device)?;

@@ -197,8 +197,9 @@ fn destroy_waits(ctx: &Ctx) -> TestResult {
 
 struct Journal {
     entries: Mutex<Vec<(u32, u8)>>,
-    /// The host buffer the previous DtoH wrote into (read by the host function).
+    /// The host buffer the DtoH copies write into (read by the host functions).
     seen: *const u8,
+    len: usize,
 }
 
 struct Step {
@@ -206,15 +207,23 @@ struct Step {
     index: u32,
 }
 
+/// A host function: records its index and the byte the copy before it landed.
 unsafe extern "C" fn record_step(user_data: *mut c_void) {
-    // SAFETY: user_data is a Step in a Vec that outlives the stream's work, and
-    // its journal outlives it too (both freed after synchronisation).
-    let step = unsafe { &*(user_data as *const Step) };
-    // SAFETY: as above.
-    let journal = unsafe { &*step.journal };
-    // SAFETY: seen points into a live host buffer written by the preceding copy.
-    let seen = unsafe { *journal.seen.add(step.index as usize) };
-    journal.entries.lock().unwrap_or_else(|e| e.into_inner()).push((step.index, seen));
+    let _ = flaghal_sys::ffi_boundary(
+        || {
+            // SAFETY: user_data is a Step in a Vec that outlives the stream's
+            // work, and its journal outlives it too (freed after synchronisation).
+            let step = unsafe { flaghal_sys::ptr::in_ref(user_data as *const Step, "step") }?;
+            // SAFETY: as above.
+            let journal = unsafe { flaghal_sys::ptr::in_ref(step.journal, "journal") }?;
+            // SAFETY: seen is the live host buffer of `len` bytes the copies write into.
+            let seen = unsafe { flaghal_sys::ptr::in_bytes(journal.seen.cast(), journal.len, "seen") }?;
+            let byte = seen[step.index as usize];
+            journal.entries.lock().unwrap_or_else(|e| e.into_inner()).push((step.index, byte));
+            Ok(())
+        },
+        |_| {},
+    );
 }
 
 fn host_func_order(ctx: &Ctx) -> TestResult {
@@ -223,13 +232,16 @@ fn host_func_order(ctx: &Ctx) -> TestResult {
     let dev = hal.mem_alloc(ctx.device, steps_n as usize)?;
     hal.memset(ctx.device, dev, 0, 1, steps_n as usize)?;
     let mut host = vec![0u8; steps_n as usize];
-    let journal = Journal { entries: Mutex::new(Vec::new()), seen: host.as_ptr() };
+    let journal = Journal { entries: Mutex::new(Vec::new()), seen: host.as_ptr(), len: host.len() };
     let steps: Vec<Step> = (0..steps_n).map(|index| Step { journal: &journal, index }).collect();
     let stream = hal.stream_create(ctx.device)?;
     for (i, step) in steps.iter().enumerate() {
         hal.memset_async(dev + i as u64, (i as u32) + 1, 1, 1, stream)?;
-        // SAFETY: host outlives the synchronisation; the host function only reads it after the copy.
-        unsafe { hal.dtoh_async(std::slice::from_raw_parts_mut(host.as_mut_ptr().add(i), 1), dev + i as u64, stream) }?;
+        // SAFETY: host outlives the synchronisation; the host function only
+        // reads byte i after this copy (that is what the test checks).
+        let byte = unsafe { flaghal_sys::ptr::out_bytes(host.as_mut_ptr().add(i).cast(), 1, "host byte") }.map_err(|e| Stop::Fail(e.message))?;
+        // SAFETY: as above.
+        unsafe { hal.dtoh_async(byte, dev + i as u64, stream) }?;
         // SAFETY: steps and journal outlive the synchronisation below.
         unsafe { hal.launch_host_func(stream, record_step, step as *const Step as *mut c_void) }?;
     }

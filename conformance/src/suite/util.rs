@@ -122,13 +122,21 @@ pub fn spin_iterations(ctx: &Ctx) -> Result<u64, Stop> {
     Ok(n)
 }
 
+/// A host function (runs on the plugin's thread): waits until its gate opens
+/// (at most 120 s, so a forgotten gate cannot hang a run forever).
 unsafe extern "C" fn wait_for_gate(user_data: *mut c_void) {
-    // SAFETY: user_data is the leaked 'static AtomicBool of a HostGate.
-    let open = unsafe { &*(user_data as *const AtomicBool) };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !open.load(Ordering::Acquire) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_micros(200));
-    }
+    let _ = sys::ffi_boundary(
+        || {
+            // SAFETY: user_data is the leaked 'static AtomicBool of a Busy.
+            let open = unsafe { sys::ptr::in_ref(user_data as *const AtomicBool, "gate") }?;
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !open.load(Ordering::Acquire) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            Ok(())
+        },
+        |_| {},
+    );
 }
 
 /// Something that keeps a stream busy until released (or until a spin
