@@ -24,7 +24,8 @@
  *   where a live one is required returns FH_ERROR_INVALID_HANDLE. A handle of
  *   the wrong kind, or one already destroyed, returns FH_ERROR_INVALID_HANDLE
  *   when detectable; with FLAGHAL_VALIDATION=1 in the environment it is always
- *   detected. Destroying a NULL handle is a successful no-op.
+ *   detected. Destroying a NULL handle is a successful no-op. Once a destroy
+ *   or unload call returns, the handle is invalid whatever status it returned.
  * - Pointers. A NULL pointer where the function must read or write returns
  *   FH_ERROR_INVALID_VALUE.
  * - Several faults. When more than one argument is invalid, which of their
@@ -549,8 +550,9 @@ FH_API fh_status_t fhEventQuery(fh_event_t event);
 /**
  * Writes the time in milliseconds between two completed records to *ms
  * (negative if end was reached before start). Both events must belong to the
- * same device, be recorded, and have timing enabled (FH_ERROR_INVALID_VALUE
- * otherwise); FH_ERROR_NOT_READY if either has not completed. Requires
+ * same device (FH_ERROR_INVALID_DEVICE otherwise), be recorded, and have
+ * timing enabled (FH_ERROR_INVALID_VALUE otherwise); FH_ERROR_NOT_READY if
+ * either has not completed. Requires
  * FH_DEVICE_CAP_EVENT_TIMING. Resolution is at least one microsecond.
  */
 FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t end);

@@ -567,7 +567,7 @@ impl FlagHal {
     pub unsafe fn fhEventQuery(&self, event: fh_event_t) -> fh_status_t {
         (self.fhEventQuery)(event)
     }
-    #[doc = " Writes the time in milliseconds between two completed records to *ms\n (negative if end was reached before start). Both events must belong to the\n same device, be recorded, and have timing enabled (FH_ERROR_INVALID_VALUE\n otherwise); FH_ERROR_NOT_READY if either has not completed. Requires\n FH_DEVICE_CAP_EVENT_TIMING. Resolution is at least one microsecond."]
+    #[doc = " Writes the time in milliseconds between two completed records to *ms\n (negative if end was reached before start). Both events must belong to the\n same device (FH_ERROR_INVALID_DEVICE otherwise), be recorded, and have\n timing enabled (FH_ERROR_INVALID_VALUE otherwise); FH_ERROR_NOT_READY if\n either has not completed. Requires\n FH_DEVICE_CAP_EVENT_TIMING. Resolution is at least one microsecond."]
     pub unsafe fn fhEventElapsedTime(
         &self,
         ms: *mut f32,

@@ -7,13 +7,21 @@
 //! (fhStreamWaitEvent) hold the record they were given, so re-recording or
 //! destroying the event never disturbs them.
 //!
+//! A record counts as complete only when the stream has reached it AND
+//! counted it done, and the worker completes the record before counting it.
+//! So event and stream views always agree: once fhStreamSynchronize returns,
+//! every record on the stream reads complete; once a record reads complete, a
+//! stream whose last item it was reads idle (flaghal.h, fhEventSynchronize).
+//!
 //! Ownership: an `fhp_event_t` is a `Box<Event>` (see `handles`); records are
-//! `Arc<Record>` shared by the event, the stream queue and waiters.
+//! `Arc<Record>` shared by the event, the stream queue and waiters; a record
+//! refers to its stream weakly (a destroyed stream has finished all its work).
 
 use crate::failure::Failure;
+use crate::stream::StreamQueue;
 use flaghal_sys::{FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_READY, FH_EVENT_DISABLE_TIMING};
 use parking_lot::{Condvar, Mutex};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
 /// Nanoseconds on the monotonic clock since the plugin first asked.
@@ -34,27 +42,52 @@ pub struct Completion {
 pub struct Record {
     state: Mutex<Option<Completion>>,
     reached: Condvar,
+    /// The stream and the item number of this record in it, set when queued.
+    position: OnceLock<(Weak<StreamQueue>, u64)>,
 }
 
 impl Record {
+    pub fn set_position(&self, stream: Weak<StreamQueue>, item: u64) {
+        let _ = self.position.set((stream, item));
+    }
+
     pub fn complete(&self, completion: Completion) {
         *self.state.lock() = Some(completion);
         self.reached.notify_all();
     }
 
-    pub fn completion(&self) -> Option<Completion> {
-        self.state.lock().clone()
+    /// Whether the stream has counted this record done (true once the stream
+    /// is gone: destroying a stream waits for all its work).
+    fn counted(&self) -> bool {
+        match self.position.get() {
+            Some((stream, item)) => stream.upgrade().map_or(true, |stream| stream.completed() >= *item),
+            None => true,
+        }
     }
 
-    /// Blocks until the stream has reached the record.
+    /// The completion, once the record is complete in the module doc's sense.
+    pub fn completion(&self) -> Option<Completion> {
+        let done = self.state.lock().clone()?;
+        self.counted().then_some(done)
+    }
+
+    /// Blocks until the record is complete in the module doc's sense.
     pub fn wait(&self) -> Completion {
-        let mut state = self.state.lock();
-        loop {
-            if let Some(done) = state.as_ref() {
-                return done.clone();
+        let done = {
+            let mut state = self.state.lock();
+            loop {
+                if let Some(done) = state.as_ref() {
+                    break done.clone();
+                }
+                self.reached.wait(&mut state);
             }
-            self.reached.wait(&mut state);
+        };
+        if let Some((stream, item)) = self.position.get() {
+            if let Some(stream) = stream.upgrade() {
+                stream.wait_for(*item);
+            }
         }
+        done
     }
 }
 

@@ -77,6 +77,24 @@ impl StreamQueue {
         self.posted.notify_one();
     }
 
+    /// Queues an event record, telling it which item of this stream it is
+    /// before the worker can reach it (see `event::Record`).
+    pub fn submit_record(self: &Arc<Self>, record: Arc<Record>) {
+        let mut items = self.items.lock();
+        // `submitted` only changes under the `items` lock, so this is the
+        // record's position.
+        record.set_position(Arc::downgrade(self), self.submitted.load(Ordering::Acquire) + 1);
+        items.push_back(Work::Record(record));
+        self.submitted.fetch_add(1, Ordering::AcqRel);
+        drop(items);
+        self.posted.notify_one();
+    }
+
+    /// How many items have completed so far.
+    pub fn completed(&self) -> u64 {
+        self.completed.load(Ordering::Acquire)
+    }
+
     /// How many items have been submitted so far (a wait target).
     pub fn submitted(&self) -> u64 {
         self.submitted.load(Ordering::Acquire)
@@ -125,13 +143,6 @@ impl StreamQueue {
                 }
             };
             let exit = matches!(work, Work::Exit);
-            // An event record completes only after the stream has counted it
-            // done, so once the event reads complete, a stream whose last item
-            // was the record already reads idle (flaghal.h, fhEventSynchronize).
-            let record = match &work {
-                Work::Record(record) => Some((record.clone(), now_ns())),
-                _ => None,
-            };
             // A panic in the plugin's own code must not kill the worker and
             // hang every later wait: it becomes a launch failure instead.
             let outcome = catch_unwind(AssertUnwindSafe(|| self.execute(work, pool)));
@@ -148,9 +159,6 @@ impl StreamQueue {
                 self.completed.fetch_add(1, Ordering::AcqRel);
             }
             self.progressed.notify_all();
-            if let Some((record, time_ns)) = record {
-                record.complete(Completion { time_ns, failure: self.pending_failure() });
-            }
             if exit {
                 return;
             }
@@ -176,8 +184,10 @@ impl StreamQueue {
                 None
             }
             Work::Kernel(launch) => launch.run(&pool()),
-            // Completed by `serve` after the item is counted (see there).
-            Work::Record(_) => None,
+            Work::Record(record) => {
+                record.complete(Completion { time_ns: now_ns(), failure: self.pending_failure() });
+                None
+            }
             Work::Wait(record) => {
                 record.wait();
                 None

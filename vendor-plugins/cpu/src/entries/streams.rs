@@ -102,7 +102,7 @@ pub unsafe extern "C" fn event_record(event: fhp_event_t, stream: fhp_stream_t) 
     run(|| {
         // SAFETY: live handles.
         let (event, stream) = unsafe { (handles::event(event)?, handles::stream(stream)?) };
-        stream.queue.submit(Work::Record(event.new_record()));
+        stream.queue.submit_record(event.new_record());
         Ok(())
     })
 }

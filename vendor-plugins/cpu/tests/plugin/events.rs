@@ -97,7 +97,7 @@ fn destroying_an_event_leaves_queued_waits_valid() {
 }
 
 #[test]
-fn a_completed_record_that_ends_a_stream_leaves_the_stream_idle() {
+fn event_and_stream_completion_agree_in_both_directions() {
     // flaghal.h, fhEventSynchronize: completion is consistent across queries.
     let p = plugin();
     let stream = p.stream();
@@ -107,6 +107,11 @@ fn a_completed_record_that_ends_a_stream_leaves_the_stream_idle() {
         p.record(event, stream);
         assert_eq!(p.event_sync(event), FH_SUCCESS);
         assert_eq!(p.query(stream), FH_SUCCESS, "event complete but its stream still busy");
+        // And the other direction: a synchronized stream has completed records.
+        p.host_func(stream, sleep_micros, 20usize as *mut std::ffi::c_void);
+        p.record(event, stream);
+        assert_eq!(p.sync(stream), FH_SUCCESS);
+        assert_eq!(p.event_query(event), FH_SUCCESS, "stream synchronized but its record still pending");
     }
     p.destroy_event(event);
     p.destroy_stream(stream);
