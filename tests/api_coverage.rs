@@ -101,8 +101,7 @@ fn under_valgrind(validation: bool) {
     let exe = build(if validation { "api-coverage-valgrind-validation" } else { "api-coverage-valgrind" });
     let supp = paths::repo_root().join("tests/valgrind");
     let mut cmd = Command::new("valgrind");
-    cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--quiet"])
-        .arg(format!("--suppressions={}", paths::text(&supp.join("process-lifetime.supp"))));
+    cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--quiet"]);
     if validation {
         cmd.arg(format!("--suppressions={}", paths::text(&supp.join("validation-shells.supp"))));
     }

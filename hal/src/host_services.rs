@@ -5,21 +5,29 @@
 //!
 //! Ownership: one services struct and one context (the plugin's name) per
 //! plugin, both `Box`es leaked: they must stay valid until the process exits.
+//! The loader keeps their addresses in `ISSUED`, so they stay reachable (leak
+//! checkers see process-lifetime data, not a leak) even when a plugin copies
+//! the services out and forgets the pointer.
 
 use crate::{debug_log, error_state};
 use flaghal_sys::*;
 use std::ffi::{c_char, c_void};
 
+/// Addresses of every services struct handed out (see the module doc).
+static ISSUED: parking_lot::Mutex<Vec<usize>> = parking_lot::Mutex::new(Vec::new());
+
 /// Builds the services for the plugin called `plugin_name`.
 pub fn services_for(plugin_name: &str) -> &'static fh_plugin_host_services_t {
     let context: &'static String = Box::leak(Box::new(plugin_name.to_string()));
-    Box::leak(Box::new(fh_plugin_host_services_t {
+    let services = Box::leak(Box::new(fh_plugin_host_services_t {
         struct_size: std::mem::size_of::<fh_plugin_host_services_t>(),
         next: std::ptr::null_mut(),
         context: context as *const String as *mut c_void,
         log: Some(host_log),
         set_error_detail: Some(host_set_error_detail),
-    }))
+    }));
+    ISSUED.lock().push(services as *const fh_plugin_host_services_t as usize);
+    services
 }
 
 /// Pure: plugin log level -> loader debug level (unknown -> debug).
