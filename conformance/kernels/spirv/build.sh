@@ -10,7 +10,8 @@
 # and binary, and the tool versions).
 #
 # Usage: build.sh [--out DIR] [KERNEL_DIR...]
-#   KERNEL_DIR defaults to conformance/kernels/spirv and c-examples/kernels.
+#   KERNEL_DIR defaults to conformance/kernels/spirv, c-examples/kernels and
+#   vendor-plugins/vulkan/tests/kernels (the plugin's own test kernels).
 #   --out DIR writes binaries and manifests under DIR/<n>/ (n = 0, 1, ... per
 #   kernel directory) instead of next to the sources (the tests compare).
 # Needs: glslc, spirv-dis, spirv-as, spirv-val, sha256sum.
@@ -22,12 +23,12 @@ dirs=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) dirs+=("$1"); shift ;;
     esac
 done
 if [ ${#dirs[@]} -eq 0 ]; then
-    dirs=("$root/conformance/kernels/spirv" "$root/c-examples/kernels")
+    dirs=("$root/conformance/kernels/spirv" "$root/c-examples/kernels" "$root/vendor-plugins/vulkan/tests/kernels")
 fi
 for tool in glslc spirv-dis spirv-as spirv-val sha256sum; do
     command -v "$tool" >/dev/null || { echo "build.sh: $tool not found" >&2; exit 2; }

@@ -58,6 +58,8 @@ pub struct Function {
     pub name: String,
     entry: CString,
     pub static_shared_bytes: u32,
+    /// The block size the kernel fixes (spirv::EntryPoint::fixed_block).
+    pub fixed_block: Option<[u32; 3]>,
     pipelines: Mutex<HashMap<PipelineKey, vk::Pipeline>>,
 }
 
@@ -125,6 +127,7 @@ impl Module {
             name: name.to_string(),
             entry: CString::new(name).map_err(|_| invalid_value("kernel name contains NUL"))?,
             static_shared_bytes: entry.static_shared_bytes,
+            fixed_block: entry.fixed_block,
             pipelines: Mutex::new(HashMap::new()),
         });
         functions.insert(name.to_string(), function.clone());
@@ -146,7 +149,10 @@ impl Function {
     }
 
     pub fn max_threads(&self) -> u32 {
-        self.device_ref().adapter.properties.limits.max_compute_work_group_invocations
+        match self.fixed_block {
+            Some(b) => b[0].saturating_mul(b[1]).saturating_mul(b[2]),
+            None => self.device_ref().adapter.properties.limits.max_compute_work_group_invocations,
+        }
     }
 
     pub fn max_dynamic_shared(&self) -> u32 {
@@ -199,6 +205,14 @@ impl Function {
         let (grid, block) = (params.grid, params.block);
         if grid.contains(&0) || block.contains(&0) {
             return Err(invalid_configuration(format!("zero dimension in grid {grid:?} or block {block:?}")));
+        }
+        if let Some(fixed) = self.fixed_block {
+            if block != fixed {
+                return Err(invalid_configuration(format!(
+                    "kernel \"{}\" fixes its block at {fixed:?} (LocalSize, no specialization constants 0..2); launched with {block:?}",
+                    self.name
+                )));
+            }
         }
         let threads = block.iter().map(|&b| b as u64).product::<u64>();
         if threads > self.max_threads() as u64 || (0..3).any(|i| block[i] > limits.max_compute_work_group_size[i]) {

@@ -9,6 +9,8 @@ pub const MAGIC: u32 = 0x0723_0203;
 const HEADER_WORDS: usize = 5;
 
 const OP_ENTRY_POINT: u32 = 15;
+const OP_EXECUTION_MODE: u32 = 16;
+const EXECUTION_MODE_LOCAL_SIZE: u32 = 17;
 const OP_DECORATE: u32 = 71;
 const OP_TYPE_BOOL: u32 = 20;
 const OP_TYPE_INT: u32 = 21;
@@ -30,6 +32,9 @@ pub struct EntryPoint {
     pub name: String,
     /// Bytes of statically sized workgroup (shared) variables it may use.
     pub static_shared_bytes: u32,
+    /// The block size when the kernel fixes it (LocalSize, and none of the
+    /// specialization constants 0..2): launches must use exactly this block.
+    pub fixed_block: Option<[u32; 3]>,
 }
 
 /// What the plugin needs to know about a module.
@@ -87,7 +92,8 @@ enum Type {
 pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, String> {
     let words = words(bytes)?;
     let version = words[1];
-    let mut entries: Vec<(String, Vec<u32>)> = Vec::new();
+    let mut entries: Vec<(u32, String, Vec<u32>)> = Vec::new();
+    let mut local_sizes: HashMap<u32, [u32; 3]> = HashMap::new();
     let mut spec_ids = BTreeSet::new();
     let mut spec_targets = BTreeSet::new();
     let mut types: HashMap<u32, Type> = HashMap::new();
@@ -114,7 +120,14 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, String> {
                 need(3)?;
                 if ops[0] == EXECUTION_MODEL_GLCOMPUTE {
                     let (name, used) = literal_string(&ops[2..])?;
-                    entries.push((name, ops[2 + used..].to_vec()));
+                    entries.push((ops[1], name, ops[2 + used..].to_vec()));
+                }
+            }
+            OP_EXECUTION_MODE => {
+                need(2)?;
+                if ops[1] == EXECUTION_MODE_LOCAL_SIZE {
+                    need(5)?;
+                    local_sizes.insert(ops[0], [ops[2], ops[3], ops[4]]);
                 }
             }
             OP_DECORATE => {
@@ -207,13 +220,18 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, String> {
     let uses_interface = version >= 0x0001_0400;
     let entry_points = entries
         .into_iter()
-        .map(|(name, interface)| {
+        .map(|(id, name, interface)| {
             let bytes: u64 = workgroup_vars
                 .iter()
                 .filter(|(var, _)| !uses_interface || interface.contains(var))
                 .map(|(var, ty)| shared_of(*var, *ty))
                 .sum();
-            EntryPoint { name, static_shared_bytes: bytes.min(u32::MAX as u64) as u32 }
+            // glslc also emits a WorkgroupSize built-in for a fixed size, as a
+            // plain constant; only the convention's spec constants make the
+            // block size the launch's.
+            let spec_sized = (0..3).any(|i| spec_ids.contains(&i));
+            let fixed_block = if spec_sized { None } else { local_sizes.get(&id).copied() };
+            EntryPoint { name, static_shared_bytes: bytes.min(u32::MAX as u64) as u32, fixed_block }
         })
         .collect();
     Ok(ModuleInfo { version, entry_points, spec_ids })
@@ -250,6 +268,7 @@ mod tests {
             w.push(((ops.len() as u32 + 1) << 16) | op);
             w.extend_from_slice(ops);
         };
+        push(OP_EXECUTION_MODE, &[2, EXECUTION_MODE_LOCAL_SIZE, 64, 2, 1]);
         push(OP_DECORATE, &[31, DECORATION_SPEC_ID, 3]);
         push(OP_TYPE_INT, &[10, 32, 0]);
         push(OP_CONSTANT, &[10, 11, 64]);
@@ -270,6 +289,8 @@ mod tests {
         assert_eq!(names, ["vector_add", "scale"]);
         assert_eq!(info.entry_points[0].static_shared_bytes, 256, "uint[64]; the spec-sized array is dynamic");
         assert!(info.spec_ids.contains(&3));
+        assert_eq!(info.entry_points[1].fixed_block, Some([64, 2, 1]), "LocalSize with no override");
+        assert_eq!(info.entry_points[0].fixed_block, None);
     }
 
     #[test]

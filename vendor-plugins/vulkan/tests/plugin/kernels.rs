@@ -249,3 +249,26 @@ fn unloading_a_module_with_queued_launches_is_safe() {
     free(dst);
     common::finish();
 }
+
+#[test]
+fn a_kernel_with_a_fixed_block_size_refuses_other_blocks() {
+    let s = stream();
+    let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/kernels/fixed_fill.spv"));
+    let (module, f) = kernel(bytes, "fixed_fill");
+    let dst = alloc(4 * 512);
+    upload(dst, &[0u32; 512]);
+    let args = blob(&FillArgs { dst, value: 9, count: 500 });
+    assert_eq!(launch_status(f, [4, 1, 1], [128, 1, 1], 0, &args, s), sys::FH_ERROR_INVALID_CONFIGURATION);
+    assert!(common::detail().contains("[64, 2, 1]"), "{}", common::detail());
+    let mut value = 0;
+    ok!(api().function_get_attribute.unwrap()(f, sys::FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, &mut value));
+    assert_eq!(value, 128);
+    launch(f, [4, 1, 1], [64, 2, 1], 0, &args, s);
+    sync(s);
+    let got = download::<u32>(dst, 512);
+    assert!(got[..500].iter().all(|v| *v == 9) && got[500..].iter().all(|v| *v == 0));
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(dst);
+    common::finish();
+}
