@@ -48,8 +48,7 @@ fn pick_queue_family(families: &[vk::QueueFamilyProperties]) -> Option<u32> {
 impl Adapter {
     /// Checks a physical device; Err(reason) says why it is skipped.
     pub fn probe(instance: &ash::Instance, physical: vk::PhysicalDevice) -> Result<Adapter, String> {
-        // SAFETY (all calls below): `physical` was enumerated from `instance`,
-        // and every output struct outlives its call.
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         let properties = unsafe { instance.get_physical_device_properties(physical) };
         let name = name_of(&properties);
         if properties.api_version < vk::API_VERSION_1_2 {
@@ -59,11 +58,13 @@ impl Adapter {
                 vk::api_version_minor(properties.api_version)
             ));
         }
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         let families = unsafe { instance.get_physical_device_queue_family_properties(physical) };
         let queue_family = pick_queue_family(&families).ok_or_else(|| format!("{name}: no compute queue"))?;
         let mut v11 = vk::PhysicalDeviceVulkan11Features::default();
         let mut v12 = vk::PhysicalDeviceVulkan12Features::default();
         let mut float_atomics = vk::PhysicalDeviceShaderAtomicFloatFeaturesEXT::default();
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         let extensions = unsafe { instance.enumerate_device_extension_properties(physical) }
             .map_err(|e| format!("{name}: vkEnumerateDeviceExtensionProperties: {e:?}"))?;
         let has_ext = |n: &CStr| extensions.iter().any(|p| p.extension_name_as_c_str().ok() == Some(n));
@@ -72,6 +73,7 @@ impl Adapter {
         if has_float_atomics {
             features = features.push_next(&mut float_atomics);
         }
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         unsafe { instance.get_physical_device_features2(physical, &mut features) };
         let core = features.features;
         let mut missing = Vec::new();
@@ -98,11 +100,14 @@ impl Adapter {
         if has_max_buffer {
             props2 = props2.push_next(&mut v13);
         }
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         unsafe { instance.get_physical_device_properties2(physical, &mut props2) };
+        // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         let memory = unsafe { instance.get_physical_device_memory_properties(physical) };
         let max_alloc = {
             let mut m3 = vk::PhysicalDeviceMaintenance3Properties::default();
             let mut p = vk::PhysicalDeviceProperties2::default().push_next(&mut m3);
+            // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
             unsafe { instance.get_physical_device_properties2(physical, &mut p) };
             m3.max_memory_allocation_size
         };

@@ -15,7 +15,7 @@
 //!   pointer goes through `flaghal_sys::ptr`/`sized`.
 //! - Mapping code (VkResult and enums to FlagHAL) lives in `conv`, pure.
 //!
-//! Files: `entry` (the ABI table), `plugin` (init state), `instance`,
+//! Files: `entries` (the ABI table, one file per group), `plugin` (init state), `instance`,
 //! `adapter`, `device`, `memory` + `suballoc` + `staging`, `timeline`,
 //! `stream` + `host_worker`, `event`, `copy`, `module` + `spirv`, `conv`,
 //! `error`, `host` (the loader's log and error detail services).
@@ -24,7 +24,7 @@ pub mod adapter;
 pub mod conv;
 pub mod copy;
 pub mod device;
-pub mod entry;
+pub mod entries;
 pub mod error;
 pub mod event;
 pub mod host;
@@ -39,5 +39,5 @@ pub mod stream;
 pub mod suballoc;
 pub mod timeline;
 
-pub use entry::fhPluginNegotiate;
+pub use entries::fhPluginNegotiate;
 pub use instance::validation_message_count;

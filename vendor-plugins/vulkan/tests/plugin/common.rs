@@ -5,7 +5,10 @@
 use flaghal_sys as sys;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_void, CStr};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+
+/// Every line the plugin logged through the host services.
+pub static LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 thread_local! {
     static DETAIL: RefCell<String> = const { RefCell::new(String::new()) };
@@ -15,6 +18,7 @@ unsafe extern "C" fn log(_context: *mut c_void, level: sys::fh_log_level_t, mess
     // SAFETY: the plugin passes a NUL-terminated message.
     let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
     eprintln!("[vulkan plugin log {level}] {text}");
+    LOG.lock().unwrap().push(text.into_owned());
 }
 
 unsafe extern "C" fn set_error_detail(_context: *mut c_void, message: *const c_char) {
@@ -97,6 +101,13 @@ macro_rules! fails {
             assert!(!$crate::common::detail().is_empty(), "no detail message for {}", stringify!($call));
         }
     }};
+}
+
+pub fn device_count() -> u32 {
+    let mut count = 0;
+    // SAFETY: valid output pointer.
+    assert_eq!(unsafe { api().device_count.unwrap()(&mut count) }, sys::FH_SUCCESS);
+    count
 }
 
 /// Device 0: the tests need a Vulkan device (lavapipe on CI).

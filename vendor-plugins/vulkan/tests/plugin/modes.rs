@@ -7,9 +7,13 @@ use std::process::Command;
 const CHILD: &str = "FLAGHAL_VULKAN_TEST_CHILD";
 
 fn rerun(mode: &str, env: &[(&str, &str)]) {
+    rerun_filtered(mode, env, &["--skip", "modes::"]);
+}
+
+fn rerun_filtered(mode: &str, env: &[(&str, &str)], filter: &[&str]) {
     let exe = std::env::current_exe().unwrap();
     let mut command = Command::new(exe);
-    command.env(CHILD, mode).arg("--skip").arg("modes::").arg("--test-threads=2");
+    command.env(CHILD, mode).args(filter).arg("--test-threads=2");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -51,4 +55,31 @@ fn validation_layer_mode_reports_nothing() {
     }
     rerun("validation", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation"), ("FLAGHAL_VULKAN_VALIDATION_FATAL", "1")]);
     rerun("validation+staging", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation"), ("FLAGHAL_VULKAN_FORCE_STAGING", "1")]);
+}
+
+#[test]
+fn without_a_driver_the_plugin_loads_with_zero_devices_and_says_why() {
+    if is_child() {
+        return;
+    }
+    let missing = "/nonexistent/flaghal-no-such-icd.json";
+    rerun_filtered(
+        "nodriver",
+        &[("VK_DRIVER_FILES", missing), ("VK_ICD_FILENAMES", missing)],
+        &["--exact", "modes::zero_devices_child"],
+    );
+}
+
+/// Runs only in the "nodriver" child of the test above.
+#[test]
+fn zero_devices_child() {
+    if std::env::var(CHILD).as_deref() != Ok("nodriver") {
+        return;
+    }
+    assert_eq!(crate::common::device_count(), 0, "no Vulkan driver: zero devices, and init succeeded");
+    let log = crate::common::LOG.lock().unwrap().clone();
+    assert!(
+        log.iter().any(|l| l.starts_with("vulkan: no devices") || l.contains("no physical device qualifies")),
+        "the reason is logged: {log:?}"
+    );
 }
