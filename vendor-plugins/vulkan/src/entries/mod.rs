@@ -72,9 +72,6 @@ unsafe fn function(function: sys::fhp_function_t) -> FfiResult<Arc<Function>> {
     }
 }
 
-/// fhPluginNegotiate: the one exported symbol.
-///
-
 mod events;
 mod kernels;
 mod lifecycle;
@@ -87,6 +84,8 @@ use lifecycle::*;
 use memory::*;
 use streams::*;
 
+/// fhPluginNegotiate: the one exported symbol.
+///
 /// # Safety
 /// `args` is NULL or a negotiate-args struct with its struct_size set.
 #[no_mangle]
