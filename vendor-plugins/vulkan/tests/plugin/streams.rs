@@ -269,3 +269,46 @@ fn a_blocked_host_function_does_not_stall_other_streams() {
     free(out);
     common::finish();
 }
+
+#[derive(Clone, Copy)]
+struct SendPtr(sys::fhp_stream_t);
+// SAFETY: stream handles may be used from any thread (flaghal_plugin.h rule 6).
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+#[test]
+fn threads_share_streams_and_events_without_losing_work() {
+    let shared = SendPtr(stream());
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let own = stream();
+                let n = 2048usize;
+                let a = alloc(n * 4);
+                let b = alloc(n * 4);
+                let e = event(sys::FH_EVENT_DISABLE_TIMING);
+                for round in 0..20u32 {
+                    let value = t * 1000 + round;
+                    ok!(api().memset_async.unwrap()(own, a, value, 4, n));
+                    ok!(api().event_record.unwrap()(e, own));
+                    // the shared stream copies once own's memset is done
+                    ok!(api().stream_wait_event.unwrap()(shared.0, e));
+                    ok!(api().memcpy_dtod_async.unwrap()(shared.0, b, a, n * 4));
+                    let s2 = shared;
+                    ok!(api().stream_synchronize.unwrap()(s2.0));
+                    let got = download::<u32>(b, n);
+                    assert!(got.iter().all(|v| *v == value), "thread {t} round {round}");
+                }
+                ok!(api().event_destroy.unwrap()(e));
+                destroy(own);
+                free(a);
+                free(b);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    destroy(shared.0);
+    common::finish();
+}
