@@ -37,8 +37,11 @@ fn run(ctx: &Ctx, f: Function, grid: [u32; 3], block: [u32; 3], shared: u32, str
     Ok(())
 }
 
-fn max_block(ctx: &Ctx) -> u32 {
-    ctx.props.0.max_threads_per_block.min(ctx.props.0.max_block_dim[0])
+/// The largest 1D block `f` may be launched with: the device's limits and
+/// the function's own FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK.
+fn max_block(ctx: &Ctx, f: Function) -> Result<u32, Stop> {
+    let own = ctx.hal.function_attribute(f, sys::FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)?.max(1) as u32;
+    Ok(ctx.props.0.max_threads_per_block.min(ctx.props.0.max_block_dim[0]).min(own))
 }
 
 fn load_and_find(ctx: &Ctx) -> TestResult {
@@ -120,7 +123,7 @@ fn grid_1d(ctx: &Ctx) -> TestResult {
     let fill = ctx.function("fill_u32")?;
     let add = ctx.function("vector_add_f32")?;
     let stream = hal.stream_create(ctx.device)?;
-    let max = max_block(ctx);
+    let max = max_block(ctx, fill)?.min(max_block(ctx, add)?);
     for n in [1u32, 63, 64, 1000, 65_537] {
         for block in [1u32, 32, 100, 64, max] {
             if block > max || (block == 1 && n > 1000) {
@@ -305,7 +308,7 @@ fn shared_memory(ctx: &Ctx) -> TestResult {
     let hal = &ctx.hal;
     let f = ctx.function("block_reduce_shared")?;
     let stream = hal.stream_create(ctx.device)?;
-    let max = max_block(ctx);
+    let max = max_block(ctx, f)?;
     let shared_max = ctx.props.0.max_shared_memory_per_block;
     let n = 10_007usize;
     let input: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761) >> 8).collect();
@@ -360,12 +363,12 @@ fn function_attributes(ctx: &Ctx) -> TestResult {
 }
 
 /// Threads of a 3D launch: grid (3,2,2) x block (bx,2,2).
-fn atomic_launch(ctx: &Ctx) -> ([u32; 3], [u32; 3], u64) {
-    let bx = (max_block(ctx) / 4).clamp(1, 16);
+fn atomic_launch(ctx: &Ctx, f: Function) -> Result<([u32; 3], [u32; 3], u64), Stop> {
+    let bx = (max_block(ctx, f)? / 4).clamp(1, 16);
     let block = if fits(ctx, [bx, 2, 2]) { [bx, 2, 2] } else { [1, 1, 1] };
     let grid = [3, 2, 2];
     let threads = grid.iter().chain(block.iter()).map(|v| *v as u64).product();
-    (grid, block, threads)
+    Ok((grid, block, threads))
 }
 
 fn atomic_run(ctx: &Ctx, kernel: &str, elem: usize, value: Vec<u8>, check: &dyn Fn(&[u8], u64) -> TestResult) -> TestResult {
@@ -375,7 +378,7 @@ fn atomic_run(ctx: &Ctx, kernel: &str, elem: usize, value: Vec<u8>, check: &dyn 
     let iterations = 100u32;
     let counters = ctx.hal.mem_alloc(ctx.device, n_counters as usize * elem)?;
     ctx.hal.memset(ctx.device, counters, 0, 1, n_counters as usize * elem)?;
-    let (grid, block, threads) = atomic_launch(ctx);
+    let (grid, block, threads) = atomic_launch(ctx, f)?;
     let mut args = Blob::new().u64(counters).u32(n_counters).u32(iterations).unpadded();
     args.resize(args.len().next_multiple_of(elem), 0);
     args.extend(value);
