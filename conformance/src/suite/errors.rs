@@ -15,6 +15,7 @@ pub fn tests() -> Vec<TestDef> {
         core("errors.null_outputs", "NULL output pointers are INVALID_VALUE, never a crash", null_outputs),
         core("errors.out_of_memory", "allocations far beyond memory are OUT_OF_MEMORY and change nothing", out_of_memory),
         core("errors.invalid_device", "device ordinals out of range are INVALID_DEVICE", invalid_device),
+        optional("errors.cross_device", 0, "objects of two devices combined in one call are INVALID_DEVICE (needs 2 devices)", cross_device),
         core("errors.invalid_handle", "NULL handles where a live one is required are INVALID_HANDLE", invalid_handle),
         core("errors.not_found", "unknown kernel names are NOT_FOUND", not_found),
         core("errors.not_ready", "NOT_READY is not a failure: it keeps the thread's detail message", not_ready),
@@ -295,5 +296,33 @@ fn outputs_unchanged(ctx: &Ctx) -> TestResult {
     // SAFETY: valid out pointers with a NULL device.
     let rc3 = unsafe { raw.fhMemGetInfo(std::ptr::null_mut(), &mut free, &mut total) };
     ensure!(rc3 != sys::FH_SUCCESS && free == 0x5555 && total == 0x6666, "failed fhMemGetInfo changed its outputs");
+    Ok(())
+}
+
+fn cross_device(ctx: &Ctx) -> TestResult {
+    let hal = &ctx.hal;
+    let count = hal.device_count()?;
+    let Some(other) = (0..count).find(|o| *o != ctx.ordinal) else {
+        return Err(Stop::Unsupported(format!("only {count} device visible: nothing to combine")));
+    };
+    let other = hal.device(other)?;
+    let (mine, theirs) = (hal.stream_create(ctx.device)?, hal.stream_create(other)?);
+    let (my_event, their_event) = (hal.event_create(ctx.device, 0)?, hal.event_create(other, 0)?);
+    let want = sys::FH_ERROR_INVALID_DEVICE;
+    expect_status!(status_of(&hal.event_record(their_event, mine)), want, "fhEventRecord(event of another device, stream)");
+    expect_status!(status_of(&hal.stream_wait_event(mine, their_event)), want, "fhStreamWaitEvent(stream, event of another device)");
+    expect_status!(status_of(&hal.event_record(my_event, theirs)), want, "fhEventRecord(event, stream of another device)");
+    if let Ok(f) = ctx.function("fill_u32") {
+        let args = Blob::new().u64(0).u32(0).u32(0).finish();
+        expect_status!(status_of(&hal.launch(f, [1, 1, 1], [1, 1, 1], 0, theirs, &args)), want, "fhLaunchKernel(function, stream of another device)");
+    }
+    hal.stream_synchronize(mine)?;
+    hal.stream_synchronize(theirs)?;
+    for e in [my_event, their_event] {
+        hal.event_destroy(e)?;
+    }
+    for s in [mine, theirs] {
+        hal.stream_destroy(s)?;
+    }
     Ok(())
 }
