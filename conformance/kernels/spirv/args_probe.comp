@@ -1,6 +1,8 @@
 // args_probe (docs/kernels.md): echoes the argument blob. The push constant
 // block is declared for a 128-byte blob (Vulkan's guaranteed
-// maxPushConstantsSize): tail holds (128 - 36) / 4 = 23 words.
+// maxPushConstantsSize): tail holds (128 - 36) / 4 = 23 words. (Sizing it by
+// specialization constant 4, FH_MAX_ARGS_BYTES, works on lavapipe but the
+// validation layer 1.3.239 misreads such an array: VUID-...-layout-00703.)
 #version 450
 #extension GL_EXT_buffer_reference : require
 #extension GL_EXT_scalar_block_layout : require

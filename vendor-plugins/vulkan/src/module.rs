@@ -4,7 +4,9 @@
 //! entry point; its compute pipelines are created on first launch and cached
 //! per (block size, dynamic shared memory), given to the shader as
 //! specialization constants 0..2 (local_size_{x,y,z}_id) and 3 (dynamic
-//! shared memory in bytes).
+//! shared memory in bytes); constant 4 is the device's max_kernel_args_size
+//! (maxPushConstantsSize), for kernels whose blob ends in an array sized to
+//! fill it.
 //!
 //! Ownership: `Box<Module>` is `fhp_module_t`. It owns `Arc<Function>`s; an
 //! `fhp_function_t` is `Arc::as_ptr` of one, valid while the module lives.
@@ -178,9 +180,12 @@ impl Function {
         if let Some(p) = pipelines.get(&key) {
             return Ok(*p);
         }
-        let data: Vec<u8> = [block[0], block[1], block[2], shared].iter().flat_map(|v| v.to_ne_bytes()).collect();
-        let entries: Vec<vk::SpecializationMapEntry> =
-            (0..4).map(|i| vk::SpecializationMapEntry { constant_id: i, offset: i * 4, size: 4 }).collect();
+        let max_args = self.device_ref().adapter.properties.limits.max_push_constants_size;
+        let values = [block[0], block[1], block[2], shared, max_args];
+        let data: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let entries: Vec<vk::SpecializationMapEntry> = (0..values.len() as u32)
+            .map(|i| vk::SpecializationMapEntry { constant_id: i, offset: i * 4, size: 4 })
+            .collect();
         let spec = vk::SpecializationInfo::default().map_entries(&entries).data(&data);
         let stage = vk::PipelineShaderStageCreateInfo::default()
             .stage(vk::ShaderStageFlags::COMPUTE)

@@ -272,3 +272,22 @@ fn a_kernel_with_a_fixed_block_size_refuses_other_blocks() {
     free(dst);
     common::finish();
 }
+
+#[test]
+fn specialization_constants_carry_block_shared_memory_and_args_limit() {
+    let props = properties();
+    let s = stream();
+    let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/kernels/spec_constants.spv"));
+    let (module, f) = kernel(bytes, "spec_constants");
+    let out = alloc(20);
+    for (block, shared, want_shared) in [([8u32, 4, 2], 0u32, 16u32), ([32, 1, 1], 100, 112), ([1, 1, 1], 4096, 4096)] {
+        launch(f, [1, 1, 1], block, shared, &out.to_ne_bytes(), s);
+        sync(s);
+        let got = download::<u32>(out, 5);
+        assert_eq!(got, vec![block[0], block[1], block[2], want_shared, props.max_kernel_args_size]);
+    }
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(out);
+    common::finish();
+}
