@@ -53,12 +53,12 @@ unsafe extern "system" fn debug_callback(
             );
             if serious && kind.intersects(vk::DebugUtilsMessageTypeFlagsEXT::VALIDATION) {
                 VALIDATION_MESSAGES.fetch_add(1, Ordering::SeqCst);
-                host::warn(&format!("vulkan validation: {text}"));
+                host::warn(&format!("validation: {text}"));
                 if VALIDATION_FATAL.load(Ordering::SeqCst) {
                     return Err(flaghal_sys::FfiError::new(sys::FH_ERROR_UNKNOWN, ""));
                 }
             } else {
-                host::debug(&format!("vulkan: {text}"));
+                host::debug(&format!("driver: {text}"));
             }
             Ok(())
         },

@@ -25,7 +25,7 @@ fn discover() -> Plugin {
     let vulkan = match Vulkan::load() {
         Ok(v) => v,
         Err(reason) => {
-            host::info(&format!("vulkan: no devices: {reason}"));
+            host::info(&format!("no devices: {reason}"));
             return Plugin { _vulkan: None, devices: Vec::new() };
         }
     };
@@ -33,13 +33,13 @@ fn discover() -> Plugin {
     let physical = match unsafe { vulkan.instance.enumerate_physical_devices() } {
         Ok(p) => p,
         Err(e) => {
-            host::info(&format!("vulkan: no devices: vkEnumeratePhysicalDevices failed: {e:?}"));
+            host::info(&format!("no devices: vkEnumeratePhysicalDevices failed: {e:?}"));
             return Plugin { _vulkan: Some(vulkan), devices: Vec::new() };
         }
     };
     let staging = force_staging();
     if staging {
-        host::info("vulkan: FLAGHAL_VULKAN_FORCE_STAGING set: host transfers use staging buffers");
+        host::info("FLAGHAL_VULKAN_FORCE_STAGING set: host transfers use staging buffers");
     }
     let mut devices = Vec::new();
     for pd in physical {
@@ -48,18 +48,18 @@ fn discover() -> Plugin {
         match opened {
             Ok(device) => {
                 host::info(&format!(
-                    "vulkan: device {}: {} ({} path)",
+                    "device {}: {} ({} path)",
                     device.index,
                     device.adapter.name(),
                     if device.direct { "mapped" } else { "staging" }
                 ));
                 devices.push(device);
             }
-            Err(reason) => host::info(&format!("vulkan: skipping physical device: {reason}")),
+            Err(reason) => host::info(&format!("skipping physical device: {reason}")),
         }
     }
     if devices.is_empty() {
-        host::info("vulkan: no physical device qualifies; zero devices");
+        host::info("no physical device qualifies; zero devices");
     }
     Plugin { _vulkan: Some(vulkan), devices }
 }
