@@ -1,0 +1,138 @@
+//! 7. Kernel throughput: SAXPY (y = a*x + y) over 64 Mi floats on the CPU
+//! plugin (native kernel, kernels/cpu/bench_kernels.c) and on the Vulkan
+//! plugin (SPIR-V, kernels/spirv/saxpy.comp), against a plain multithreaded
+//! Rust loop on the host, in GB/s (12 bytes per element: read x and y, write
+//! y), next to the measured host memory bandwidth.
+
+use crate::fh::Hal;
+use crate::kernels::{saxpy_args, CPU_LIBRARY, SAXPY_SPV};
+use crate::measure::{gb_per_s, pair, seconds, Plan};
+use crate::row::Better;
+use crate::suite::{Label, Suite};
+use flaghal_sys::{fh_device_t, fh_module_format_t, FH_MODULE_FORMAT_NATIVE_CPU, FH_MODULE_FORMAT_SPIRV};
+use serde_json::json;
+
+const GROUP: &str = "7. kernel throughput (SAXPY, 12 bytes per element)";
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// y = a*x + y on the host, split across all cores.
+fn rust_saxpy(a: f32, x: &[f32], y: &mut [f32]) {
+    let chunk = y.len().div_ceil(threads());
+    std::thread::scope(|scope| {
+        for (ys, xs) in y.chunks_mut(chunk).zip(x.chunks(chunk)) {
+            scope.spawn(move || {
+                for (yi, xi) in ys.iter_mut().zip(xs) {
+                    *yi = a * *xi + *yi;
+                }
+            });
+        }
+    });
+}
+
+/// Host memory bandwidth: a multithreaded copy, counting bytes read and written.
+fn memory_bandwidth(bytes: usize, plan: Plan) -> Result<f64, String> {
+    let src = vec![1u8; bytes];
+    let mut dst = vec![0u8; bytes];
+    let chunk = bytes.div_ceil(threads());
+    let copy = |dst: &mut [u8]| {
+        std::thread::scope(|scope| {
+            for (d, s) in dst.chunks_mut(chunk).zip(src.chunks(chunk)) {
+                scope.spawn(move || d.copy_from_slice(s));
+            }
+        })
+    };
+    let mut dst2 = dst.clone();
+    let (a, _) = pair(
+        plan,
+        || gb_per_s(2.0 * bytes as f64, seconds(|| Ok::<_, String>(copy(&mut dst)))?),
+        || gb_per_s(2.0 * bytes as f64, seconds(|| Ok::<_, String>(copy(&mut dst2)))?),
+    )?;
+    Ok(a.max)
+}
+
+fn bytes_of(v: &[f32]) -> &[u8] {
+    // SAFETY: f32 has no padding or invalid bit patterns as bytes.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast(), std::mem::size_of_val(v)) }
+}
+
+fn bytes_of_mut(v: &mut [f32]) -> &mut [u8] {
+    // SAFETY: any byte pattern is a valid f32.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast(), std::mem::size_of_val(v)) }
+}
+
+struct Setup {
+    format: fh_module_format_t,
+    module: &'static [u8],
+    grid: u32,
+    block: u32,
+}
+
+pub fn run(s: &mut Suite) -> Result<(), String> {
+    let n: usize = s.pick(64 << 20, 4 << 20);
+    let plan = s.plan(Plan { warmup: 1, reps: 9 }, Plan { warmup: 1, reps: 3 });
+    let bandwidth = memory_bandwidth(n * 4, plan)?;
+    s.machine.insert("memory_bandwidth_gbs".into(), json!(bandwidth));
+    s.machine.insert("memory_bandwidth_method".into(), json!(format!("best of a {}-thread copy of {} MiB, read + write bytes", threads(), n * 4 >> 20)));
+    let hal = s.hal;
+    let x = vec![1.0f32; n];
+    let mut host_y = vec![0.0f32; n];
+    let devices: Vec<(&str, fh_device_t, Setup)> = [
+        (
+            "cpu plugin, native kernel",
+            s.cpu,
+            Setup { format: FH_MODULE_FORMAT_NATIVE_CPU, module: CPU_LIBRARY, grid: 4 * threads() as u32, block: 1 },
+        ),
+        ("vulkan plugin, SPIR-V", s.vulkan, Setup { format: FH_MODULE_FORMAT_SPIRV, module: SAXPY_SPV, grid: 4096, block: 256 }),
+    ]
+    .into_iter()
+    .filter_map(|(name, device, setup)| device.map(|d| (name, d, setup)))
+    .collect();
+    for (name, device, setup) in devices {
+        let function = hal.module_function(device, setup.format, setup.module, "saxpy")?;
+        let dx = hal.mem_alloc(device, n * 4)?;
+        let dy = hal.mem_alloc(device, n * 4)?;
+        let stream = hal.stream_create(device)?;
+        hal.htod(device, dx, bytes_of(&x))?;
+        hal.htod(device, dy, bytes_of(&vec![0.5f32; n]))?;
+        let args = saxpy_args(dx, dy, 2.0, n as u32);
+        let pass = |hal: Hal| -> Result<(), String> {
+            hal.launch(function, setup.grid, setup.block, stream, &args)?;
+            hal.stream_synchronize(stream)
+        };
+        // One checked pass: every y must be 2*1 + 0.5.
+        pass(hal)?;
+        let mut check = vec![0.0f32; n];
+        hal.dtoh(device, bytes_of_mut(&mut check), dy)?;
+        if let Some(i) = check.iter().position(|&v| v != 2.5) {
+            return Err(format!("{name}: saxpy wrote y[{i}] = {}, expected 2.5", check[i]));
+        }
+        let bytes = 12.0 * n as f64;
+        let result = pair(plan, || gb_per_s(bytes, seconds(|| pass(hal))?), || {
+            gb_per_s(bytes, seconds(|| Ok::<_, String>(rust_saxpy(2.0, &x, &mut host_y)))?)
+        })?;
+        let note = format!(
+            "{name}: {:.0}% of the measured memory bandwidth ({bandwidth:.1} GB/s)",
+            100.0 * result.0.median / bandwidth
+        );
+        s.add(
+            Label {
+                group: GROUP,
+                name: format!("{name}, {} Mi floats", n >> 20),
+                baseline: "multithreaded Rust loop",
+                unit: "GB/s",
+                better: Better::Higher,
+            },
+            result,
+            json!({"elements": n, "grid": setup.grid, "block": setup.block, "memory_bandwidth_gbs": bandwidth}),
+            Some(note),
+        );
+        hal.stream_destroy(stream)?;
+        hal.mem_free(device, dx)?;
+        hal.mem_free(device, dy)?;
+    }
+    std::hint::black_box(&host_y);
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Runs `flaghal-bench --smoke --json FILE --svg FILE` and checks that the
+//! program works and its numbers are sane: every section produced rows,
+//! every median, quartile, min and max is finite and non-zero, and the chart
+//! has a line per copy series. No speed thresholds: nothing here is timed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn out_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("flaghal-bench-smoke-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn smoke_run_writes_finite_non_zero_numbers_for_every_section() {
+    let dir = out_dir();
+    let json_path = dir.join("bench.json");
+    let svg_path = dir.join("bench.svg");
+    let output = Command::new(env!("CARGO_BIN_EXE_flaghal-bench"))
+        .args(["--smoke", "--json"])
+        .arg(&json_path)
+        .arg("--svg")
+        .arg(&svg_path)
+        .env("MESA_SHADER_CACHE_DISABLE", "true")
+        .env("VK_DRIVER_FILES", "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json")
+        .output()
+        .expect("flaghal-bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "flaghal-bench --smoke failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(doc["mode"], "smoke");
+    assert_eq!(doc["failures"].as_array().unwrap().len(), 0, "{}", doc["failures"]);
+    let rows = doc["rows"].as_array().unwrap();
+    let vulkan = !doc["machine"]["devices"].as_array().unwrap().iter().all(|d| d.as_str().unwrap().starts_with("cpu"));
+    let mut wanted = vec!["1.", "4.", "5.", "7."];
+    if vulkan {
+        wanted.extend(["2.", "3.", "6."]);
+    }
+    for section in wanted {
+        assert!(
+            rows.iter().any(|r| r["group"].as_str().unwrap().starts_with(section)),
+            "no rows for section {section}; skipped: {}",
+            doc["skipped"]
+        );
+    }
+    for row in rows {
+        for side in ["value", "baseline"] {
+            for stat in ["median", "p25", "p75", "min", "max"] {
+                let v = row[side][stat].as_f64().unwrap_or(f64::NAN);
+                assert!(v.is_finite() && v > 0.0, "{} {side}.{stat} = {v} in {row}", row["name"]);
+            }
+        }
+        let percent = row["percent_of_baseline"].as_f64().unwrap();
+        assert!(percent.is_finite() && percent > 0.0, "{row}");
+        assert!(stdout.contains(row["name"].as_str().unwrap()), "row {} missing from the printed table", row["name"]);
+    }
+    // The copy section has the CPU plugin's five cases at both smoke sizes.
+    let cpu_copies = rows.iter().filter(|r| r["group"].as_str().unwrap().starts_with("4.") && r["params"]["plugin"] == "cpu").count();
+    assert_eq!(cpu_copies, 10);
+    if vulkan {
+        assert!(rows.iter().any(|r| r["params"]["plugin"] == "vulkan staging"), "the forced-staging child produced no rows");
+    }
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.matches("<polyline").count() >= 6, "memcpy + cpu's five series at least");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_arguments_exit_with_status_2_and_say_why() {
+    let output = Command::new(env!("CARGO_BIN_EXE_flaghal-bench")).arg("--bogus").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown argument"));
+}
