@@ -23,8 +23,8 @@ export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_6
 say "Building every crate and target"
 cargo build --workspace --all-targets
 
-say "cargo test --workspace"
-cargo test --workspace
+say "cargo test --workspace --no-fail-fast"
+cargo test --workspace --no-fail-fast
 
 say "Relocatable install: install, move, and find the plugins from the new place"
 scratch="$(mktemp -d)"

@@ -204,11 +204,11 @@ fn the_1_0_struct_size_macros_end_at_the_last_1_0_field() {
     let out = run_c(program, &paths::scratch_dir("headers-size-macros"));
     let expected = format!(
         "{} {} {} {} {}\n",
-        offset_of!(fh_plugin_api_t, launch_kernel) + size_of::<usize>(),
-        offset_of!(fh_plugin_negotiate_args_t, api) + size_of::<usize>(),
-        offset_of!(fh_plugin_init_args_t, host) + size_of::<usize>(),
-        offset_of!(fh_plugin_launch_params_t, args_size) + size_of::<usize>(),
-        offset_of!(fh_plugin_host_services_t, set_error_detail) + size_of::<usize>(),
+        struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_0,
+        struct_sizes::FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0,
+        struct_sizes::FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0,
+        struct_sizes::FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0,
+        struct_sizes::FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0,
     );
     assert_eq!(out, expected);
 }

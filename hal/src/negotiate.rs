@@ -15,10 +15,7 @@ pub type NegotiateFn = unsafe extern "C" fn(*mut fh_plugin_negotiate_args_t) -> 
 
 use flaghal_sys::struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_0 as API_STRUCT_SIZE_1_0;
 
-/// Packs FH_MAKE_VERSION(major, minor, patch).
-pub const fn make_version(major: u32, minor: u32, patch: u32) -> u32 {
-    (major << 22) | (minor << 12) | patch
-}
+pub use flaghal_sys::version::make_version;
 
 /// The versions this loader offers.
 #[derive(Debug, Clone, Copy)]

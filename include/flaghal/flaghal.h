@@ -167,7 +167,8 @@ typedef void (*fh_host_fn_t)(void *user_data);
 /**
  * Discovers and loads plugins and enumerates their devices.
  *
- * flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise).
+ * flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise, checked on every call,
+ * also after a successful initialisation).
  * Idempotent and thread-safe: the first call does the work; concurrent and
  * later calls wait for it and return the same result. Finding no plugin or no
  * device is success (fhDeviceGetCount then reports 0). Broken plugins are
@@ -446,7 +447,8 @@ FH_API fh_status_t fhMemAllocHost(fh_device_t device, size_t size, void **ptr);
 FH_API fh_status_t fhMemFreeHost(fh_device_t device, void *ptr);
 
 /** Copies size bytes from host src to device dst. Synchronous (see Ordering).
- *  size 0 is a successful no-op (pointers are still checked). */
+ *  size 0 is a successful no-op that touches nothing, but a NULL host pointer
+ *  is FH_ERROR_INVALID_VALUE at any size (this holds for every copy). */
 FH_API fh_status_t fhMemcpyHtoD(fh_device_t device, fh_deviceptr_t dst, const void *src, size_t size);
 /** Copies size bytes from device src to host dst. Synchronous. */
 FH_API fh_status_t fhMemcpyDtoH(fh_device_t device, void *dst, fh_deviceptr_t src, size_t size);
@@ -565,8 +567,9 @@ FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t en
  * Loads device code from bytes in format (one of the device's
  * module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and
  * FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:
- * the caller may free data on return. Malformed, truncated or mismatched bytes
- * return FH_ERROR_INVALID_IMAGE and load nothing.
+ * the caller may free data on return. data NULL or size 0 returns
+ * FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return
+ * FH_ERROR_INVALID_IMAGE and load nothing.
  */
 FH_API fh_status_t fhModuleLoadData(fh_device_t device, fh_module_format_t format, const void *data,
                                     size_t size, fh_module_t *module);

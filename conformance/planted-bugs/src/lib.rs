@@ -15,11 +15,12 @@ mod wrappers;
 use flaghal_sys as sys;
 use flaghal_sys::{ffi_boundary, FfiError, FfiResult};
 use std::ffi::CString;
-use std::mem::{offset_of, size_of};
+use std::mem::size_of;
 use std::sync::OnceLock;
 
-const NEGOTIATE_SIZE_1_0: usize = offset_of!(sys::fh_plugin_negotiate_args_t, api) + size_of::<*const u8>();
-const API_SIZE_1_0: usize = offset_of!(sys::fh_plugin_api_t, launch_kernel) + size_of::<usize>();
+use sys::struct_sizes::{
+    FH_PLUGIN_API_STRUCT_SIZE_1_0 as API_SIZE_1_0, FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0 as NEGOTIATE_SIZE_1_0,
+};
 
 pub(crate) struct Shim {
     pub original: sys::fh_plugin_api_t,

@@ -5,7 +5,7 @@ use crate::registry;
 use flaghal_sys::*;
 
 /// FH_API_VERSION_1_0.
-pub const API_VERSION: u32 = crate::negotiate::make_version(1, 0, 0);
+pub const API_VERSION: u32 = flaghal_sys::version::FH_API_VERSION;
 
 /// # Safety
 /// None beyond the C signature; see flaghal.h.

@@ -288,7 +288,7 @@ impl FlagHal {
             fhLaunchKernel,
         })
     }
-    #[doc = " Discovers and loads plugins and enumerates their devices.\n\n flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise).\n Idempotent and thread-safe: the first call does the work; concurrent and\n later calls wait for it and return the same result. Finding no plugin or no\n device is success (fhDeviceGetCount then reports 0). Broken plugins are\n skipped and reported through fhPluginGetInfo, never fail fhInit.\n Environment variables read (once, by the first call): see docs/loader.md."]
+    #[doc = " Discovers and loads plugins and enumerates their devices.\n\n flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise, checked on every call,\n also after a successful initialisation).\n Idempotent and thread-safe: the first call does the work; concurrent and\n later calls wait for it and return the same result. Finding no plugin or no\n device is success (fhDeviceGetCount then reports 0). Broken plugins are\n skipped and reported through fhPluginGetInfo, never fail fhInit.\n Environment variables read (once, by the first call): see docs/loader.md."]
     pub unsafe fn fhInit(&self, flags: u32) -> fh_status_t {
         (self.fhInit)(flags)
     }
@@ -388,7 +388,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhMemFreeHost)(device, ptr)
     }
-    #[doc = " Copies size bytes from host src to device dst. Synchronous (see Ordering).\n  size 0 is a successful no-op (pointers are still checked)."]
+    #[doc = " Copies size bytes from host src to device dst. Synchronous (see Ordering).\n  size 0 is a successful no-op that touches nothing, but a NULL host pointer\n  is FH_ERROR_INVALID_VALUE at any size (this holds for every copy)."]
     pub unsafe fn fhMemcpyHtoD(
         &self,
         device: fh_device_t,
@@ -576,7 +576,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhEventElapsedTime)(ms, start, end)
     }
-    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and\n FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. Malformed, truncated or mismatched bytes\n return FH_ERROR_INVALID_IMAGE and load nothing."]
+    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and\n FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
     pub unsafe fn fhModuleLoadData(
         &self,
         device: fh_device_t,
