@@ -44,6 +44,9 @@ pub struct Device {
     internal: Mutex<Option<Arc<Stream>>>,
     /// Batches held back until every value they wait for has been submitted.
     pending: Mutex<VecDeque<PendingSubmit>>,
+    /// Timeline semaphores no stream uses any more, with the value their
+    /// next user starts from (timeline.rs says why they are not destroyed).
+    pub idle_timelines: Mutex<Vec<(vk::Semaphore, u64)>>,
 }
 
 const DEVICE_BLOCK: u64 = 64 << 20;
@@ -122,6 +125,7 @@ impl Device {
             streams: Mutex::new(Vec::new()),
             internal: Mutex::new(None),
             pending: Mutex::new(VecDeque::new()),
+            idle_timelines: Mutex::new(Vec::new()),
         })
     }
 

@@ -97,13 +97,13 @@ impl Stream {
         };
         let stream = Arc::new(Stream {
             device,
-            timeline,
+            timeline: timeline.clone(),
             state: Mutex::new(State {
                 pool,
                 spare: Vec::new(),
                 batch: None,
                 in_flight: VecDeque::new(),
-                last_value: 0,
+                last_value: timeline.base,
                 waits: Vec::new(),
                 worker: None,
             }),
@@ -195,7 +195,7 @@ impl Stream {
         }
         let signal = state.last_value + 1;
         let mut waits = Vec::with_capacity(state.waits.len() + 1);
-        if state.last_value > 0 {
+        if state.last_value > self.timeline.base {
             waits.push((self.timeline.clone(), state.last_value));
         }
         let mut keep: Vec<Keep> = Vec::new();
@@ -249,7 +249,7 @@ impl Stream {
 
     /// Makes work queued after this call wait for `timeline` to reach `value`.
     pub fn wait_for(&self, timeline: Arc<Timeline>, value: u64) -> FfiResult {
-        if value == 0 || Arc::ptr_eq(&timeline, &self.timeline) {
+        if value <= timeline.base || Arc::ptr_eq(&timeline, &self.timeline) {
             return Ok(()); // never recorded, or already ordered by the stream itself
         }
         let mut state = self.state.lock();

@@ -2,9 +2,13 @@
 //! counter is the stream's progress; events are (timeline, value) pairs.
 //!
 //! Ownership: `Arc<Timeline>`, shared by its stream, events recorded on it,
-//! streams waiting on it and batches that reference it; the semaphore is
-//! destroyed when the last holder drops it (after every batch using it has
-//! completed, since batches keep a clone until then).
+//! streams waiting on it and batches that reference it. When the last holder
+//! drops it (after every batch using it has completed, since batches keep a
+//! clone until then) the semaphore goes back to the device for the next
+//! stream, its values continuing upwards: it is never destroyed. Mesa 22.3's
+//! lavapipe still touches a timeline semaphore on its queue thread after the
+//! signal the host observed, so destroying it then crashes the process
+//! (found by tests/plugin in repeated runs, about one run in five).
 
 use crate::device::Device;
 use crate::error::VkContext;
@@ -21,15 +25,20 @@ pub struct Timeline {
     /// held back (device.rs "pending") so that the single in-order queue
     /// never blocks on a wait the host has not enabled yet.
     submitted: AtomicU64,
+    /// The counter value when this stream's use of the semaphore began.
+    pub base: u64,
 }
 
 impl Timeline {
     pub fn new(device: &'static Device) -> FfiResult<Arc<Timeline>> {
+        if let Some((semaphore, base)) = device.idle_timelines.lock().pop() {
+            return Ok(Arc::new(Timeline { device, semaphore, submitted: AtomicU64::new(base), base }));
+        }
         let mut kind = vk::SemaphoreTypeCreateInfo::default().semaphore_type(vk::SemaphoreType::TIMELINE).initial_value(0);
         let info = vk::SemaphoreCreateInfo::default().push_next(&mut kind);
         // SAFETY: valid device and create info; timelineSemaphore is enabled.
         let semaphore = unsafe { device.raw.create_semaphore(&info, None) }.ctx("vkCreateSemaphore")?;
-        Ok(Arc::new(Timeline { device, semaphore, submitted: AtomicU64::new(0) }))
+        Ok(Arc::new(Timeline { device, semaphore, submitted: AtomicU64::new(0), base: 0 }))
     }
 
     /// Whether a signal of `value` (or higher) has been submitted or done.
@@ -48,12 +57,12 @@ impl Timeline {
     }
 
     pub fn reached(&self, value: u64) -> FfiResult<bool> {
-        Ok(value == 0 || self.value()? >= value)
+        Ok(value <= self.base || self.value()? >= value)
     }
 
     /// Blocks until the counter reaches `value`.
     pub fn wait(&self, value: u64) -> FfiResult {
-        if value == 0 {
+        if value <= self.base {
             return Ok(());
         }
         let semaphores = [self.semaphore];
@@ -78,8 +87,9 @@ impl Timeline {
 
 impl Drop for Timeline {
     fn drop(&mut self) {
-        // SAFETY: the last holder is gone, so no pending batch waits on or
-        // signals this semaphore (batches hold a clone until they complete).
-        unsafe { self.device.raw.destroy_semaphore(self.semaphore, None) };
+        // Every signal of this timeline was submitted (or failed and was
+        // host-signalled): the next user continues above the highest.
+        let last = self.submitted.load(Ordering::Acquire);
+        self.device.idle_timelines.lock().push((self.semaphore, last));
     }
 }
