@@ -49,7 +49,7 @@ pub fn tag(test: &TestDef) -> String {
 }
 
 fn selected(options: &Options) -> Vec<TestDef> {
-    catalogue().into_iter().filter(|t| options.filter.as_deref().is_none_or(|f| crate::glob::matches_any(f, t.name))).collect()
+    catalogue().into_iter().filter(|t| options.filter.as_deref().is_none_or(|f| flaghal_sys::glob::matches_any(f, t.name))).collect()
 }
 
 fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {

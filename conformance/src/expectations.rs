@@ -10,7 +10,7 @@
 //! to "*"), `device` a substring of the device name (defaults to "", any),
 //! `reason` is required.
 
-use crate::glob;
+use flaghal_sys::glob;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expectation {

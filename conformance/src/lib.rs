@@ -14,7 +14,6 @@ pub mod app;
 pub mod blob;
 pub mod child;
 pub mod expectations;
-pub mod glob;
 pub mod kernels;
 pub mod options;
 pub mod outcome;

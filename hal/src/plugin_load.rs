@@ -7,7 +7,8 @@
 use crate::device_query::{query_devices, QueriedDevice};
 use crate::discovery::manifest::{self, LibraryLocation};
 use crate::discovery::search_paths::Origin;
-use crate::discovery::{globs, self_location, Candidate, CandidateKind};
+use crate::discovery::{self_location, Candidate, CandidateKind};
+use flaghal_sys::glob;
 use crate::negotiate::{self, make_version, NegotiateFn, LOADER_ABI};
 use crate::plugin::Plugin;
 use crate::{error_state, host_services, status_names};
@@ -62,11 +63,11 @@ impl LoadContext {
 
     /// Pure given the filters: why `name` is excluded, if it is.
     pub fn excluded(&self, name: &str) -> Option<String> {
-        if let Some(disable) = self.disable.as_deref().filter(|d| globs::any_matches(d, name)) {
+        if let Some(disable) = self.disable.as_deref().filter(|d| glob::matches_any(d, name)) {
             return Some(format!("excluded by FLAGHAL_PLUGINS_DISABLE=\"{disable}\""));
         }
         match self.select.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(select) if !globs::any_matches(select, name) => {
+            Some(select) if !glob::matches_any(select, name) => {
                 Some(format!("not selected by FLAGHAL_PLUGINS_SELECT=\"{select}\""))
             }
             _ => None,

@@ -2,7 +2,6 @@
 //! places, and the manifests and libraries found there.
 
 pub mod environment;
-pub mod globs;
 pub mod manifest;
 pub mod scan;
 pub mod search_paths;

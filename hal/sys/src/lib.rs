@@ -13,6 +13,7 @@
 
 pub mod bindings;
 pub mod dynamic;
+pub mod glob;
 pub mod library;
 pub mod boundary;
 pub mod ptr;
