@@ -91,30 +91,7 @@ impl Props {
     }
 }
 
-/// One discovered plugin (fhPluginGetInfo), strings copied out.
-#[derive(Debug, Clone, Default)]
-pub struct PluginInfo {
-    pub name: String,
-    pub vendor: String,
-    pub version: String,
-    pub library_path: String,
-    pub manifest_path: String,
-    pub abi_version: u32,
-    pub loaded: bool,
-    pub skip_reason: u32,
-    pub skip_detail: String,
-    pub device_count: u32,
-}
-
-/// Copies a loader-owned C string (never NULL per flaghal.h; NULL reads as "").
-fn loader_string(ptr: *const c_char) -> String {
-    // SAFETY: flaghal.h: plugin-info strings are NUL-terminated and valid
-    // until the process exits; NULL is reported by in_cstr, not dereferenced.
-    match unsafe { sys::ptr::in_cstr(ptr, "string") } {
-        Ok(text) => text.to_string_lossy().into_owned(),
-        Err(_) => String::new(),
-    }
-}
+pub use sys::app::PluginInfo;
 
 pub struct Hal {
     lib: FlagHal,
@@ -143,14 +120,7 @@ impl Hal {
 
     /// The calling thread's detail message.
     pub fn last_error_message(&self) -> String {
-        let mut buffer = vec![0 as c_char; 1024];
-        let mut length = 0usize;
-        // SAFETY: buffer is valid for buffer.len() bytes; length is a valid out pointer.
-        let status = unsafe { self.lib.fhGetLastErrorMessage(buffer.as_mut_ptr(), buffer.len(), &mut length) };
-        if status != sys::FH_SUCCESS {
-            return format!("(fhGetLastErrorMessage returned {})", status_name(status));
-        }
-        sys::ptr::char_array_to_string(&buffer)
+        self.lib.last_error_message()
     }
 
     pub fn init(&self, flags: u32) -> Call {
@@ -189,21 +159,7 @@ impl Hal {
     }
 
     pub fn plugin_info(&self, index: u32) -> Call<PluginInfo> {
-        let mut info = sys::fh_plugin_info_t { struct_size: std::mem::size_of::<sys::fh_plugin_info_t>(), ..Default::default() };
-        // SAFETY: info is a valid struct with struct_size set.
-        self.check("fhPluginGetInfo", unsafe { self.lib.fhPluginGetInfo(index, &mut info) })?;
-        Ok(PluginInfo {
-            name: loader_string(info.name),
-            vendor: loader_string(info.vendor),
-            version: loader_string(info.version),
-            library_path: loader_string(info.library_path),
-            manifest_path: loader_string(info.manifest_path),
-            abi_version: info.abi_version,
-            loaded: info.status == sys::FH_PLUGIN_STATUS_LOADED,
-            skip_reason: info.skip_reason,
-            skip_detail: loader_string(info.skip_detail),
-            device_count: info.device_count,
-        })
+        self.lib.plugin_info(index).map_err(|status| CallError { call: "fhPluginGetInfo", status, detail: self.last_error_message() })
     }
 
     pub fn device_count(&self) -> Call<u32> {

@@ -7,7 +7,7 @@
 use crate::paths;
 use flaghal_sys::dynamic::FlagHal;
 use flaghal_sys::*;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::CString;
 use std::fmt;
 
 /// A failed call.
@@ -47,35 +47,11 @@ handle!(Event, fh_event_t);
 handle!(Module, fh_module_t);
 handle!(Function, fh_function_t);
 
-/// One entry of fhPluginGetInfo, with its strings copied out.
-#[derive(Debug, Clone)]
-pub struct PluginInfo {
-    pub name: String,
-    pub vendor: String,
-    pub version: String,
-    pub library_path: String,
-    pub manifest_path: String,
-    pub abi_version: u32,
-    pub loaded: bool,
-    pub skip_reason: fh_plugin_skip_reason_t,
-    pub skip_detail: String,
-    pub device_count: u32,
-}
+pub use flaghal_sys::app::PluginInfo;
 
 /// libflaghal.so, opened.
 pub struct Hal {
     pub api: FlagHal,
-}
-
-/// Reads a loader-owned C string (never NULL per flaghal.h; NULL reads as a
-/// marker so a test can assert on it).
-fn loader_string(ptr: *const c_char) -> String {
-    if ptr.is_null() {
-        return "<NULL>".to_owned();
-    }
-    // SAFETY: flaghal.h: plugin info strings are NUL-terminated and valid
-    // until the process exits.
-    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
 }
 
 impl Hal {
@@ -96,24 +72,12 @@ impl Hal {
 
     /// fhGetErrorName, or the number.
     pub fn status_name(&self, status: fh_status_t) -> String {
-        let mut name: *const c_char = std::ptr::null();
-        // SAFETY: `name` is a valid out pointer.
-        if unsafe { self.api.fhGetErrorName(status, &mut name) } == FH_SUCCESS {
-            loader_string(name)
-        } else {
-            status.to_string()
-        }
+        self.api.status_name(status)
     }
 
-    /// fhGetLastErrorMessage, sized exactly through its length output.
+    /// fhGetLastErrorMessage.
     pub fn last_error(&self) -> String {
-        let mut len = 0usize;
-        // SAFETY: buffer_size 0 with a NULL buffer is allowed; `len` is valid.
-        unsafe { self.api.fhGetLastErrorMessage(std::ptr::null_mut(), 0, &mut len) };
-        let mut buf = vec![0 as c_char; len + 1];
-        // SAFETY: `buf` holds buf.len() bytes.
-        unsafe { self.api.fhGetLastErrorMessage(buf.as_mut_ptr(), buf.len(), std::ptr::null_mut()) };
-        flaghal_sys::ptr::char_array_to_string(&buf)
+        self.api.last_error_message()
     }
 
     pub fn init(&self) -> Result {
@@ -122,28 +86,7 @@ impl Hal {
     }
 
     pub fn plugins(&self) -> Vec<PluginInfo> {
-        let mut count = 0u32;
-        // SAFETY: valid out pointer.
-        self.check(unsafe { self.api.fhPluginGetCount(&mut count) }).expect("fhPluginGetCount");
-        (0..count)
-            .map(|i| {
-                let mut info = fh_plugin_info_t { struct_size: size_of::<fh_plugin_info_t>(), ..Default::default() };
-                // SAFETY: `info` is a valid struct with struct_size set.
-                self.check(unsafe { self.api.fhPluginGetInfo(i, &mut info) }).expect("fhPluginGetInfo");
-                PluginInfo {
-                    name: loader_string(info.name),
-                    vendor: loader_string(info.vendor),
-                    version: loader_string(info.version),
-                    library_path: loader_string(info.library_path),
-                    manifest_path: loader_string(info.manifest_path),
-                    abi_version: info.abi_version,
-                    loaded: info.status == FH_PLUGIN_STATUS_LOADED,
-                    skip_reason: info.skip_reason,
-                    skip_detail: loader_string(info.skip_detail),
-                    device_count: info.device_count,
-                }
-            })
-            .collect()
+        self.api.plugin_infos().unwrap_or_else(|status| panic!("fhPluginGetInfo: {}", self.api.describe_failure(status)))
     }
 
     pub fn device_count(&self) -> u32 {

@@ -11,6 +11,7 @@
 //! Both the loader (`hal/`) and Rust plugins (`vendor-plugins/`) build on these,
 //! so the ABI rules are implemented exactly once.
 
+pub mod app;
 pub mod bindings;
 pub mod dynamic;
 pub mod glob;
