@@ -60,7 +60,7 @@ impl Record {
     /// is gone: destroying a stream waits for all its work).
     fn counted(&self) -> bool {
         match self.position.get() {
-            Some((stream, item)) => stream.upgrade().map_or(true, |stream| stream.completed() >= *item),
+            Some((stream, item)) => stream.upgrade().is_none_or(|stream| stream.completed() >= *item),
             None => true,
         }
     }
