@@ -18,6 +18,8 @@ pub struct Adapter {
     pub max_buffer_size: u64,
     /// deviceUUID (VkPhysicalDeviceIDProperties, Vulkan 1.1 core).
     pub device_uuid: [u8; 16],
+    /// SMs / CUs where an extension reports them (conv::compute_units).
+    pub compute_units: u32,
     /// Optional features present (enabled when the device is created).
     pub float64: bool,
     pub int16: bool,
@@ -95,7 +97,17 @@ impl Adapter {
         let mut subgroup = vk::PhysicalDeviceSubgroupProperties::default();
         let mut v13 = vk::PhysicalDeviceMaintenance4Properties::default();
         let mut ids = vk::PhysicalDeviceIDProperties::default();
+        let mut sm = vk::PhysicalDeviceShaderSMBuiltinsPropertiesNV::default();
+        let mut amd = vk::PhysicalDeviceShaderCorePropertiesAMD::default();
+        let has_sm = has_ext(ash::nv::shader_sm_builtins::NAME);
+        let has_amd = has_ext(ash::amd::shader_core_properties::NAME);
         let mut props2 = vk::PhysicalDeviceProperties2::default().push_next(&mut subgroup).push_next(&mut ids);
+        if has_sm {
+            props2 = props2.push_next(&mut sm);
+        }
+        if has_amd {
+            props2 = props2.push_next(&mut amd);
+        }
         let has_max_buffer = properties.api_version >= vk::API_VERSION_1_3;
         if has_max_buffer {
             props2 = props2.push_next(&mut v13);
@@ -121,6 +133,14 @@ impl Adapter {
             subgroup_size: subgroup.subgroup_size.max(1),
             max_buffer_size,
             device_uuid: ids.device_uuid,
+            compute_units: conv::compute_units(
+                properties.device_type,
+                has_sm.then_some(sm.shader_sm_count),
+                has_amd.then(|| {
+                    amd.shader_engine_count * amd.shader_arrays_per_engine_count * amd.compute_units_per_shader_array
+                }),
+                std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1),
+            ),
             float64: core.shader_float64 != 0,
             int16: core.shader_int16 != 0,
             int64_atomics: v12.shader_buffer_int64_atomics != 0,
@@ -154,7 +174,7 @@ impl Adapter {
         props.type_ = conv::device_type(self.properties.device_type);
         props.uuid = self.device_uuid;
         props.total_memory = heap_size;
-        props.compute_units = compute_units(self.properties.device_type);
+        props.compute_units = self.compute_units;
         props.max_threads_per_block = limits.max_compute_work_group_invocations;
         props.max_block_dim = limits.max_compute_work_group_size;
         props.max_grid_dim = limits.max_compute_work_group_count;
@@ -183,12 +203,3 @@ impl Adapter {
     }
 }
 
-/// Vulkan has no portable count of compute units; CPU implementations run one
-/// workgroup per host thread, GPUs report 1 (unknown; see docs/vulkan.md).
-fn compute_units(kind: vk::PhysicalDeviceType) -> u32 {
-    if kind == vk::PhysicalDeviceType::CPU {
-        std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(1)
-    } else {
-        1
-    }
-}

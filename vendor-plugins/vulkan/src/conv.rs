@@ -64,6 +64,19 @@ pub fn vendor_name(vendor_id: u32) -> String {
     }
 }
 
+/// Processors that run blocks concurrently. Core Vulkan has no such count:
+/// VK_NV_shader_sm_builtins gives SMs, VK_AMD_shader_core_properties gives
+/// engines x arrays x CUs; a CPU implementation (lavapipe) runs one
+/// workgroup per host thread; anything else reports 1 (unknown).
+pub fn compute_units(kind: vk::PhysicalDeviceType, nv_sms: Option<u32>, amd_cus: Option<u32>, host_threads: u32) -> u32 {
+    match (nv_sms, amd_cus) {
+        (Some(n), _) if n > 0 => n,
+        (_, Some(n)) if n > 0 => n,
+        _ if kind == vk::PhysicalDeviceType::CPU => host_threads.max(1),
+        _ => 1,
+    }
+}
+
 /// Memory property flags a device-memory type must have.
 pub const DEVICE_MEMORY_REQUIRED: vk::MemoryPropertyFlags = vk::MemoryPropertyFlags::DEVICE_LOCAL;
 /// Memory property flags staging and pinned host memory must have (every
@@ -200,6 +213,15 @@ mod tests {
         assert_eq!(status_from_vk(vk::Result::ERROR_INITIALIZATION_FAILED), sys::FH_ERROR_UNKNOWN);
         assert_eq!(status_from_vk(vk::Result::ERROR_FEATURE_NOT_PRESENT), sys::FH_ERROR_NOT_SUPPORTED);
         assert_eq!(status_from_vk(vk::Result::TIMEOUT), sys::FH_ERROR_NOT_READY);
+    }
+
+    #[test]
+    fn compute_units_come_from_vendor_extensions_or_host_threads() {
+        let gpu = vk::PhysicalDeviceType::DISCRETE_GPU;
+        assert_eq!(compute_units(gpu, Some(132), None, 16), 132);
+        assert_eq!(compute_units(gpu, None, Some(4 * 2 * 12), 16), 96);
+        assert_eq!(compute_units(gpu, None, None, 16), 1);
+        assert_eq!(compute_units(vk::PhysicalDeviceType::CPU, None, None, 16), 16);
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn properties_come_from_vulkan() {
     assert_eq!(props.memory_alignment, 256);
     assert!(props.total_memory > 0);
     assert!(props.subgroup_size >= 1);
+    assert!(props.compute_units >= 1);
     assert_ne!(props.uuid, [0u8; 16]);
     let caps = props.capabilities;
     for cap in [sys::FH_DEVICE_CAP_HOST_FUNC, sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY, sys::FH_DEVICE_CAP_ADDRESS_CHECKS] {
