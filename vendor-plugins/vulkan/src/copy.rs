@@ -8,6 +8,7 @@
 //!   device straight from/to its buffer;
 //! - staging: any other host range goes through a transient host-visible
 //!   buffer; a device-to-host copy then finishes on the stream's host thread.
+//!   Synchronous staging copies go in 16 MiB chunks, at most 4 in flight.
 
 use crate::conv;
 use crate::device::Device;
@@ -17,6 +18,11 @@ use crate::staging::Staging;
 use crate::stream::{Keep, Stream};
 use ash::vk;
 use flaghal_sys::FfiResult;
+
+/// Synchronous staging copies move at most this much per staging buffer...
+const SYNC_CHUNK: usize = 16 << 20;
+/// ...and wait after this many, so a huge copy never stages all of itself.
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 fn resolve(device: &Device, address: u64, len: u64) -> FfiResult<Region> {
     device.memory.lock().resolve(address, len)
@@ -155,7 +161,12 @@ pub fn htod(device: &'static Device, dst: u64, src: &[u8]) -> FfiResult {
         return Ok(());
     }
     let stream = device.internal_stream()?;
-    htod_async(&stream, dst, src)?;
+    for (i, chunk) in src.chunks(SYNC_CHUNK).enumerate() {
+        htod_async(&stream, dst + (i * SYNC_CHUNK) as u64, chunk)?;
+        if i % CHUNKS_IN_FLIGHT == CHUNKS_IN_FLIGHT - 1 {
+            stream.wait_idle()?; // bounds the staging memory in use
+        }
+    }
     stream.wait_idle()
 }
 
@@ -172,12 +183,15 @@ pub fn dtoh(device: &'static Device, dst: &mut [u8], src: u64) -> FfiResult {
         unsafe { std::ptr::copy_nonoverlapping(host as *const u8, dst.as_mut_ptr(), dst.len()) };
         return Ok(());
     }
-    let staging = Staging::new(device, dst.len())?;
-    let to = staging.region;
     let stream = device.internal_stream()?;
-    stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))?;
-    stream.wait_idle()?;
-    dst.copy_from_slice(staging.bytes());
+    for (i, chunk) in dst.chunks_mut(SYNC_CHUNK).enumerate() {
+        let from = resolve(device, src + (i * SYNC_CHUNK) as u64, chunk.len() as u64)?;
+        let staging = Staging::new(device, chunk.len())?;
+        let to = staging.region;
+        stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, chunk.len() as u64))?;
+        stream.wait_idle()?;
+        chunk.copy_from_slice(staging.bytes());
+    }
     Ok(())
 }
 

@@ -30,7 +30,9 @@ fn allocations_are_aligned_disjoint_and_counted() {
 
 #[test]
 fn copies_round_trip_including_views_and_large_buffers() {
-    let n = 3 << 20; // 12 MiB of u32: a dedicated block on the default block size
+    // 40 MiB of u32 plus a ragged end: a dedicated block, and three 16 MiB
+    // chunks on the synchronous staging path
+    let n = (10 << 20) + 3;
     let data: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2654435761)).collect();
     let big = alloc(n * 4);
     upload(big, &data);
