@@ -312,3 +312,44 @@ fn threads_share_streams_and_events_without_losing_work() {
     destroy(shared.0);
     common::finish();
 }
+
+#[test]
+fn streams_come_and_go_while_events_outlive_them() {
+    let out = alloc(4 * 64);
+    let mut events = Vec::new();
+    for i in 0..64u32 {
+        let s = stream();
+        ok!(api().memset_async.unwrap()(s, out + 4 * i as u64, i + 1, 4, 1));
+        let e = event(sys::FH_EVENT_DISABLE_TIMING);
+        ok!(api().event_record.unwrap()(e, s));
+        destroy(s); // waits for its work; the event keeps its point
+        events.push(e);
+    }
+    let waiter = stream();
+    for e in &events {
+        ok!(api().event_query.unwrap()(*e));
+        ok!(api().stream_wait_event.unwrap()(waiter, *e));
+    }
+    ok!(api().memset_async.unwrap()(waiter, out, 1000, 4, 1));
+    sync(waiter);
+    let got = download::<u32>(out, 64);
+    assert_eq!(got[0], 1000);
+    assert!((1..64).all(|i| got[i] == i as u32 + 1));
+    for e in events {
+        ok!(api().event_destroy.unwrap()(e));
+    }
+    // streams created now reuse the old timelines: an event recorded on an
+    // empty one (no timestamp to write) is complete at once
+    for _ in 0..8 {
+        let s = stream();
+        let e = event(sys::FH_EVENT_DISABLE_TIMING);
+        ok!(api().event_record.unwrap()(e, s));
+        ok!(api().event_query.unwrap()(e));
+        ok!(api().stream_query.unwrap()(s));
+        ok!(api().event_destroy.unwrap()(e));
+        destroy(s);
+    }
+    destroy(waiter);
+    free(out);
+    common::finish();
+}
