@@ -73,14 +73,14 @@ pub fn dtoh_async(stream: &Stream, dst: usize, src: u64, len: usize) -> FfiResul
     }
     let staging = Staging::new(device, len)?;
     let to = staging.region;
-    stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len as u64))?;
-    stream.host_job(Box::new(move || {
+    let finish = Box::new(move || {
         let bytes = staging.bytes();
         // SAFETY: flaghal.h makes the caller keep `dst` valid for `len`
         // bytes until the stream reaches this copy; staging is a distinct
         // mapping, so the ranges do not overlap.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst as *mut u8, len) };
-    }))
+    });
+    stream.record_then_host_job(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len as u64), finish)
 }
 
 /// fhMemcpyDtoDAsync.

@@ -236,7 +236,19 @@ impl Stream {
     /// Queues host work in stream order (see host_worker.rs).
     pub fn host_job(&self, work: Work) -> FfiResult {
         let mut state = self.state.lock();
-        self.flush(&mut state)?;
+        self.host_job_locked(&mut state, work)
+    }
+
+    /// Records a command and queues host work right after it, with no other
+    /// thread's work in between (a device-to-host staging copy).
+    pub fn record_then_host_job(&self, keep: Vec<Keep>, f: impl FnOnce(vk::CommandBuffer), work: Work) -> FfiResult {
+        let mut state = self.state.lock();
+        self.record_locked(&mut state, keep, f)?;
+        self.host_job_locked(&mut state, work)
+    }
+
+    fn host_job_locked(&self, state: &mut State, work: Work) -> FfiResult {
+        self.flush(state)?;
         if state.worker.is_none() {
             state.worker = Some(HostWorker::start(self.timeline.clone(), self.deferred.clone())?);
         }
