@@ -10,15 +10,18 @@
 //!   buffer device addresses, so kernels receive real pointers.
 //! - Streams record into command-buffer batches on the device's compute queue
 //!   and order everything with one timeline semaphore per stream; queries
-//!   read the counter and never block.
+//!   read the counter and never block. A batch waiting for a value not yet
+//!   submitted (behind a running host function) is held back in the device,
+//!   so the in-order queue never stalls other streams.
 //! - Every extern "C" body runs inside `flaghal_sys::ffi_boundary`; every C
 //!   pointer goes through `flaghal_sys::ptr`/`sized`.
 //! - Mapping code (VkResult and enums to FlagHAL) lives in `conv`, pure.
 //!
-//! Files: `entries` (the ABI table, one file per group), `plugin` (init state), `instance`,
-//! `adapter`, `device`, `memory` + `suballoc` + `staging`, `timeline`,
-//! `stream` + `host_worker`, `event`, `copy`, `module` + `spirv`, `conv`,
-//! `error`, `host` (the loader's log and error detail services).
+//! Files: `entries` (the ABI table, one file per group), `plugin` (init
+//! state), `instance`, `adapter`, `device`, `memory` + `suballoc` +
+//! `staging`, `timeline`, `stream` + `host_worker`, `event`, `copy`,
+//! `module` + `spirv`, `conv`, `error`, `host` (the loader's log and error
+//! detail services).
 
 pub mod adapter;
 pub mod conv;
