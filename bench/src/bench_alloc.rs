@@ -1,4 +1,4 @@
-//! 5. Allocation: fhMemAlloc/fhMemFree pairs per second from 256 B to 1 MiB.
+//! Section 5 of the table: Allocation: fhMemAlloc/fhMemFree pairs per second from 256 B to 1 MiB.
 //! The Vulkan plugin is compared with one raw vkAllocateMemory +
 //! vkFreeMemory per allocation on the same driver; the CPU plugin, whose
 //! device memory is host memory, with the host allocator at the same

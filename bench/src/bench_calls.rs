@@ -1,4 +1,4 @@
-//! 1. Call overhead: fhStreamQuery on an idle stream through libflaghal.so
+//! Section 1 of the table: Call overhead: fhStreamQuery on an idle stream through libflaghal.so
 //! versus the same plugin entry (table->stream_query) called directly; beside
 //! it, vkGetFenceStatus through libvulkan's exported trampoline versus the
 //! driver's own pointer from vkGetDeviceProcAddr.

@@ -1,4 +1,4 @@
-//! 4. Copy bandwidth: synchronous H->D, D->H and D->D copies from 4 KiB to
+//! Section 4 of the table: Copy bandwidth: synchronous H->D, D->H and D->D copies from 4 KiB to
 //! 256 MiB, from pageable (Vec) and pinned (fhMemAllocHost) host memory, on
 //! each plugin, against a plain host memcpy of the same size: the physical
 //! limit when "device" memory is host memory, as it is for the CPU plugin and
@@ -6,7 +6,7 @@
 //! (the variable is read once at plugin start): see child.rs.
 
 use crate::fh::{Hal, Pinned};
-use crate::measure::{gb_per_s, pair, seconds, Plan};
+use crate::measure::{gb_per_s, pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use flaghal_sys::fh_device_t;
@@ -46,7 +46,7 @@ pub fn run_device(s: &mut Suite, plugin: &str, device: fh_device_t) -> Result<()
         let mut pinned = Pinned::new(hal, device, size)?;
         let mut host_dst = vec![3u8; size];
         let host_src = vec![5u8; size];
-        let memcpy_rate = |dst: &mut Vec<u8>| gb_per_s(bytes, seconds(|| Ok::<_, String>((0..n).for_each(|_| memcpy(dst, &host_src))))?);
+        let memcpy_rate = |dst: &mut Vec<u8>| gb_per_s(bytes, seconds_of(|| (0..n).for_each(|_| memcpy(dst, &host_src))));
         let cases: [(&str, &str); 5] = [
             ("H->D", "pageable"),
             ("H->D", "pinned"),

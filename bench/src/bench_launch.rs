@@ -1,4 +1,4 @@
-//! 2. Launch throughput and 3. launch latency: the empty kernel on the Vulkan
+//! Sections 2 and 3 of the table, launch throughput and launch latency: the empty kernel on the Vulkan
 //! plugin versus a raw ash program on the same driver, submitting the
 //! straightforward way (one vkQueueSubmit per dispatch) and the batched way
 //! (all dispatches in one command buffer, barriers between them as stream
@@ -70,7 +70,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let function = hal.module_function(device, FH_MODULE_FORMAT_SPIRV, EMPTY_SPV, "empty")?;
     let pipe = EmptyPipeline::new(&raw, EMPTY_SPV, c"empty", [BLOCK, 1, 1])?;
     let count = s.pick(2000, 200);
-    let plan = s.plan(Plan { warmup: 2, reps: 15 }, Plan { warmup: 1, reps: 3 });
+    let plan = s.plan(Plan { warmup: 2, reps: 31 }, Plan { warmup: 1, reps: 3 });
     let stream = hal.stream_create(device)?;
     let queue = Mutex::new(());
     let many = Commands::new(&raw, count as u32)?;

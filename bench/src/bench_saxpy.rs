@@ -1,4 +1,4 @@
-//! 7. Kernel throughput: SAXPY (y = a*x + y) over 64 Mi floats on the CPU
+//! Section 7 of the table: Kernel throughput: SAXPY (y = a*x + y) over 64 Mi floats on the CPU
 //! plugin (native kernel, kernels/cpu/bench_kernels.c) and on the Vulkan
 //! plugin (SPIR-V, kernels/spirv/saxpy.comp), against a plain multithreaded
 //! Rust loop on the host, in GB/s (12 bytes per element: read x and y, write
@@ -6,7 +6,7 @@
 
 use crate::fh::Hal;
 use crate::kernels::{saxpy_args, CPU_LIBRARY, SAXPY_SPV};
-use crate::measure::{gb_per_s, pair, seconds, Plan};
+use crate::measure::{gb_per_s, pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use flaghal_sys::{fh_device_t, fh_module_format_t, FH_MODULE_FORMAT_NATIVE_CPU, FH_MODULE_FORMAT_SPIRV};
@@ -25,7 +25,7 @@ fn rust_saxpy(a: f32, x: &[f32], y: &mut [f32]) {
         for (ys, xs) in y.chunks_mut(chunk).zip(x.chunks(chunk)) {
             scope.spawn(move || {
                 for (yi, xi) in ys.iter_mut().zip(xs) {
-                    *yi = a * *xi + *yi;
+                    *yi += a * *xi;
                 }
             });
         }
@@ -68,12 +68,12 @@ fn memory_bandwidth(bytes: usize, plan: Plan) -> Result<f64, String> {
     let b = bytes as f64;
     let (copy_rate, sum_rate) = pair(
         plan,
-        || gb_per_s(2.0 * b, seconds(|| Ok::<_, String>(copy(&mut dst)))?),
+        || gb_per_s(2.0 * b, seconds_of(|| copy(&mut dst))),
         || gb_per_s(b, seconds(|| Ok::<_, String>(std::hint::black_box(sum(&words))))?),
     )?;
     let (update_rate, _) = pair(
         plan,
-        || gb_per_s(2.0 * b, seconds(|| Ok::<_, String>(update(&mut dst)))?),
+        || gb_per_s(2.0 * b, seconds_of(|| update(&mut dst))),
         || Ok(1.0),
     )?;
     Ok(copy_rate.median.max(sum_rate.median).max(update_rate.median))
@@ -101,7 +101,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let plan = s.plan(Plan { warmup: 1, reps: 9 }, Plan { warmup: 1, reps: 3 });
     let bandwidth = memory_bandwidth(n * 4, plan)?;
     s.machine.insert("memory_bandwidth_gbs".into(), json!(bandwidth));
-    s.machine.insert("memory_bandwidth_method".into(), json!(format!("best median of {}-thread copy / sum / in-place update over {} MiB", threads(), n * 4 >> 20)));
+    s.machine.insert("memory_bandwidth_method".into(), json!(format!("best median of {}-thread copy / sum / in-place update over {} MiB", threads(), (n * 4) >> 20)));
     let hal = s.hal;
     let x = vec![1.0f32; n];
     let mut host_y = vec![0.0f32; n];
@@ -137,7 +137,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
         }
         let bytes = 12.0 * n as f64;
         let result = pair(plan, || gb_per_s(bytes, seconds(|| pass(hal))?), || {
-            gb_per_s(bytes, seconds(|| Ok::<_, String>(rust_saxpy(2.0, &x, &mut host_y)))?)
+            gb_per_s(bytes, seconds_of(|| rust_saxpy(2.0, &x, &mut host_y)))
         })?;
         let note = format!(
             "{name}: {:.0}% of the measured memory bandwidth ({bandwidth:.1} GB/s)",

@@ -1,4 +1,4 @@
-//! 6. Start-up, in child processes: fhInit to a first usable device (a
+//! Section 6 of the table: Start-up, in child processes: fhInit to a first usable device (a
 //! created stream on the Vulkan device) versus vkCreateInstance +
 //! vkCreateDevice alone (including loading libvulkan, which the plugin also
 //! does inside fhInit). libflaghal.so itself is loaded before the clock

@@ -49,6 +49,13 @@ pub fn seconds<T>(f: impl FnOnce() -> Result<T, String>) -> Result<f64, String> 
     Ok(start.elapsed().as_secs_f64())
 }
 
+/// Seconds an infallible `f` takes.
+pub fn seconds_of(f: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    f();
+    start.elapsed().as_secs_f64()
+}
+
 /// `count` operations per second when they took `seconds`.
 pub fn per_second(count: usize, seconds: f64) -> Sample {
     if seconds <= 0.0 {
