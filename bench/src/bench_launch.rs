@@ -9,7 +9,7 @@ use crate::kernels::EMPTY_SPV;
 use crate::measure::{pair, per_second, seconds, Plan, Sample};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
-use crate::vk_raw::{self, barrier, Commands, EmptyPipeline, RawVulkan};
+use crate::vk_raw::{self, barrier, Commands, Pipeline, RawVulkan};
 use flaghal_sys::{fh_function_t, fh_stream_t, FH_MODULE_FORMAT_SPIRV};
 use serde_json::json;
 use std::sync::Mutex;
@@ -28,7 +28,7 @@ fn plugin_launches(hal: Hal, function: fh_function_t, stream: fh_stream_t, count
 
 /// One submit per dispatch, each in its own freshly recorded command
 /// buffer; the fence on the last submit covers all earlier ones.
-fn raw_one_submit_each(raw: &RawVulkan, pipe: &EmptyPipeline, cmds: &Commands, count: usize, queue: &Mutex<()>) -> Result<(), String> {
+fn raw_one_submit_each(raw: &RawVulkan, pipe: &Pipeline, cmds: &Commands, count: usize, queue: &Mutex<()>) -> Result<(), String> {
     for i in 0..count {
         let cmd = cmds.begin(i)?;
         pipe.record_dispatch(cmd);
@@ -41,7 +41,7 @@ fn raw_one_submit_each(raw: &RawVulkan, pipe: &EmptyPipeline, cmds: &Commands, c
 }
 
 /// All dispatches in one command buffer, one submit.
-fn raw_batched(raw: &RawVulkan, pipe: &EmptyPipeline, cmds: &Commands, count: usize) -> Result<(), String> {
+fn raw_batched(raw: &RawVulkan, pipe: &Pipeline, cmds: &Commands, count: usize) -> Result<(), String> {
     let cmd = cmds.begin(0)?;
     for i in 0..count {
         if i > 0 {
@@ -68,7 +68,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     };
     let hal = s.hal;
     let function = hal.module_function(device, FH_MODULE_FORMAT_SPIRV, EMPTY_SPV, "empty")?;
-    let pipe = EmptyPipeline::new(&raw, EMPTY_SPV, c"empty", [BLOCK, 1, 1])?;
+    let pipe = Pipeline::new(&raw, EMPTY_SPV, c"empty", [BLOCK, 1, 1], 0)?;
     let count = s.pick(2000, 200);
     let plan = s.plan(Plan { warmup: 2, reps: 31 }, Plan { warmup: 1, reps: 3 });
     let stream = hal.stream_create(device)?;

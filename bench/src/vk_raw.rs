@@ -11,6 +11,7 @@ pub struct RawVulkan {
     /// Kept alive: dropping the entry unloads libvulkan.
     _entry: ash::Entry,
     pub instance: ash::Instance,
+    pub physical: vk::PhysicalDevice,
     pub device: ash::Device,
     pub queue: vk::Queue,
     pub family: u32,
@@ -33,8 +34,8 @@ pub fn create() -> Result<RawVulkan, String> {
     // SAFETY: a valid create info that outlives the call.
     let instance = unsafe { entry.create_instance(&info, None) }.map_err(vk_err("vkCreateInstance"))?;
     match create_device(&instance) {
-        Ok((device, queue, family, memory_type, name)) => {
-            Ok(RawVulkan { _entry: entry, instance, device, queue, family, memory_type, name })
+        Ok((physical, device, queue, family, memory_type, name)) => {
+            Ok(RawVulkan { _entry: entry, instance, physical, device, queue, family, memory_type, name })
         }
         Err(e) => {
             // SAFETY: nothing created from the instance survives.
@@ -44,7 +45,7 @@ pub fn create() -> Result<RawVulkan, String> {
     }
 }
 
-type DeviceParts = (ash::Device, vk::Queue, u32, u32, String);
+type DeviceParts = (vk::PhysicalDevice, ash::Device, vk::Queue, u32, u32, String);
 
 fn create_device(instance: &ash::Instance) -> Result<DeviceParts, String> {
     // SAFETY: a live instance.
@@ -64,14 +65,21 @@ fn create_device(instance: &ash::Instance) -> Result<DeviceParts, String> {
     // SAFETY: as above.
     let props = unsafe { instance.get_physical_device_properties(physical) };
     let name = props.device_name_as_c_str().map(|c| c.to_string_lossy().into_owned()).unwrap_or_default();
+    // Buffer device addresses (for the SAXPY baseline), as the plugin enables them.
+    let mut supported12 = vk::PhysicalDeviceVulkan12Features::default();
+    let mut features = vk::PhysicalDeviceFeatures2::default().push_next(&mut supported12);
+    // SAFETY: a physical device of this instance; the chain is valid.
+    unsafe { instance.get_physical_device_features2(physical, &mut features) };
+    let address = supported12.buffer_device_address == vk::TRUE;
+    let mut enable12 = vk::PhysicalDeviceVulkan12Features::default().buffer_device_address(address);
     let priorities = [1.0f32];
     let queues = [vk::DeviceQueueCreateInfo::default().queue_family_index(family).queue_priorities(&priorities)];
-    let info = vk::DeviceCreateInfo::default().queue_create_infos(&queues);
+    let info = vk::DeviceCreateInfo::default().queue_create_infos(&queues).push_next(&mut enable12);
     // SAFETY: a valid physical device and create info.
     let device = unsafe { instance.create_device(physical, &info, None) }.map_err(vk_err("vkCreateDevice"))?;
     // SAFETY: queue 0 of a family requested above.
     let queue = unsafe { device.get_device_queue(family, 0) };
-    Ok((device, queue, family, memory_type, name))
+    Ok((physical, device, queue, family, memory_type, name))
 }
 
 impl Drop for RawVulkan {
@@ -86,23 +94,30 @@ impl Drop for RawVulkan {
     }
 }
 
-/// The empty kernel as a compute pipeline, block size from spec constants.
-pub struct EmptyPipeline<'a> {
+/// A kernel of the FlagHAL SPIR-V convention as a compute pipeline: block
+/// size from spec constants 0..2, arguments as push constants.
+pub struct Pipeline<'a> {
     vk: &'a RawVulkan,
     module: vk::ShaderModule,
     pub layout: vk::PipelineLayout,
     pub pipeline: vk::Pipeline,
 }
 
-impl<'a> EmptyPipeline<'a> {
-    pub fn new(vk: &'a RawVulkan, spirv: &[u8], entry: &CStr, block: [u32; 3]) -> Result<EmptyPipeline<'a>, String> {
+impl<'a> Pipeline<'a> {
+    pub fn new(vk: &'a RawVulkan, spirv: &[u8], entry: &CStr, block: [u32; 3], push_size: u32) -> Result<Pipeline<'a>, String> {
         let words = ash::util::read_spv(&mut std::io::Cursor::new(spirv)).map_err(|e| format!("SPIR-V: {e}"))?;
         let d = &vk.device;
         // SAFETY: valid SPIR-V words (validated by spirv-val when built).
         let module = unsafe { d.create_shader_module(&vk::ShaderModuleCreateInfo::default().code(&words), None) }
             .map_err(vk_err("vkCreateShaderModule"))?;
-        // SAFETY: an empty layout.
-        let layout = unsafe { d.create_pipeline_layout(&vk::PipelineLayoutCreateInfo::default(), None) }
+        let ranges = [vk::PushConstantRange { stage_flags: vk::ShaderStageFlags::COMPUTE, offset: 0, size: push_size }];
+        let layout_info = if push_size > 0 {
+            vk::PipelineLayoutCreateInfo::default().push_constant_ranges(&ranges)
+        } else {
+            vk::PipelineLayoutCreateInfo::default()
+        };
+        // SAFETY: a valid layout create info.
+        let layout = unsafe { d.create_pipeline_layout(&layout_info, None) }
             .map_err(vk_err("vkCreatePipelineLayout"))?;
         let data: Vec<u8> = block.iter().flat_map(|v| v.to_ne_bytes()).collect();
         let entries: Vec<vk::SpecializationMapEntry> =
@@ -117,20 +132,29 @@ impl<'a> EmptyPipeline<'a> {
         // SAFETY: module and layout are live; `info` outlives the call.
         let pipeline = unsafe { d.create_compute_pipelines(vk::PipelineCache::null(), &info, None) }
             .map_err(|(_, e)| format!("vkCreateComputePipelines: {e:?}"))?[0];
-        Ok(EmptyPipeline { vk, module, layout, pipeline })
+        Ok(Pipeline { vk, module, layout, pipeline })
     }
 
     /// Records bind + dispatch(1,1,1) into `cmd` (recording state).
     pub fn record_dispatch(&self, cmd: vk::CommandBuffer) {
-        // SAFETY: `cmd` is recording and owned by the caller's thread.
+        self.record(cmd, 1, &[]);
+    }
+
+    /// Records bind, push constants (`args`, if any) and dispatch(grid,1,1).
+    pub fn record(&self, cmd: vk::CommandBuffer, grid: u32, args: &[u8]) {
+        // SAFETY: `cmd` is recording and owned by the caller's thread; the
+        // push range matches the layout's when `args` is not empty.
         unsafe {
             self.vk.device.cmd_bind_pipeline(cmd, vk::PipelineBindPoint::COMPUTE, self.pipeline);
-            self.vk.device.cmd_dispatch(cmd, 1, 1, 1);
+            if !args.is_empty() {
+                self.vk.device.cmd_push_constants(cmd, self.layout, vk::ShaderStageFlags::COMPUTE, 0, args);
+            }
+            self.vk.device.cmd_dispatch(cmd, grid, 1, 1);
         }
     }
 }
 
-impl Drop for EmptyPipeline<'_> {
+impl Drop for Pipeline<'_> {
     fn drop(&mut self) {
         // SAFETY: the device is idle when pipelines are dropped (benchmarks
         // wait for their fences); these objects are owned here.
@@ -238,6 +262,79 @@ impl Drop for Commands<'_> {
             let _ = d.device_wait_idle();
             d.destroy_fence(self.fence, None);
             d.destroy_command_pool(self.pool, None);
+        }
+    }
+}
+
+/// A storage buffer with its own host-visible memory, mapped, and its device
+/// address (buffer_reference in the shaders).
+pub struct AddressBuffer<'a> {
+    vk: &'a RawVulkan,
+    buffer: vk::Buffer,
+    memory: vk::DeviceMemory,
+    pub address: u64,
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl<'a> AddressBuffer<'a> {
+    pub fn new(vk: &'a RawVulkan, len: usize) -> Result<AddressBuffer<'a>, String> {
+        let d = &vk.device;
+        let info = vk::BufferCreateInfo::default()
+            .size(len as u64)
+            .usage(vk::BufferUsageFlags::STORAGE_BUFFER | vk::BufferUsageFlags::SHADER_DEVICE_ADDRESS)
+            .sharing_mode(vk::SharingMode::EXCLUSIVE);
+        // SAFETY: a valid create info.
+        let buffer = unsafe { d.create_buffer(&info, None) }.map_err(vk_err("vkCreateBuffer"))?;
+        // SAFETY: a live buffer.
+        let req = unsafe { d.get_buffer_memory_requirements(buffer) };
+        // SAFETY: the physical device of this instance.
+        let props = unsafe { vk.instance.get_physical_device_memory_properties(vk.physical) };
+        let wanted = vk::MemoryPropertyFlags::HOST_VISIBLE | vk::MemoryPropertyFlags::HOST_COHERENT;
+        let Some(type_index) = (0..props.memory_type_count)
+            .find(|&i| req.memory_type_bits & (1 << i) != 0 && props.memory_types[i as usize].property_flags.contains(wanted))
+        else {
+            // SAFETY: unused buffer.
+            unsafe { d.destroy_buffer(buffer, None) };
+            return Err("no host-visible memory type for a device-address buffer".into());
+        };
+        let mut flags = vk::MemoryAllocateFlagsInfo::default().flags(vk::MemoryAllocateFlags::DEVICE_ADDRESS);
+        let alloc = vk::MemoryAllocateInfo::default().allocation_size(req.size).memory_type_index(type_index).push_next(&mut flags);
+        // SAFETY: a valid allocate info; buffer_device_address was enabled when supported.
+        let memory = match unsafe { d.allocate_memory(&alloc, None) } {
+            Ok(m) => m,
+            Err(e) => {
+                // SAFETY: unused buffer.
+                unsafe { d.destroy_buffer(buffer, None) };
+                return Err(format!("vkAllocateMemory: {e:?}"));
+            }
+        };
+        let mut this = AddressBuffer { vk, buffer, memory, address: 0, ptr: std::ptr::null_mut(), len };
+        // SAFETY: fresh buffer and memory of sufficient size and type.
+        unsafe { d.bind_buffer_memory(buffer, memory, 0) }.map_err(vk_err("vkBindBufferMemory"))?;
+        // SAFETY: host-visible memory, mapped once for the buffer's life.
+        this.ptr = unsafe { d.map_memory(memory, 0, vk::WHOLE_SIZE, vk::MemoryMapFlags::empty()) }.map_err(vk_err("vkMapMemory"))?.cast();
+        // SAFETY: a bound buffer created with SHADER_DEVICE_ADDRESS usage.
+        this.address = unsafe { d.get_buffer_device_address(&vk::BufferDeviceAddressInfo::default().buffer(buffer)) };
+        Ok(this)
+    }
+
+    /// The mapped contents as floats.
+    pub fn floats(&mut self) -> &mut [f32] {
+        // SAFETY: `len` mapped, coherent bytes owned by this buffer; callers
+        // touch them only while no submitted work uses the buffer.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.cast::<f32>(), self.len / 4) }
+    }
+}
+
+impl Drop for AddressBuffer<'_> {
+    fn drop(&mut self) {
+        // SAFETY: idle device; objects owned here.
+        unsafe {
+            let d = &self.vk.device;
+            let _ = d.device_wait_idle();
+            d.destroy_buffer(self.buffer, None);
+            d.free_memory(self.memory, None);
         }
     }
 }
