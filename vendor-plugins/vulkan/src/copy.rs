@@ -6,6 +6,8 @@
 //!   FLAGHAL_VULKAN_FORCE_STAGING is not set): synchronous calls use memcpy;
 //! - pinned: a host range inside fhMemAllocHost memory is copied by the
 //!   device straight from/to its buffer;
+//! - idle stream: an async copy on an idle stream with mapped device memory
+//!   is done at once with memcpy (it would start at once anyway);
 //! - staging: any other host range goes through a transient host-visible
 //!   buffer; a device-to-host copy then finishes on the stream's host thread.
 //!   Synchronous staging copies go in 16 MiB chunks, at most 4 in flight.
@@ -52,6 +54,14 @@ pub fn htod_async(stream: &Stream, dst: u64, src: &[u8]) -> FfiResult {
     }
     let len = src.len() as u64;
     let to = resolve(device, dst, len)?;
+    if let Some(host) = to.host {
+        // SAFETY: mapped coherent memory of a live allocation covering the
+        // range; the stream is idle, so no earlier work of it uses the range.
+        let copy = || unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), host as *mut u8, src.len()) };
+        if stream.run_now_if_idle(copy)? {
+            return Ok(());
+        }
+    }
     if let Some(from) = pinned(device, src.as_ptr() as usize, len) {
         return stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len));
     }
@@ -68,6 +78,14 @@ pub fn dtoh_async(stream: &Stream, dst: usize, src: u64, len: usize) -> FfiResul
         return Ok(());
     }
     let from = resolve(device, src, len as u64)?;
+    if let Some(host) = from.host {
+        // SAFETY: as in `htod_async`; the caller keeps `dst` valid for `len`
+        // bytes until the stream reaches the copy, which is now.
+        let copy = || unsafe { std::ptr::copy_nonoverlapping(host as *const u8, dst as *mut u8, len) };
+        if stream.run_now_if_idle(copy)? {
+            return Ok(());
+        }
+    }
     if let Some(to) = pinned(device, dst, len as u64) {
         return stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len as u64));
     }

@@ -259,6 +259,20 @@ impl Stream {
         Ok(())
     }
 
+    /// Runs `f` on the calling thread right now if the stream is idle (no
+    /// batch being recorded, no pending event wait, every submitted value
+    /// reached): work that would start at once anyway, done without a
+    /// command. Holds the stream lock while `f` runs, so nothing can be
+    /// queued before it. Returns whether `f` ran.
+    pub fn run_now_if_idle(&self, f: impl FnOnce()) -> FfiResult<bool> {
+        let state = self.state.lock();
+        if state.batch.is_some() || !state.waits.is_empty() || !self.timeline.reached(state.last_value)? {
+            return Ok(false);
+        }
+        f();
+        Ok(true)
+    }
+
     /// Makes work queued after this call wait for `timeline` to reach `value`.
     pub fn wait_for(&self, timeline: Arc<Timeline>, value: u64) -> FfiResult {
         if value <= timeline.base || Arc::ptr_eq(&timeline, &self.timeline) {

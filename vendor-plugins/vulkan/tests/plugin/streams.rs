@@ -353,3 +353,30 @@ fn streams_come_and_go_while_events_outlive_them() {
     free(out);
     common::finish();
 }
+
+#[test]
+fn async_copies_on_a_busy_stream_wait_their_turn() {
+    // Copies on an idle stream may be done at once; on a busy one they must
+    // follow the earlier work.
+    let s = stream();
+    let dst = alloc(16);
+    let gate = AtomicU32::new(0);
+    ok!(api().launch_host_func.unwrap()(s, Some(wait_for_release), (&gate as *const AtomicU32).cast_mut().cast()));
+    ok!(api().memset_async.unwrap()(s, dst, 1, 4, 4));
+    let words = [2u32, 3, 4, 5];
+    ok!(api().memcpy_htod_async.unwrap()(s, dst + 4, words.as_ptr().cast(), 8));
+    let mut back = [0u32; 4];
+    ok!(api().memcpy_dtoh_async.unwrap()(s, back.as_mut_ptr().cast(), dst, 16));
+    assert_eq!(back, [0; 4], "nothing ran while the host function blocks");
+    gate.store(1, Ordering::SeqCst);
+    sync(s);
+    assert_eq!(back, [1, 2, 3, 1]);
+    // now idle: the same calls complete in order too
+    ok!(api().memcpy_htod_async.unwrap()(s, dst, words.as_ptr().cast(), 16));
+    ok!(api().memcpy_dtoh_async.unwrap()(s, back.as_mut_ptr().cast(), dst, 16));
+    sync(s);
+    assert_eq!(back, words);
+    destroy(s);
+    free(dst);
+    common::finish();
+}
