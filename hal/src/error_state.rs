@@ -7,6 +7,11 @@
 //!   an error and builds `<plugin>: <fhFunction>: <detail>`.
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Threads holding a pending plugin detail (process-wide), so the success
+/// path tests one global word instead of calling __tls_get_addr.
+static PENDING_ANYWHERE: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     static MESSAGE: RefCell<String> = const { RefCell::new(String::new()) };
@@ -44,7 +49,11 @@ pub fn set_plugin_detail(text: String) {
     let _ = PLUGIN_DETAIL.try_with(|d| {
         if let Ok(mut d) = d.try_borrow_mut() {
             *d = Some(text);
-            let _ = DETAIL_PENDING.try_with(|p| p.set(true));
+            let _ = DETAIL_PENDING.try_with(|p| {
+                if !p.replace(true) {
+                    PENDING_ANYWHERE.fetch_add(1, Ordering::Relaxed);
+                }
+            });
         }
     });
 }
@@ -54,6 +63,14 @@ pub fn set_plugin_detail(text: String) {
 /// is pending (the common case).
 #[inline]
 pub fn discard_stale_plugin_detail() {
+    if PENDING_ANYWHERE.load(Ordering::Relaxed) != 0 {
+        discard_slow();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn discard_slow() {
     if DETAIL_PENDING.try_with(Cell::get).unwrap_or(false) {
         let _ = take_plugin_detail();
     }
@@ -61,7 +78,11 @@ pub fn discard_stale_plugin_detail() {
 
 /// Takes (and clears) the detail the plugin attached on this thread.
 pub fn take_plugin_detail() -> Option<String> {
-    let _ = DETAIL_PENDING.try_with(|p| p.set(false));
+    let _ = DETAIL_PENDING.try_with(|p| {
+        if p.replace(false) {
+            PENDING_ANYWHERE.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
     PLUGIN_DETAIL.try_with(|d| d.try_borrow_mut().ok().and_then(|mut d| d.take())).ok().flatten()
 }
 

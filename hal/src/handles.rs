@@ -98,10 +98,10 @@ impl Device {
 #[inline]
 fn check_magic(ptr: *const c_void, magic: u64, kind: &str) -> ApiResult {
     if ptr.is_null() {
-        return Err(fail(FH_ERROR_INVALID_HANDLE, format!("{kind} is NULL")));
+        return Err(bad_handle(ptr, kind, Fault::Null));
     }
     if validation::enabled() && !validation::is_live(ptr as usize, kind) {
-        return Err(fail(FH_ERROR_INVALID_HANDLE, format!("{ptr:p} is not a live {kind} (validation layer)")));
+        return Err(bad_handle(ptr, kind, Fault::NotLive));
     }
     // SAFETY: every loader handle starts with an AtomicU64 magic and is never
     // freed (see the module doc), so a pointer the loader once returned is
@@ -109,12 +109,31 @@ fn check_magic(ptr: *const c_void, magic: u64, kind: &str) -> ApiResult {
     // only the validation layer (above) can catch.
     let found = unsafe { &*(ptr as *const AtomicU64) }.load(Ordering::Acquire);
     if found != magic {
-        return Err(fail(
-            FH_ERROR_INVALID_HANDLE,
-            format!("{ptr:p} is not a live {kind} (destroyed, or a handle of another kind)"),
-        ));
+        return Err(bad_handle(ptr, kind, Fault::WrongMagic));
     }
     Ok(())
+}
+
+/// Why a handle was refused.
+enum Fault {
+    Null,
+    /// The validation layer's registry does not hold it.
+    NotLive,
+    /// Its magic word is not this kind's (destroyed, or another kind).
+    WrongMagic,
+}
+
+/// Builds the INVALID_HANDLE failure off the hot path: formatting stays out
+/// of `check_magic`, so the success path inlines into every export.
+#[cold]
+#[inline(never)]
+fn bad_handle(ptr: *const c_void, kind: &str, fault: Fault) -> crate::failure::Failure {
+    let message = match fault {
+        Fault::Null => format!("{kind} is NULL"),
+        Fault::NotLive => format!("{ptr:p} is not a live {kind} (validation layer)"),
+        Fault::WrongMagic => format!("{ptr:p} is not a live {kind} (destroyed, or a handle of another kind)"),
+    };
+    fail(FH_ERROR_INVALID_HANDLE, message)
 }
 
 /// What distinguishes one handle kind from another.

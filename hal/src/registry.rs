@@ -42,7 +42,16 @@ static REGISTRY: OnceCell<Registry> = OnceCell::new();
 /// The registry, or FH_ERROR_NOT_INITIALIZED.
 #[inline]
 pub fn get() -> ApiResult<&'static Registry> {
-    REGISTRY.get().ok_or_else(|| fail(FH_ERROR_NOT_INITIALIZED, "fhInit has not been called"))
+    match REGISTRY.get() {
+        Some(r) => Ok(r),
+        None => Err(not_initialized()),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_initialized() -> crate::failure::Failure {
+    fail(FH_ERROR_NOT_INITIALIZED, "fhInit has not been called")
 }
 
 pub fn get_if_initialized() -> Option<&'static Registry> {

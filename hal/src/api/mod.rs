@@ -39,7 +39,7 @@ pub(crate) fn device(handle: fh_device_t) -> ApiResult<&'static Device> {
     Device::resolve(handle)
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn stream(handle: fh_stream_t) -> ApiResult<&'static Stream> {
     registry::get()?;
     Stream::resolve(handle as *mut c_void)

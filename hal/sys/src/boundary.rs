@@ -39,6 +39,7 @@ pub type FfiResult<T = ()> = Result<T, FfiError>;
 /// `AssertUnwindSafe` is sound here because after a caught panic the caller
 /// only learns `FH_ERROR_PANIC`, which the ABI defines as "the objects involved
 /// are in an unspecified state".
+#[inline]
 pub fn ffi_boundary<F, E>(body: F, on_error: E) -> fh_status_t
 where
     F: FnOnce() -> FfiResult,
