@@ -109,6 +109,14 @@ pub fn dtod_async(stream: &Stream, dst: u64, src: u64, len: u64) -> FfiResult {
     }
     let from = resolve(device, src, len)?;
     let to = resolve(device, dst, len)?;
+    if let (Some(f), Some(t)) = (from.host, to.host) {
+        // SAFETY: as in `htod_async`; ptr::copy allows overlap (whose result
+        // flaghal.h leaves undefined).
+        let copy = || unsafe { std::ptr::copy(f as *const u8, t as *mut u8, len as usize) };
+        if stream.run_now_if_idle(copy)? {
+            return Ok(());
+        }
+    }
     stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))
 }
 
@@ -124,6 +132,20 @@ fn check_memset(dst: u64, element_size: u32, count: usize) -> FfiResult<u64> {
         .ok_or_else(|| invalid_value(format!("{count} elements of {element_size} bytes overflow")))
 }
 
+/// Fills mapped device memory from the host.
+///
+/// # Safety
+/// `host` is the mapping of a live allocation covering `len` bytes that no
+/// pending work uses (every stream idle, or the stream idle under its lock).
+unsafe fn fill_mapped(host: usize, value: u32, element_size: u32, len: u64) {
+    // SAFETY: per the contract above.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(host as *mut u8, len as usize) };
+    let element = &value.to_le_bytes()[..element_size as usize];
+    for chunk in bytes.chunks_exact_mut(element_size as usize) {
+        chunk.copy_from_slice(element);
+    }
+}
+
 /// fhMemsetD*Async: vkCmdFillBuffer for the 4-byte aligned middle, staged
 /// bytes for an unaligned head and tail.
 pub fn memset_async(stream: &Stream, dst: u64, value: u32, element_size: u32, count: usize) -> FfiResult {
@@ -133,6 +155,12 @@ pub fn memset_async(stream: &Stream, dst: u64, value: u32, element_size: u32, co
         return Ok(());
     }
     let region = resolve(device, dst, len)?;
+    if let Some(host) = region.host {
+        // SAFETY: a mapped live allocation covering the range; the stream is idle.
+        if stream.run_now_if_idle(|| unsafe { fill_mapped(host, value, element_size, len) })? {
+            return Ok(());
+        }
+    }
     let (head, middle, tail) = conv::memset_split(region.offset, len);
     let mut keep: Vec<Keep> = Vec::new();
     let mut edges: Option<Region> = None;
@@ -241,12 +269,8 @@ pub fn memset(device: &'static Device, dst: u64, value: u32, element_size: u32, 
     let region = resolve(device, dst, len)?;
     device.synchronize_all(false)?;
     if let Some(host) = region.host {
-        // SAFETY: as in `htod`.
-        let bytes = unsafe { std::slice::from_raw_parts_mut(host as *mut u8, len as usize) };
-        let element = &value.to_le_bytes()[..element_size as usize];
-        for chunk in bytes.chunks_exact_mut(element_size as usize) {
-            chunk.copy_from_slice(element);
-        }
+        // SAFETY: a mapped live allocation covering the range; every stream is idle.
+        unsafe { fill_mapped(host, value, element_size, len) };
         return Ok(());
     }
     let stream = device.internal_stream()?;

@@ -32,6 +32,10 @@ fn async_copies_run_in_order_across_batches() {
     let b = alloc(n * 4);
     let src: Vec<u32> = (0..n as u32).collect();
     let mut dst = vec![0u32; n];
+    // a blocked host function first: everything below goes through command
+    // batches (an idle stream would do it at once with memcpy)
+    let gate = AtomicU32::new(0);
+    ok!(api().launch_host_func.unwrap()(s, Some(wait_for_release), (&gate as *const AtomicU32).cast_mut().cast()));
     ok!(api().memcpy_htod_async.unwrap()(s, a, src.as_ptr().cast(), n * 4));
     // more commands than one batch holds: each memset overwrites a word the next reads
     for i in 0..150u32 {
@@ -40,6 +44,7 @@ fn async_copies_run_in_order_across_batches() {
     ok!(api().memcpy_dtod_async.unwrap()(s, b, a, n * 4));
     ok!(api().memset_async.unwrap()(s, b + 3, 0x7F, 1, 2));
     ok!(api().memcpy_dtoh_async.unwrap()(s, dst.as_mut_ptr().cast(), b, n * 4));
+    gate.store(1, Ordering::SeqCst);
     sync(s);
     let mut want = src.clone();
     for i in 0..150u32 {
