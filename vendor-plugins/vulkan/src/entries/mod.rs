@@ -17,7 +17,7 @@ pub(crate) use flaghal_sys::ptr::{in_bytes, in_cstr, in_ref, out_bytes, write_ou
 pub(crate) use flaghal_sys::sized::{read_sized, write_sized};
 pub(crate) use flaghal_sys::{self as sys, ffi_boundary, FfiError, FfiResult};
 pub(crate) use std::ffi::{c_char, c_void};
-pub(crate) use std::mem::{offset_of, size_of};
+pub(crate) use std::mem::size_of;
 pub(crate) use std::sync::Arc;
 
 /// The plugin's highest ABI minor.
@@ -27,14 +27,12 @@ fn call(body: impl FnOnce() -> FfiResult) -> sys::fh_status_t {
     ffi_boundary(body, |e| host::set_error_detail(&e.message))
 }
 
-/// The 1.0 sizes (the FH_*_STRUCT_SIZE_1_0 macros: offset of the last 1.0
-/// field plus its size; every last field is pointer-sized).
-const NEGOTIATE_SIZE_1_0: usize = offset_of!(sys::fh_plugin_negotiate_args_t, api) + size_of::<usize>();
-const INIT_SIZE_1_0: usize = offset_of!(sys::fh_plugin_init_args_t, host) + size_of::<usize>();
-const HOST_SIZE_1_0: usize = offset_of!(sys::fh_plugin_host_services_t, set_error_detail) + size_of::<usize>();
-const LAUNCH_SIZE_1_0: usize = offset_of!(sys::fh_plugin_launch_params_t, args_size) + size_of::<usize>();
-/// fhDeviceGetProperties accepts any size >= offsetof(name) (flaghal.h).
-const PROPS_SIZE_1_0: usize = offset_of!(sys::fh_device_properties_t, name);
+/// The 1.0 sizes (the FH_*_STRUCT_SIZE_1_0 macros of flaghal_plugin.h).
+use sys::struct_sizes::{
+    FH_DEVICE_PROPERTIES_MIN_STRUCT_SIZE as PROPS_SIZE_1_0, FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0 as HOST_SIZE_1_0,
+    FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0 as INIT_SIZE_1_0, FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0 as LAUNCH_SIZE_1_0,
+    FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0 as NEGOTIATE_SIZE_1_0,
+};
 
 /// # Safety
 /// `device` is a handle from device_get (the loader guarantees it).
