@@ -9,7 +9,7 @@ use crate::kernels::EMPTY_SPV;
 use crate::measure::{pair, per_second, seconds, Plan, Sample};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
-use crate::vk_raw::{self, barrier, Commands, Pipeline, RawVulkan};
+use crate::vk_raw::{self, barrier, barrier_all_commands, Commands, Pipeline, RawVulkan};
 use flaghal_sys::{fh_function_t, fh_stream_t, FH_MODULE_FORMAT_SPIRV};
 use serde_json::json;
 use std::sync::Mutex;
@@ -54,6 +54,35 @@ fn raw_batched(raw: &RawVulkan, pipe: &Pipeline, cmds: &Commands, count: usize) 
     cmds.wait()
 }
 
+/// The commands the plugin records, replayed raw: batches of 64 dispatches
+/// (one submit each), a full push-constant range per dispatch and an
+/// all-commands barrier between dispatches. Splits the plugin's gap to the
+/// batched baseline into "what it records" and "what it costs to record it".
+fn raw_like_plugin(
+    raw: &RawVulkan,
+    pipe: &Pipeline,
+    cmds: &Commands,
+    count: usize,
+    push: &[u8],
+) -> Result<(), String> {
+    let batches = count.div_ceil(PLUGIN_BATCH);
+    for b in 0..batches {
+        let cmd = cmds.begin(b)?;
+        for i in b * PLUGIN_BATCH..((b + 1) * PLUGIN_BATCH).min(count) {
+            if i % PLUGIN_BATCH > 0 {
+                barrier_all_commands(raw, cmd);
+            }
+            pipe.record(cmd, 1, push);
+        }
+        cmds.end(cmd)?;
+        cmds.submit(cmd, b + 1 == batches)?;
+    }
+    cmds.wait()
+}
+
+/// Commands per submit in the Vulkan plugin (MAX_BATCH_COMMANDS, stream.rs).
+const PLUGIN_BATCH: usize = 64;
+
 pub fn run(s: &mut Suite) -> Result<(), String> {
     let Some(device) = s.vulkan else {
         s.skip("launch throughput and latency", "no Vulkan device");
@@ -87,7 +116,20 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let straight = pair(plan, plugin_rate, || per_second(count, seconds(|| raw_one_submit_each(&raw, &pipe, &many, count, &queue))?))?;
     s.add(label("raw ash: one submit per dispatch"), straight, params.clone(), None);
     let batched = pair(plan, plugin_rate, || per_second(count, seconds(|| raw_batched(&raw, &pipe, &one, count))?))?;
-    s.add(label("raw ash: one batched submit"), batched, params, None);
+    s.add(label("raw ash: one batched submit"), batched, params.clone(), None);
+    let push_size = vk_raw::max_push_constants(&raw);
+    let full_push = Pipeline::new(&raw, EMPTY_SPV, c"empty", [BLOCK, 1, 1], push_size)?;
+    let push = vec![0u8; push_size as usize];
+    let batches = Commands::new(&raw, count.div_ceil(PLUGIN_BATCH) as u32)?;
+    let like = pair(plan, plugin_rate, || {
+        per_second(count, seconds(|| raw_like_plugin(&raw, &full_push, &batches, count, &push))?)
+    })?;
+    s.add(
+        label("raw ash: the plugin's commands (64 per submit, full push constants, all-commands barriers)"),
+        like,
+        params,
+        None,
+    );
 
     // Several streams fed from as many threads, against as many raw threads
     // sharing the one queue under a lock (vkQueueSubmit needs it).

@@ -254,6 +254,32 @@ pub fn barrier(vk: &RawVulkan, cmd: vk::CommandBuffer) {
     };
 }
 
+/// The barrier the Vulkan plugin records between stream commands: all
+/// commands to all commands (vendor-plugins/vulkan/src/stream.rs).
+pub fn barrier_all_commands(vk: &RawVulkan, cmd: vk::CommandBuffer) {
+    let memory = [vk::MemoryBarrier::default()
+        .src_access_mask(vk::AccessFlags::MEMORY_WRITE)
+        .dst_access_mask(vk::AccessFlags::MEMORY_READ | vk::AccessFlags::MEMORY_WRITE)];
+    // SAFETY: `cmd` is recording.
+    unsafe {
+        vk.device.cmd_pipeline_barrier(
+            cmd,
+            vk::PipelineStageFlags::ALL_COMMANDS,
+            vk::PipelineStageFlags::ALL_COMMANDS,
+            vk::DependencyFlags::empty(),
+            &memory,
+            &[],
+            &[],
+        )
+    };
+}
+
+/// The device's maxPushConstantsSize.
+pub fn max_push_constants(vk: &RawVulkan) -> u32 {
+    // SAFETY: the physical device of this instance.
+    unsafe { vk.instance.get_physical_device_properties(vk.physical) }.limits.max_push_constants_size
+}
+
 impl Drop for Commands<'_> {
     fn drop(&mut self) {
         // SAFETY: idle device; the pool frees its buffers.
