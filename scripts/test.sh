@@ -54,8 +54,20 @@ if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then
     say "Conformance suite: Vulkan plugin on lavapipe, forced staging path"
     FLAGHAL_VULKAN_FORCE_STAGING=1 "$CONF" --require-device --plugin "$VK_MANIFEST" \
         --json reports/vulkan-staging.json --junit reports/vulkan-staging.xml
-    say "Conformance suite: Vulkan plugin under the Khronos validation layer"
-    FLAGHAL_VULKAN_VALIDATION=1 VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation "$CONF" --require-device \
-        --plugin "$VK_MANIFEST" --json reports/vulkan-validation.json --junit reports/vulkan-validation.xml
+    say "Conformance suite: Vulkan plugin under the Khronos validation layer (zero messages allowed)"
+    layer=/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json
+    [ -e "$layer" ] || { echo "the Khronos validation layer is not installed ($layer)" >&2; exit 1; }
+    # FATAL turns any validation warning or error into a failed call (so a
+    # test fails), and the warn-level log is kept to show the messages.
+    FLAGHAL_VULKAN_VALIDATION_FATAL=1 FLAGHAL_LOADER_DEBUG=error,warn \
+        VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation "$CONF" --require-device \
+        --plugin "$VK_MANIFEST" --json reports/vulkan-validation.json --junit reports/vulkan-validation.xml \
+        2> >(tee reports/vulkan-validation.log >&2)
+    if grep -q "validation: " reports/vulkan-validation.log; then
+        echo "validation layer messages (see reports/vulkan-validation.log):" >&2
+        grep "validation: " reports/vulkan-validation.log | head -20 >&2
+        exit 1
+    fi
+    echo "validation layer: 0 messages"
 fi
 say "All tests passed"
