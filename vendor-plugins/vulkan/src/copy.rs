@@ -230,6 +230,11 @@ pub fn dtoh(device: &'static Device, dst: &mut [u8], src: u64) -> FfiResult {
         return Ok(());
     }
     let stream = device.internal_stream()?;
+    if let Some(to) = pinned(device, dst.as_ptr() as usize, len) {
+        // Straight into pinned memory: one device copy, no staging pass.
+        stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))?;
+        return stream.wait_idle();
+    }
     for (i, chunk) in dst.chunks_mut(SYNC_CHUNK).enumerate() {
         let from = resolve(device, src + (i * SYNC_CHUNK) as u64, chunk.len() as u64)?;
         let staging = Staging::new(device, chunk.len())?;

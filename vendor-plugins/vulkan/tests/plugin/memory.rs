@@ -120,6 +120,17 @@ fn pinned_host_memory_is_usable_and_checked() {
     let a = alloc(4096);
     ok!(api().memcpy_htod.unwrap()(device(), a, host, 4096));
     assert_eq!(download::<u32>(a, 1024), (0..1024u32).map(|i| i * 3).collect::<Vec<_>>());
+    // Synchronous D->H into pinned memory, at an offset inside it (with
+    // forced staging this is the direct pinned path, not a staging pass).
+    slice.iter_mut().for_each(|v| *v = 0);
+    // SAFETY: 64 + 1024 bytes lie inside the 4096-byte pinned allocation.
+    let into = unsafe { host.cast::<u8>().add(64) }.cast();
+    ok!(api().memcpy_dtoh.unwrap()(device(), into, a + 64, 1024));
+    // SAFETY: the same 4096 bytes, read back after the synchronous copy.
+    let back = unsafe { std::slice::from_raw_parts(host.cast::<u32>(), 1024) };
+    assert!(back[..16].iter().all(|v| *v == 0), "bytes before the destination untouched");
+    assert_eq!(&back[16..272], &(16..272u32).map(|i| i * 3).collect::<Vec<_>>()[..]);
+    assert!(back[272..].iter().all(|v| *v == 0), "bytes after the destination untouched");
     // SAFETY: an address inside the allocation, not its start.
     let inner = unsafe { host.cast::<u8>().add(16) }.cast();
     fails!(api().mem_free_host.unwrap()(device(), inner), sys::FH_ERROR_INVALID_VALUE);
