@@ -68,6 +68,10 @@ fn plugin_failure(plugin_name: &str, function: &str, status: fh_status_t) -> Fai
 /// The body of every exported function: runs `body` inside the panic
 /// boundary and stores the failure's message (qualified with `function`) as
 /// the thread's detail message.
+///
+/// Everything done on failure lives in the two `#[cold]` functions below, so
+/// the success path of each export stays a check and a jump (flaghal-bench,
+/// docs/performance.md, "Call overhead").
 #[inline]
 pub fn export(function: &'static str, body: impl FnOnce() -> ApiResult) -> fh_status_t {
     let qualified = Cell::new(false);
@@ -75,23 +79,31 @@ pub fn export(function: &'static str, body: impl FnOnce() -> ApiResult) -> fh_st
         || {
             body().map_err(|f| {
                 qualified.set(true);
-                let message = if f.complete || f.message.is_empty() {
-                    f.message
-                } else {
-                    format!("flaghal: {function}: {}", f.message)
-                };
-                FfiError::new(f.status, message)
+                qualify(function, f)
             })
         },
-        |e| {
-            if qualified.get() {
-                error_state::set_message(&e.message);
-            } else {
-                // Only a caught panic arrives here unqualified.
-                error_state::set_message(&format!("flaghal: {function}: {}", e.message));
-            }
-        },
+        |e| store_message(function, e, qualified.get()),
     )
+}
+
+/// A loader failure as the FFI error, its message prefixed with the function.
+#[cold]
+#[inline(never)]
+fn qualify(function: &'static str, f: Failure) -> FfiError {
+    let message = if f.complete || f.message.is_empty() { f.message } else { format!("flaghal: {function}: {}", f.message) };
+    FfiError::new(f.status, message)
+}
+
+/// Stores the failure as the thread's detail message.
+#[cold]
+#[inline(never)]
+fn store_message(function: &'static str, e: &FfiError, qualified: bool) {
+    if qualified {
+        error_state::set_message(&e.message);
+    } else {
+        // Only a caught panic arrives here unqualified.
+        error_state::set_message(&format!("flaghal: {function}: {}", e.message));
+    }
 }
 
 #[cfg(test)]

@@ -45,20 +45,23 @@ where
     F: FnOnce() -> FfiResult,
     E: FnOnce(&FfiError),
 {
-    let result = match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(result) => result,
-        Err(payload) => Err(FfiError::new(FH_ERROR_PANIC, format!("panic: {}", panic_message(&*payload)))),
-    };
-    match result {
-        Ok(()) => FH_SUCCESS,
-        Err(error) => {
-            if !error.message.is_empty() {
-                // A panicking error sink must not unwind into C either.
-                let _ = catch_unwind(AssertUnwindSafe(|| on_error(&error)));
-            }
-            error.status
-        }
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => FH_SUCCESS,
+        Ok(Err(error)) => report(error, on_error),
+        Err(payload) => report(FfiError::new(FH_ERROR_PANIC, format!("panic: {}", panic_message(&*payload))), on_error),
     }
+}
+
+/// The failure path of [`ffi_boundary`], out of line so that the success
+/// path of every export stays small.
+#[cold]
+#[inline(never)]
+fn report<E: FnOnce(&FfiError)>(error: FfiError, on_error: E) -> fh_status_t {
+    if !error.message.is_empty() {
+        // A panicking error sink must not unwind into C either.
+        let _ = catch_unwind(AssertUnwindSafe(|| on_error(&error)));
+    }
+    error.status
 }
 
 /// The text of a panic payload (`&str` or `String`), or a placeholder.
