@@ -33,31 +33,8 @@ pub fn status_name(status: sys::fh_status_t) -> String {
         .unwrap_or_else(|| format!("status {status}"))
 }
 
-/// The capability flags with their identifiers, in bit order.
-pub const ALL_CAPABILITIES: [(u64, &str); 8] = [
-    (sys::FH_DEVICE_CAP_EVENT_TIMING, "EVENT_TIMING"),
-    (sys::FH_DEVICE_CAP_HOST_FUNC, "HOST_FUNC"),
-    (sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY, "PINNED_HOST_MEMORY"),
-    (sys::FH_DEVICE_CAP_ATOMIC_INT64, "ATOMIC_INT64"),
-    (sys::FH_DEVICE_CAP_ATOMIC_FLOAT32, "ATOMIC_FLOAT32"),
-    (sys::FH_DEVICE_CAP_FLOAT64, "FLOAT64"),
-    (sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, "HOST_ACCESSIBLE_MEMORY"),
-    (sys::FH_DEVICE_CAP_ADDRESS_CHECKS, "ADDRESS_CHECKS"),
-];
-
 /// The names of the flags set in `caps` (unknown bits as "bitN").
-pub fn capability_names(caps: u64) -> Vec<String> {
-    (0..64)
-        .filter(|bit| caps & (1u64 << bit) != 0)
-        .map(|bit| {
-            ALL_CAPABILITIES
-                .iter()
-                .find(|(flag, _)| *flag == 1u64 << bit)
-                .map(|(_, name)| name.to_string())
-                .unwrap_or_else(|| format!("bit{bit}"))
-        })
-        .collect()
-}
+pub use flaghal_sys::names::capabilities as capability_names;
 
 /// The identifier of a capability flag (one bit).
 pub fn capability_name(flag: u64) -> String {

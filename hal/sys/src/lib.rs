@@ -16,6 +16,7 @@ pub mod bindings;
 pub mod dynamic;
 pub mod glob;
 pub mod library;
+pub mod names;
 pub mod boundary;
 pub mod ptr;
 pub mod sized;
