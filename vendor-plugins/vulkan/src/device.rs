@@ -111,7 +111,7 @@ impl Device {
         let block = DEVICE_BLOCK.min(max).min(heap_size / 8).max(crate::memory::ALIGNMENT);
         Ok(Device {
             index,
-            memory: Mutex::new(Pool::new(raw.clone(), "device", device_type, direct, block, max.min(heap_size))),
+            memory: Mutex::new(Pool::new(raw.clone(), "device", device_type, direct, block, max.min(heap_size)).with_budget(heap_size)),
             staging: Mutex::new(
                 Pool::new(raw.clone(), "staging", host_type, true, HOST_BLOCK.min(max), max)
                     .with_retained_blocks(STAGING_RETAINED),

@@ -94,12 +94,22 @@ impl Event {
         }
     }
 
-    fn timestamp(&self) -> FfiResult<u64> {
-        let query = self.query.as_ref().ok_or_else(|| invalid_value("the event was created with FH_EVENT_DISABLE_TIMING"))?;
+    /// Checks that the event can be timed and that its record has completed
+    /// (NOT_READY otherwise), without touching the query pool.
+    fn timed_point_reached(&self) -> FfiResult {
+        if self.query.is_none() {
+            return Err(invalid_value("the event was created with FH_EVENT_DISABLE_TIMING"));
+        }
         let (timeline, value) = self.point().ok_or_else(|| invalid_value("the event was never recorded"))?;
         if !timeline.reached(value)? {
             return Err(not_ready());
         }
+        Ok(())
+    }
+
+    /// Reads the recorded timestamp; only after `timed_point_reached`.
+    fn timestamp(&self) -> FfiResult<u64> {
+        let query = self.query.as_ref().ok_or_else(|| invalid_value("the event was created with FH_EVENT_DISABLE_TIMING"))?;
         let mut data = [0u64; 1];
         // SAFETY: a live pool with one query; `data` holds one 64-bit result.
         match unsafe { self.device.raw.get_query_pool_results(query.pool, 0, &mut data, vk::QueryResultFlags::TYPE_64) } {
@@ -109,19 +119,24 @@ impl Event {
         }
     }
 
-    /// fhEventElapsedTime.
+    /// fhEventElapsedTime. Both records are checked before either query pool
+    /// is read: reading one can wait for the whole device on some drivers
+    /// (lavapipe idles the device in vkGetQueryPoolResults), and a pending
+    /// event must answer NOT_READY at once, not after its work.
     pub fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
         if !start.device.adapter.has_timing() {
             return Err(FfiError::new(sys::FH_ERROR_NOT_SUPPORTED, "the queue has no timestamp support"));
         }
-        let (t0, t1) = (start.timestamp(), end.timestamp());
         // Invalid-value problems win over not-ready.
-        let (t0, t1) = match (t0, t1) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(a), Err(b)) if b.status == sys::FH_ERROR_INVALID_VALUE => return Err(if a.status == sys::FH_ERROR_INVALID_VALUE { a } else { b }),
+        match (start.timed_point_reached(), end.timed_point_reached()) {
+            (Ok(()), Ok(())) => {}
+            (Err(a), Err(b)) if b.status == sys::FH_ERROR_INVALID_VALUE => {
+                return Err(if a.status == sys::FH_ERROR_INVALID_VALUE { a } else { b })
+            }
             (Err(a), _) => return Err(a),
             (_, Err(b)) => return Err(b),
-        };
+        }
+        let (t0, t1) = (start.timestamp()?, end.timestamp()?);
         let adapter = &start.device.adapter;
         Ok(crate::conv::elapsed_ms(t0, t1, adapter.timestamp_valid_bits, adapter.properties.limits.timestamp_period))
     }

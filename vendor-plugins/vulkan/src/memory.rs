@@ -54,6 +54,11 @@ pub struct Pool {
     /// them at once (device memory goes back to the driver).
     retain_limit: u64,
     retained_bytes: u64,
+    /// Live bytes this pool may hand out in all (device memory: the heap
+    /// size fhMemGetInfo reports). Drivers may accept more than the heap
+    /// (lavapipe does); a framework's "free the cache and retry on
+    /// out-of-memory" path needs the refusal to come where the figures say.
+    budget: u64,
 }
 
 impl Pool {
@@ -70,7 +75,14 @@ impl Pool {
             live_bytes: 0,
             retain_limit: 0,
             retained_bytes: 0,
+            budget: u64::MAX,
         }
+    }
+
+    /// Refuses allocations that would take live bytes above `bytes`.
+    pub fn with_budget(mut self, bytes: u64) -> Pool {
+        self.budget = bytes;
+        self
     }
 
     /// Keeps up to `bytes` of empty dedicated blocks for reuse.
@@ -159,6 +171,12 @@ impl Pool {
             return Err(out_of_memory(format!(
                 "{}: {size} bytes exceed the device's largest allocation ({} bytes)",
                 self.what, self.max_allocation
+            )));
+        }
+        if self.live_bytes.saturating_add(size) > self.budget {
+            return Err(out_of_memory(format!(
+                "{}: {size} bytes requested with {} of {} bytes in use",
+                self.what, self.live_bytes, self.budget
             )));
         }
         let dedicated = size > self.block_size / 4;

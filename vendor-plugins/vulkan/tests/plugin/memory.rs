@@ -140,3 +140,33 @@ fn pinned_host_memory_is_usable_and_checked() {
     free(a);
     common::finish();
 }
+
+#[test]
+fn allocations_stop_at_the_reported_total_and_resume_after_a_free() {
+    // A caching allocator frees its cache and retries on OUT_OF_MEMORY: the
+    // refusal must come where fhMemGetInfo says memory ends, even on drivers
+    // that would accept more (lavapipe does). Other tests allocate at the
+    // same time, which can only make the refusal come sooner.
+    let (mut free_bytes, mut total) = (0usize, 0usize);
+    ok!(api().mem_get_info.unwrap()(device(), &mut free_bytes, &mut total));
+    let chunk = total / 4;
+    let mut live = Vec::new();
+    let refused = loop {
+        let mut ptr = 0;
+        // SAFETY: a live device handle and a valid output pointer.
+        let status = unsafe { api().mem_alloc.unwrap()(device(), chunk, &mut ptr) };
+        if status != sys::FH_SUCCESS {
+            break status;
+        }
+        live.push(ptr);
+        assert!(live.len() * chunk <= total, "{} bytes allocated on a device of {total}", live.len() * chunk);
+    };
+    assert_eq!(refused, sys::FH_ERROR_OUT_OF_MEMORY);
+    let why = common::detail();
+    assert!(why.contains("in use"), "the detail says why: {why}");
+    free(live.pop().expect("at least one chunk fitted"));
+    let retry = alloc(chunk / 2);
+    free(retry);
+    live.into_iter().for_each(free);
+    common::finish();
+}

@@ -168,6 +168,35 @@ fn elapsed_time_needs_timing_and_completed_records() {
     common::finish();
 }
 
+#[test]
+fn elapsed_time_with_a_completed_start_and_a_pending_end_is_not_ready_at_once() {
+    // flaghal.h: NOT_READY if either record has not completed. Reading the
+    // completed start's timestamp must not wait for the pending end's work
+    // (lavapipe's vkGetQueryPoolResults idles the device).
+    let s = stream();
+    let (start, end) = (event(0), event(0));
+    let out = alloc(4);
+    ok!(api().event_record.unwrap()(start, s));
+    sync(s);
+    let (module, _) = spin(s, out, 60_000_000, 5);
+    ok!(api().event_record.unwrap()(end, s));
+    fails!(api().event_query.unwrap()(end), sys::FH_ERROR_NOT_READY);
+    let mut ms = -1.0f32;
+    fails!(api().event_elapsed_time.unwrap()(&mut ms, start, end), sys::FH_ERROR_NOT_READY);
+    assert_eq!(ms, -1.0, "no output on NOT_READY");
+    fails!(api().event_query.unwrap()(end), sys::FH_ERROR_NOT_READY);
+    sync(s);
+    ok!(api().event_elapsed_time.unwrap()(&mut ms, start, end));
+    assert!(ms > 0.0, "the spin took time: {ms}");
+    for e in [start, end] {
+        ok!(api().event_destroy.unwrap()(e));
+    }
+    ok!(api().module_unload.unwrap()(module));
+    destroy(s);
+    free(out);
+    common::finish();
+}
+
 struct HostCheck {
     pinned: *mut u32,
     seen: AtomicU32,
