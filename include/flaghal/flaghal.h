@@ -11,8 +11,10 @@
  * - Status. Every fallible call returns fh_status_t. FH_SUCCESS is 0. On any
  *   other status, output parameters are left unchanged, and (except for
  *   FH_ERROR_NOT_READY) the calling thread's detail message is replaced by one
- *   that names the operation, the plugin involved and any native error; read it
- *   with fhGetLastErrorMessage. Successful calls leave the message alone.
+ *   that names the operation; a failure a plugin reports also names the plugin
+ *   and any native error ("cpu: fhMemAlloc: ..."), and one the loader detects
+ *   itself, before any plugin is called, starts with "flaghal:". Read it with
+ *   fhGetLastErrorMessage. Successful calls leave the message alone.
  * - Initialisation. fhInit must have succeeded before any other function except
  *   fhGetVersion, fhGetErrorName, fhGetErrorString and fhGetLastErrorMessage;
  *   otherwise the call returns FH_ERROR_NOT_INITIALIZED.
@@ -46,7 +48,14 @@
  *   event waits, host functions) in submission order; each item starts after
  *   the previous one has completed and its writes are visible.
  * - Work on different streams is unordered unless joined with an event
- *   (fhEventRecord on one stream, fhStreamWaitEvent on another).
+ *   (fhEventRecord on one stream, fhStreamWaitEvent on another). Streams may
+ *   run concurrently or one after another (a device with one hardware queue
+ *   serialises them); correct programs depend on neither.
+ * - Kernel failures (FH_ERROR_LAUNCH_FAILED) are reported once, by the first
+ *   of fhStreamSynchronize (its stream), fhEventSynchronize (an event recorded
+ *   after the kernel on its stream) or fhDeviceSynchronize that waits for the
+ *   kernel; reporting clears it. Queries and synchronous copies do not
+ *   report it.
  * - Synchronous calls (fhMemcpyHtoD, fhMemcpyDtoH, fhMemcpyDtoD, fhMemsetD*)
  *   first wait for all work already submitted to every stream of their device,
  *   then perform the operation, and return once it has completed and its
@@ -100,8 +109,9 @@ typedef int32_t fh_status_t;
 
 /** The call succeeded. */
 #define FH_SUCCESS 0
-/** An argument is outside its documented domain (a NULL pointer, a zero or
- *  oversized length, unknown flags, an unknown enum value). */
+/** An argument is outside its documented domain (a NULL pointer, a zero
+ *  length where one is required, an oversized length, unknown flags, an
+ *  unknown enum value where the function says so). */
 #define FH_ERROR_INVALID_VALUE 1
 /** Device or host memory could not be allocated. */
 #define FH_ERROR_OUT_OF_MEMORY 2
@@ -465,7 +475,8 @@ FH_API fh_status_t fhMemcpyDtoHAsync(void *dst, fh_deviceptr_t src, size_t size,
 /** Queues a device-to-device copy on stream. */
 FH_API fh_status_t fhMemcpyDtoDAsync(fh_deviceptr_t dst, fh_deviceptr_t src, size_t size, fh_stream_t stream);
 
-/** Sets count 8-bit elements at dst to value. Synchronous. */
+/** Sets count 8-bit elements at dst to value. Synchronous. count 0 is a
+ *  successful no-op (this holds for every memset). */
 FH_API fh_status_t fhMemsetD8(fh_device_t device, fh_deviceptr_t dst, uint8_t value, size_t count);
 /** Sets count 16-bit elements; dst must be 2-byte aligned (FH_ERROR_INVALID_VALUE). */
 FH_API fh_status_t fhMemsetD16(fh_device_t device, fh_deviceptr_t dst, uint16_t value, size_t count);
@@ -565,8 +576,10 @@ FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t en
 
 /**
  * Loads device code from bytes in format (one of the device's
- * module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and
- * FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:
+ * module_formats; any other value, including values this header does not
+ * define, returns FH_ERROR_NOT_SUPPORTED, so a program built against a newer
+ * header gets "not supported" from an older loader; FH_MODULE_FORMAT_INVALID
+ * (0) returns FH_ERROR_INVALID_VALUE). The bytes are copied:
  * the caller may free data on return. data NULL or size 0 returns
  * FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return
  * FH_ERROR_INVALID_IMAGE and load nothing.

@@ -24,7 +24,8 @@
  * followed by the launch's dynamic shared memory, aligned to 64 bytes,
  * contents undefined at block start, private to the block.
  *
- * args is the launch's argument blob (the kernel's parameters as a C struct).
+ * args is the launch's argument blob (the kernel's parameters as a C struct),
+ * or NULL when the launch passed none (args_size 0).
  * Device addresses in it are uint64_t values (fh_deviceptr_t in flaghal.h;
  * this header stands alone and does not include it) that are host pointers
  * for this format: cast with FH_CPU_PTR.

@@ -456,7 +456,7 @@ unsafe extern "C" {
     ) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Sets count 8-bit elements at dst to value. Synchronous."]
+    #[doc = " Sets count 8-bit elements at dst to value. Synchronous. count 0 is a\n  successful no-op (this holds for every memset)."]
     pub fn fhMemsetD8(
         device: fh_device_t,
         dst: fh_deviceptr_t,
@@ -563,7 +563,7 @@ unsafe extern "C" {
     pub fn fhEventElapsedTime(ms: *mut f32, start: fh_event_t, end: fh_event_t) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and\n FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
+    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; any other value, including values this header does not\n define, returns FH_ERROR_NOT_SUPPORTED, so a program built against a newer\n header gets \"not supported\" from an older loader; FH_MODULE_FORMAT_INVALID\n (0) returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
     pub fn fhModuleLoadData(
         device: fh_device_t,
         format: fh_module_format_t,

@@ -448,7 +448,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhMemcpyDtoDAsync)(dst, src, size, stream)
     }
-    #[doc = " Sets count 8-bit elements at dst to value. Synchronous."]
+    #[doc = " Sets count 8-bit elements at dst to value. Synchronous. count 0 is a\n  successful no-op (this holds for every memset)."]
     pub unsafe fn fhMemsetD8(
         &self,
         device: fh_device_t,
@@ -576,7 +576,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhEventElapsedTime)(ms, start, end)
     }
-    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; other valid formats return FH_ERROR_NOT_SUPPORTED, and\n FH_MODULE_FORMAT_INVALID returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
+    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; any other value, including values this header does not\n define, returns FH_ERROR_NOT_SUPPORTED, so a program built against a newer\n header gets \"not supported\" from an older loader; FH_MODULE_FORMAT_INVALID\n (0) returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
     pub unsafe fn fhModuleLoadData(
         &self,
         device: fh_device_t,
