@@ -1,7 +1,7 @@
 //! Group `events`: cross-stream waits, query/synchronise, re-recording,
 //! waits on unrecorded events, elapsed time (EVENT_TIMING).
 
-use super::util::make_busy;
+use super::util::{make_busy, make_busy_kernel};
 use super::{core, optional, Ctx, TestDef, TestResult};
 use crate::{ensure, expect_status};
 use flaghal_sys as sys;
@@ -15,6 +15,7 @@ pub fn tests() -> Vec<TestDef> {
         core("events.wait_before_signal", "waiting on a never-recorded event is a no-op; destroying a waited event is safe", wait_before_signal),
         core("events.flags", "fhEventCreate accepts DEFAULT and DISABLE_TIMING, refuses unknown flags", flags),
         optional("events.elapsed_time", sys::FH_DEVICE_CAP_EVENT_TIMING, "elapsed time is monotonic and plausible; pending and untimed events refused", elapsed_time),
+        optional("events.elapsed_time_pending_end", sys::FH_DEVICE_CAP_EVENT_TIMING, "a completed start and an end pending behind a kernel: NOT_READY at once, not after the kernel", elapsed_time_pending_end),
     ]
 }
 
@@ -185,6 +186,38 @@ fn elapsed_time(ctx: &Ctx) -> TestResult {
     for ev in e.into_iter().chain([untimed, unrecorded]) {
         hal.event_destroy(ev)?;
     }
+    hal.stream_destroy(stream)?;
+    hal.mem_free(ctx.device, scratch)?;
+    Ok(())
+}
+
+/// The start record has completed; the end waits behind device work (a
+/// kernel, not a host function, so the driver itself has work queued).
+/// fhEventElapsedTime must answer NOT_READY without waiting for that work:
+/// a profiler polls it. (A plugin that read the start's timestamp through a
+/// call that idles the device returned SUCCESS after the kernel instead.)
+fn elapsed_time_pending_end(ctx: &Ctx) -> TestResult {
+    let hal = &ctx.hal;
+    let scratch = hal.mem_alloc(ctx.device, 4)?;
+    let stream = hal.stream_create(ctx.device)?;
+    let (start, end) = (hal.event_create(ctx.device, 0)?, hal.event_create(ctx.device, 0)?);
+    hal.event_record(start, stream)?;
+    hal.stream_synchronize(stream)?;
+    let busy = make_busy_kernel(ctx, stream, scratch, 1)?;
+    hal.event_record(end, stream)?;
+    if hal.event_query(end) == sys::FH_ERROR_NOT_READY {
+        let (rc, _) = hal.event_elapsed(start, end);
+        expect_status!(rc, sys::FH_ERROR_NOT_READY, "fhEventElapsedTime with a completed start and a pending end");
+    } else {
+        ctx.warn("the busy kernel finished before the end event could be queried; nothing was checked".to_string());
+    }
+    hal.stream_synchronize(stream)?;
+    drop(busy);
+    let (rc, ms) = hal.event_elapsed(start, end);
+    expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime after both completed");
+    ensure!(ms.is_finite() && ms >= 0.0, "elapsed {ms} ms");
+    hal.event_destroy(start)?;
+    hal.event_destroy(end)?;
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, scratch)?;
     Ok(())
