@@ -605,7 +605,8 @@ typedef enum fh_function_attribute {
     FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK = 0,
     /** Shared memory the kernel declares statically, in bytes. */
     FH_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1,
-    /** Largest dynamic shared memory a launch may request, in bytes. */
+    /** Largest dynamic shared memory a launch may request, in bytes: the
+     *  device's max_shared_memory_per_block minus SHARED_SIZE_BYTES. */
     FH_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 2,
     /** Registers per thread; 0 where the notion does not apply. */
     FH_FUNC_ATTRIBUTE_NUM_REGS = 3,
@@ -623,7 +624,10 @@ FH_API fh_status_t fhFunctionGetAttribute(int32_t *value, fh_function_attribute_
  *
  * args points to the argument blob: the kernel's parameters laid out as a C
  * struct with natural alignment (docs/kernels.md), args_size bytes long, copied
- * before the call returns. args may be NULL only when args_size is 0.
+ * before the call returns. args may be NULL only when args_size is 0. A blob
+ * shorter than the kernel's parameters is refused with FH_ERROR_INVALID_VALUE
+ * where the module format records their size; otherwise the kernel reads
+ * undefined values past the blob's end.
  *
  * Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a
  * block above the device's max_block_dim or max_threads_per_block or the

@@ -175,7 +175,8 @@ typedef struct fh_plugin_api {
     /** REQUIRED. Device index (0 .. count-1); handle valid until process exit. */
     fh_status_t (*device_get)(uint32_t index, fhp_device_t *device);
     /** REQUIRED. fhDeviceGetProperties. props->struct_size is set by the
-     *  loader; plugin_name is filled by the loader afterwards. */
+     *  loader; plugin_name and plugin_device_index are filled by the loader
+     *  afterwards (whatever the plugin wrote there is replaced). */
     fh_status_t (*device_get_properties)(fhp_device_t device, fh_device_properties_t *props);
     /** REQUIRED. fhDeviceSynchronize. */
     fh_status_t (*device_synchronize)(fhp_device_t device);

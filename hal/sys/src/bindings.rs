@@ -588,7 +588,7 @@ unsafe extern "C" {
 pub const FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: fh_function_attribute = 0;
 #[doc = " Shared memory the kernel declares statically, in bytes."]
 pub const FH_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES: fh_function_attribute = 1;
-#[doc = " Largest dynamic shared memory a launch may request, in bytes."]
+#[doc = " Largest dynamic shared memory a launch may request, in bytes: the\n  device's max_shared_memory_per_block minus SHARED_SIZE_BYTES."]
 pub const FH_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: fh_function_attribute = 2;
 #[doc = " Registers per thread; 0 where the notion does not apply."]
 pub const FH_FUNC_ATTRIBUTE_NUM_REGS: fh_function_attribute = 3;
@@ -605,7 +605,7 @@ unsafe extern "C" {
     ) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Queues function on stream over a grid of grid_x * grid_y * grid_z blocks of\n block_x * block_y * block_z threads, with shared_mem_bytes of dynamic shared\n memory per block.\n\n args points to the argument blob: the kernel's parameters laid out as a C\n struct with natural alignment (docs/kernels.md), args_size bytes long, copied\n before the call returns. args may be NULL only when args_size is 0.\n\n Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a\n block above the device's max_block_dim or max_threads_per_block or the\n function's FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, a grid above max_grid_dim,\n shared memory above the limit, or args_size above max_kernel_args_size;\n FH_ERROR_INVALID_DEVICE if function and stream belong to different devices.\n A failure while the kernel runs is reported later as FH_ERROR_LAUNCH_FAILED."]
+    #[doc = " Queues function on stream over a grid of grid_x * grid_y * grid_z blocks of\n block_x * block_y * block_z threads, with shared_mem_bytes of dynamic shared\n memory per block.\n\n args points to the argument blob: the kernel's parameters laid out as a C\n struct with natural alignment (docs/kernels.md), args_size bytes long, copied\n before the call returns. args may be NULL only when args_size is 0. A blob\n shorter than the kernel's parameters is refused with FH_ERROR_INVALID_VALUE\n where the module format records their size; otherwise the kernel reads\n undefined values past the blob's end.\n\n Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a\n block above the device's max_block_dim or max_threads_per_block or the\n function's FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, a grid above max_grid_dim,\n shared memory above the limit, or args_size above max_kernel_args_size;\n FH_ERROR_INVALID_DEVICE if function and stream belong to different devices.\n A failure while the kernel runs is reported later as FH_ERROR_LAUNCH_FAILED."]
     pub fn fhLaunchKernel(
         function: fh_function_t,
         grid_x: u32,
@@ -808,7 +808,7 @@ pub struct fh_plugin_api {
     pub device_get: ::std::option::Option<
         unsafe extern "C" fn(index: u32, device: *mut fhp_device_t) -> fh_status_t,
     >,
-    #[doc = " REQUIRED. fhDeviceGetProperties. props->struct_size is set by the\n  loader; plugin_name is filled by the loader afterwards."]
+    #[doc = " REQUIRED. fhDeviceGetProperties. props->struct_size is set by the\n  loader; plugin_name and plugin_device_index are filled by the loader\n  afterwards (whatever the plugin wrote there is replaced)."]
     pub device_get_properties: ::std::option::Option<
         unsafe extern "C" fn(
             device: fhp_device_t,
