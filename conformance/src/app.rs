@@ -69,9 +69,10 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
             return Err(format!("--plugin {}: no such file", plugin.display()));
         }
     }
-    if let Some(dir) = &options.kernel_pack {
-        crate::kernels::load_pack(dir)?;
-    }
+    let pack_format = match &options.kernel_pack {
+        Some(dir) => Some(crate::kernels::load_pack(dir)?.format),
+        None => None,
+    };
     let expectations: Vec<Expectation> = match &options.expectations {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("--expectations {}: {e}", path.display()))?;
@@ -88,6 +89,15 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
         Err(e) => (None, Some(e)),
     };
     let device = probe.as_ref().map(|p| p["device"].clone()).filter(|d| !d.is_null());
+    if let (Some(format), Some(d)) = (pack_format, &device) {
+        let accepted: Vec<i64> = d["module_formats"].as_array().into_iter().flatten().filter_map(|f| f.as_i64()).collect();
+        if !accepted.contains(&i64::from(format)) {
+            return Err(format!(
+                "--kernel-pack {}: its format {format} is not among the device's module formats {accepted:?}",
+                options.kernel_pack.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+        }
+    }
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let plugin_name = probe.as_ref().map(|p| text(&p["plugin"]["name"])).unwrap_or_default();
     let plugin_version = probe.as_ref().map(|p| text(&p["plugin"]["version"])).unwrap_or_default();

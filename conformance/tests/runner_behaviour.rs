@@ -97,6 +97,12 @@ fn a_kernel_pack_replaces_the_embedded_kernels() {
     let out = run("pack-bad", &["--plugin", cpu.to_str().unwrap(), "--kernel-pack", dir.to_str().unwrap()], &[]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("unknown \"format\" name 'cuda'"), "{}", out.stderr);
+    // A pack in a format the device does not accept is a usage error, not a
+    // run where every kernel test ends unsupported.
+    std::fs::write(dir.join("pack.json"), "{\"format\": \"spirv\"}").unwrap();
+    let out = run("pack-foreign", &["--plugin", cpu.to_str().unwrap(), "--require-device", "--kernel-pack", dir.to_str().unwrap()], &[]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("is not among the device's module formats"), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -6,6 +6,10 @@
 //!   --json          machine-readable output on stdout
 //!   --plugin PATH   use only this plugin library, manifest or folder (may repeat;
 //!                   sets FLAGHAL_PLUGIN_FILES for this run)
+//!
+//! Exit status: 0; 1 when a plugin named with --plugin was skipped (so a
+//! script can check that its plugin loads) or the loader failed; 2 for bad
+//! arguments. Plugins found by discovery that are skipped do not change it.
 //!   --library PATH  the libflaghal.so to use (default: beside this program,
 //!                   ../lib, then the dynamic linker's search path)
 
@@ -74,6 +78,11 @@ fn main() -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&render::json(&library, &snapshot)).unwrap());
     } else {
         print!("{}", render::text(&library, &snapshot));
+    }
+    let named_plugin_skipped = !options.plugins.is_empty() && snapshot.plugins.iter().any(|p| !p.loaded);
+    if named_plugin_skipped {
+        eprintln!("flaghal-info: a plugin named with --plugin was skipped (see its reason above)");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

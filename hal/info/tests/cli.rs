@@ -11,7 +11,8 @@ fn deps_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_flaghal-info")).parent().unwrap().join("deps")
 }
 
-/// Runs flaghal-info against the CPU plugin and a file that is not a library.
+/// Runs flaghal-info against the CPU plugin and a file that is not a library;
+/// the broken one was named with --plugin, so the exit status is 1.
 fn run(extra: &[&str]) -> Output {
     let scratch = std::env::temp_dir().join(format!("flaghal-info-cli-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
@@ -29,7 +30,8 @@ fn run(extra: &[&str]) -> Output {
         .env_remove("FLAGHAL_PLUGINS_DISABLE")
         .output()
         .unwrap();
-    assert!(output.status.success(), "flaghal-info failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "a named plugin was skipped: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("a plugin named with --plugin was skipped"));
     output
 }
 
@@ -65,6 +67,17 @@ fn json_output_is_machine_readable_and_complete() {
     assert!(device["total_memory"].as_u64().unwrap() > 0);
     assert!(device["max_threads_per_block"].as_u64().unwrap() >= 64);
     assert!(device["capabilities"].as_array().unwrap().iter().any(|c| c == "EVENT_TIMING"));
+}
+
+#[test]
+fn a_named_plugin_that_loads_exits_0() {
+    let output = Command::new(env!("CARGO_BIN_EXE_flaghal-info"))
+        .arg("--plugin")
+        .arg(deps_dir().join("libflaghal_cpu.so"))
+        .env("FLAGHAL_LIBRARY", deps_dir().join("libflaghal.so"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]
