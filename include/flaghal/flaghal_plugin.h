@@ -35,9 +35,13 @@
  * 7. Handles: fhp_* handles are the plugin's own opaque pointers. The loader
  *    wraps them and validates NULL, kind and device membership before calling,
  *    so entries receive non-NULL handles of the right kind that belong to the
- *    device involved, and non-NULL output pointers. Data arguments (addresses,
- *    sizes, flags, formats, bytes) are passed through unchecked: the plugin
- *    validates them and returns the statuses flaghal.h documents.
+ *    device involved, and non-NULL output pointers. It also checks what it can
+ *    judge without the device: stream and event flags, non-zero allocation
+ *    and module sizes, memset element sizes, listed module formats, launch
+ *    limits against the device's properties (docs/abi.md has the full list).
+ *    Everything else (addresses and ranges, alignment, module bytes, kernel
+ *    names, a kernel's own limits) passes through unchecked: the plugin
+ *    validates it and returns the statuses flaghal.h documents.
  * 8. Semantics: each entry implements the flaghal.h function named beside it,
  *    with that function's ordering, blocking and error rules.
  */
