@@ -13,7 +13,7 @@ use crate::discovery::scan;
 use crate::failure::{fail, ApiResult};
 use crate::handles::Device;
 use crate::plugin_load::{self, LoadContext, Record};
-use crate::{status_names, validation};
+use crate::validation;
 use flaghal_sys::*;
 use once_cell::sync::OnceCell;
 use std::ffi::CString;
@@ -140,7 +140,7 @@ fn build() -> Registry {
                 ptr::char_array_to_string(&d.props.name),
                 records[rank].name,
                 d.index,
-                status_names::device_type_name(d.props.type_)
+                flaghal_sys::names::device_type(d.props.type_)
             ),
         );
         devices.push(device);
@@ -191,7 +191,7 @@ fn log_outcome(record: &Record) {
             let line = format!(
                 "skipped plugin \"{}\" from {from}: {}: {}",
                 record.name,
-                status_names::skip_reason_name(skip.reason),
+                flaghal_sys::names::skip_reason(skip.reason),
                 skip.detail
             );
             debug_log::log(WARN, &line);
