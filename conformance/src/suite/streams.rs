@@ -5,6 +5,7 @@ use super::util::{make_busy, pattern, words_u32};
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
 use crate::{ensure, expect_status};
 use flaghal_sys as sys;
+use crate::api::{Call, Stream};
 use std::ffi::c_void;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -109,7 +110,16 @@ fn query_not_ready(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-fn synchronize_waits(ctx: &Ctx) -> TestResult {
+/// Queues busy work, a memset of `byte` and a D->H copy of it on a new
+/// stream, then calls `wait` on the stream while another thread releases the
+/// busy work 50 ms later; checks every copied byte afterwards. `wait` must
+/// not return before the queued work has completed.
+fn waits_for_queued_work(
+    ctx: &Ctx,
+    byte: u8,
+    what: &str,
+    wait: impl FnOnce(Stream) -> Call,
+) -> Result<Stream, Stop> {
     let hal = &ctx.hal;
     let n = 1 << 18;
     let ptr = hal.mem_alloc(ctx.device, n * 4)?;
@@ -117,22 +127,27 @@ fn synchronize_waits(ctx: &Ctx) -> TestResult {
     hal.memset(ctx.device, ptr, 0, 4, n)?;
     let stream = hal.stream_create(ctx.device)?;
     let busy = make_busy(ctx, stream, scratch)?;
-    hal.memset_async(ptr, 0x3030_3030, 4, n, stream)?;
+    hal.memset_async(ptr, u32::from_ne_bytes([byte; 4]), 4, n, stream)?;
     let mut out = vec![0u8; n * 4];
-    // SAFETY: out is read only after the synchronisation below.
+    // SAFETY: out is read only after `wait`, which waits for the copy.
     unsafe { hal.dtoh_async(&mut out, ptr, stream) }?;
     std::thread::scope(|scope| {
         scope.spawn(|| {
             std::thread::sleep(Duration::from_millis(50));
             busy.release();
         });
-        hal.stream_synchronize(stream)
+        wait(stream)
     })?;
-    ensure!(out.iter().all(|b| *b == 0x30), "fhStreamSynchronize returned before queued copies completed");
-    expect_status!(hal.stream_query(stream), sys::FH_SUCCESS, "fhStreamQuery after synchronize");
-    hal.stream_destroy(stream)?;
+    ensure!(out.iter().all(|b| *b == byte), "{what} returned before its queued work completed");
     hal.mem_free(ctx.device, ptr)?;
     hal.mem_free(ctx.device, scratch)?;
+    Ok(stream)
+}
+
+fn synchronize_waits(ctx: &Ctx) -> TestResult {
+    let stream = waits_for_queued_work(ctx, 0x30, "fhStreamSynchronize", |s| ctx.hal.stream_synchronize(s))?;
+    expect_status!(ctx.hal.stream_query(stream), sys::FH_SUCCESS, "fhStreamQuery after synchronize");
+    ctx.hal.stream_destroy(stream)?;
     Ok(())
 }
 
@@ -171,27 +186,7 @@ fn empty(ctx: &Ctx) -> TestResult {
 }
 
 fn destroy_waits(ctx: &Ctx) -> TestResult {
-    let hal = &ctx.hal;
-    let n = 1 << 18;
-    let ptr = hal.mem_alloc(ctx.device, n * 4)?;
-    let scratch = hal.mem_alloc(ctx.device, 4)?;
-    hal.memset(ctx.device, ptr, 0, 4, n)?;
-    let stream = hal.stream_create(ctx.device)?;
-    let busy = make_busy(ctx, stream, scratch)?;
-    hal.memset_async(ptr, 0x7171_7171, 4, n, stream)?;
-    let mut out = vec![0u8; n * 4];
-    // SAFETY: out is read after fhStreamDestroy, which waits for the copy.
-    unsafe { hal.dtoh_async(&mut out, ptr, stream) }?;
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            std::thread::sleep(Duration::from_millis(50));
-            busy.release();
-        });
-        hal.stream_destroy(stream)
-    })?;
-    ensure!(out.iter().all(|b| *b == 0x71), "fhStreamDestroy returned before its queued work completed");
-    hal.mem_free(ctx.device, ptr)?;
-    hal.mem_free(ctx.device, scratch)?;
+    waits_for_queued_work(ctx, 0x71, "fhStreamDestroy", |s| ctx.hal.stream_destroy(s))?;
     Ok(())
 }
 
