@@ -4,7 +4,9 @@
 //! device memory is host memory, with the host allocator at the same
 //! 256-byte alignment (std::alloc, i.e. malloc/posix_memalign).
 
+use crate::fh::Hal;
 use crate::measure::{pair, per_second, seconds, Plan};
+use flaghal_sys::fh_device_t;
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use crate::vk_raw;
@@ -22,6 +24,19 @@ pub fn sizes(smoke: bool) -> Vec<usize> {
     }
 }
 
+/// fhMemAlloc + fhMemFree pairs per second on `device`.
+fn flaghal_pairs(hal: Hal, device: fh_device_t, size: usize, pairs: usize) -> Result<f64, String> {
+    per_second(
+        pairs,
+        seconds(|| {
+            (0..pairs).try_for_each(|_| {
+                let p = hal.mem_alloc(device, size)?;
+                hal.mem_free(device, p)
+            })
+        })?,
+    )
+}
+
 pub fn run(s: &mut Suite) -> Result<(), String> {
     let hal = s.hal;
     let plan = s.plan(Plan { warmup: 1, reps: 11 }, Plan { warmup: 1, reps: 3 });
@@ -32,17 +47,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
             let layout = Layout::from_size_align(size, 256).map_err(|e| e.to_string())?;
             let result = pair(
                 plan,
-                || {
-                    per_second(
-                        pairs,
-                        seconds(|| {
-                            (0..pairs).try_for_each(|_| {
-                                let p = hal.mem_alloc(device, size)?;
-                                hal.mem_free(device, p)
-                            })
-                        })?,
-                    )
-                },
+                || flaghal_pairs(hal, device, size, pairs),
                 || {
                     per_second(
                         pairs,
@@ -78,17 +83,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
             let info = vk::MemoryAllocateInfo::default().allocation_size(size as u64).memory_type_index(raw.memory_type);
             let result = pair(
                 plan,
-                || {
-                    per_second(
-                        pairs,
-                        seconds(|| {
-                            (0..pairs).try_for_each(|_| {
-                                let p = hal.mem_alloc(device, size)?;
-                                hal.mem_free(device, p)
-                            })
-                        })?,
-                    )
-                },
+                || flaghal_pairs(hal, device, size, pairs),
                 || {
                     per_second(
                         pairs,
