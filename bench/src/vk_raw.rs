@@ -237,41 +237,23 @@ impl<'a> Commands<'a> {
 
 /// A full memory barrier between two dispatches, as stream order requires.
 pub fn barrier(vk: &RawVulkan, cmd: vk::CommandBuffer) {
-    let memory = [vk::MemoryBarrier::default()
-        .src_access_mask(vk::AccessFlags::MEMORY_WRITE)
-        .dst_access_mask(vk::AccessFlags::MEMORY_READ | vk::AccessFlags::MEMORY_WRITE)];
-    // SAFETY: `cmd` is recording.
-    unsafe {
-        vk.device.cmd_pipeline_barrier(
-            cmd,
-            vk::PipelineStageFlags::COMPUTE_SHADER,
-            vk::PipelineStageFlags::COMPUTE_SHADER,
-            vk::DependencyFlags::empty(),
-            &memory,
-            &[],
-            &[],
-        )
-    };
+    memory_barrier(vk, cmd, vk::PipelineStageFlags::COMPUTE_SHADER);
 }
 
 /// The barrier the Vulkan plugin records between stream commands: all
 /// commands to all commands (vendor-plugins/vulkan/src/stream.rs).
 pub fn barrier_all_commands(vk: &RawVulkan, cmd: vk::CommandBuffer) {
+    memory_barrier(vk, cmd, vk::PipelineStageFlags::ALL_COMMANDS);
+}
+
+/// Writes before the barrier are visible to reads and writes after it,
+/// between `stages` on both sides.
+fn memory_barrier(vk: &RawVulkan, cmd: vk::CommandBuffer, stages: vk::PipelineStageFlags) {
     let memory = [vk::MemoryBarrier::default()
         .src_access_mask(vk::AccessFlags::MEMORY_WRITE)
         .dst_access_mask(vk::AccessFlags::MEMORY_READ | vk::AccessFlags::MEMORY_WRITE)];
     // SAFETY: `cmd` is recording.
-    unsafe {
-        vk.device.cmd_pipeline_barrier(
-            cmd,
-            vk::PipelineStageFlags::ALL_COMMANDS,
-            vk::PipelineStageFlags::ALL_COMMANDS,
-            vk::DependencyFlags::empty(),
-            &memory,
-            &[],
-            &[],
-        )
-    };
+    unsafe { vk.device.cmd_pipeline_barrier(cmd, stages, stages, vk::DependencyFlags::empty(), &memory, &[], &[]) };
 }
 
 /// The device's maxPushConstantsSize.
