@@ -207,22 +207,19 @@ pub fn htod(device: &'static Device, dst: u64, src: &[u8]) -> FfiResult {
         return Ok(());
     }
     let stream = device.internal_stream()?;
-    for (i, chunk) in src.chunks(SYNC_CHUNK).enumerate() {
-        htod_async(&stream, dst + (i * SYNC_CHUNK) as u64, chunk)?;
-        if i % CHUNKS_IN_FLIGHT == CHUNKS_IN_FLIGHT - 1 {
-            stream.wait_idle()?; // bounds the staging memory in use
-        }
-    }
-    stream.wait_idle()
+    let chunk = chunk_size(device, src.as_ptr() as usize, src.len());
+    in_chunks(&stream, src.len(), chunk, |offset, len| htod_async(&stream, dst + offset as u64, &src[offset..offset + len]))
 }
 
-/// fhMemcpyDtoH.
+/// fhMemcpyDtoH. Like `htod`: the mapped path copies at once; otherwise the
+/// chunks go through `dtoh_async` (one device copy into pinned memory, or
+/// staging and a host copy) on the device's internal stream. `dst` stays
+/// borrowed until `in_chunks` has drained the stream.
 pub fn dtoh(device: &'static Device, dst: &mut [u8], src: u64) -> FfiResult {
     if dst.is_empty() {
         return Ok(());
     }
-    let len = dst.len() as u64;
-    let from = resolve(device, src, len)?;
+    let from = resolve(device, src, dst.len() as u64)?;
     device.synchronize_all(false)?;
     if let Some(host) = from.host {
         // SAFETY: as in `htod`.
@@ -230,20 +227,36 @@ pub fn dtoh(device: &'static Device, dst: &mut [u8], src: u64) -> FfiResult {
         return Ok(());
     }
     let stream = device.internal_stream()?;
-    if let Some(to) = pinned(device, dst.as_ptr() as usize, len) {
-        // Straight into pinned memory: one device copy, no staging pass.
-        stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, len))?;
-        return stream.wait_idle();
+    let base = dst.as_mut_ptr() as usize;
+    let chunk = chunk_size(device, base, dst.len());
+    in_chunks(&stream, dst.len(), chunk, |offset, len| dtoh_async(&stream, base + offset, src + offset as u64, len))
+}
+
+/// Chunks exist to bound the staging memory of a synchronous copy. A host
+/// range inside pinned memory needs no staging: it goes as one device copy.
+fn chunk_size(device: &Device, host: usize, len: usize) -> usize {
+    if pinned(device, host, len as u64).is_some() {
+        len
+    } else {
+        SYNC_CHUNK
     }
-    for (i, chunk) in dst.chunks_mut(SYNC_CHUNK).enumerate() {
-        let from = resolve(device, src + (i * SYNC_CHUNK) as u64, chunk.len() as u64)?;
-        let staging = Staging::new(device, chunk.len())?;
-        let to = staging.region;
-        stream.record(Vec::new(), |cmd| copy_cmd(device, cmd, from, to, chunk.len() as u64))?;
-        stream.wait_idle()?;
-        chunk.copy_from_slice(staging.bytes());
-    }
-    Ok(())
+}
+
+/// Queues a synchronous copy of `len` bytes as `queue(offset, len)` chunks of
+/// at most `chunk` bytes on `stream`, with at most CHUNKS_IN_FLIGHT queued at
+/// a time, and returns once the stream is idle, also when queuing a chunk
+/// fails: no queued chunk may touch the caller's host buffer after the
+/// synchronous call returns.
+fn in_chunks(stream: &Stream, len: usize, chunk: usize, mut queue: impl FnMut(usize, usize) -> FfiResult) -> FfiResult {
+    let queued = (0..len).step_by(chunk).enumerate().try_for_each(|(i, offset)| {
+        queue(offset, chunk.min(len - offset))?;
+        if i % CHUNKS_IN_FLIGHT == CHUNKS_IN_FLIGHT - 1 {
+            stream.wait_idle()?;
+        }
+        Ok(())
+    });
+    let drained = stream.wait_idle();
+    queued.and(drained)
 }
 
 /// fhMemcpyDtoD.
