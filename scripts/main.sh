@@ -9,8 +9,8 @@ cd "$REPO_ROOT"
 
 # gcc/libc6-dev: the C examples and native CPU kernels; mesa-vulkan-drivers and
 # libvulkan1: the Vulkan loader and lavapipe, so the Vulkan plugin has a device
-# even without a GPU.
-ensure_packages gcc libc6-dev mesa-vulkan-drivers libvulkan1
+# even without a GPU; python3: reads flaghal-info --json below.
+ensure_packages gcc libc6-dev mesa-vulkan-drivers libvulkan1 python3
 ensure_rust
 
 PREFIX="$REPO_ROOT/prefix"
