@@ -125,7 +125,7 @@ fn rust_layout() -> Vec<Row> {
         fh_plugin_negotiate_args_t { struct_size, next, loader_abi_major, loader_abi_min_minor,
             loader_abi_max_minor, plugin_abi_major, plugin_abi_minor, api }
         fh_cpu_kernel_context_t { struct_size, grid_dim, block_dim, block_idx, shared_memory,
-            shared_memory_size, fail, reserved }
+            shared_memory_size, fail, reserved, args_size }
         fh_cpu_kernel_meta_t { struct_size, abi_version, max_threads_per_block, static_shared_bytes }
         fh_status_t {}
         fh_deviceptr_t {}

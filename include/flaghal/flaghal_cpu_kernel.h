@@ -66,6 +66,10 @@ struct fh_cpu_kernel_context {
     void (*fail)(const fh_cpu_kernel_context_t *ctx, const char *message);
     /** Plugin-private; do not touch. */
     void *reserved;
+    /** Length in bytes of the launch's argument blob (`args`). Added after
+     *  the first version of this struct: present only when struct_size
+     *  covers it; a plugin built before it passes a smaller struct_size. */
+    size_t args_size;
 };
 
 /** Metadata exported beside each kernel. */

@@ -1193,10 +1193,12 @@ pub struct fh_cpu_kernel_context {
     >,
     #[doc = " Plugin-private; do not touch."]
     pub reserved: *mut ::std::os::raw::c_void,
+    #[doc = " Length in bytes of the launch's argument blob (`args`). Added after\n  the first version of this struct: present only when struct_size\n  covers it; a plugin built before it passes a smaller struct_size."]
+    pub args_size: usize,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of fh_cpu_kernel_context"][::std::mem::size_of::<fh_cpu_kernel_context>() - 80usize];
+    ["Size of fh_cpu_kernel_context"][::std::mem::size_of::<fh_cpu_kernel_context>() - 88usize];
     ["Alignment of fh_cpu_kernel_context"]
         [::std::mem::align_of::<fh_cpu_kernel_context>() - 8usize];
     ["Offset of field: fh_cpu_kernel_context::struct_size"]
@@ -1215,6 +1217,8 @@ const _: () = {
         [::std::mem::offset_of!(fh_cpu_kernel_context, fail) - 64usize];
     ["Offset of field: fh_cpu_kernel_context::reserved"]
         [::std::mem::offset_of!(fh_cpu_kernel_context, reserved) - 72usize];
+    ["Offset of field: fh_cpu_kernel_context::args_size"]
+        [::std::mem::offset_of!(fh_cpu_kernel_context, args_size) - 80usize];
 };
 impl Default for fh_cpu_kernel_context {
     fn default() -> Self {

@@ -189,6 +189,7 @@ impl GridJob {
             shared_memory_size: launch.shared_bytes,
             fail: Some(kernel_fail),
             reserved: (self as *const GridJob).cast_mut().cast(),
+            args_size: launch.args.len,
         };
         // SAFETY: the entry point was found with its metadata in a module that
         // `launch.function` keeps loaded; ctx and the argument blob outlive
