@@ -127,6 +127,10 @@ fn rust_layout() -> Vec<Row> {
         fh_cpu_kernel_context_t { struct_size, grid_dim, block_dim, block_idx, shared_memory,
             shared_memory_size, fail, reserved, args_size }
         fh_cpu_kernel_meta_t { struct_size, abi_version, max_threads_per_block, static_shared_bytes }
+        fh_module_bundle_header_t { magic, version, header_size, total_size, image_count, image_entry_size,
+            images_offset, kernel_count, kernel_entry_size, kernels_offset }
+        fh_module_bundle_image_t { format, flags, offset, size, target_offset }
+        fh_module_bundle_kernel_t { name_offset, params_size, flags }
         fh_status_t {}
         fh_deviceptr_t {}
         fh_plugin_status_t {}

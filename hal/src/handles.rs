@@ -244,12 +244,24 @@ macro_rules! kind {
 
 kind!(StreamKind, STREAM_MAGIC, "stream", fhp_stream_s, ());
 kind!(EventKind, EVENT_MAGIC, "event", fhp_event_s, AtomicU32);
-kind!(ModuleKind, MODULE_MAGIC, "module", fhp_module_s, Mutex<Vec<&'static Function>>);
-kind!(FunctionKind, FUNCTION_MAGIC, "function", fhp_function_s, ());
+kind!(ModuleKind, MODULE_MAGIC, "module", fhp_module_s, ModuleExtra);
+kind!(FunctionKind, FUNCTION_MAGIC, "function", fhp_function_s, AtomicU32);
+
+/// What the loader keeps per module.
+#[derive(Default)]
+pub struct ModuleExtra {
+    /// The function handles handed out for this module; they die with it.
+    pub functions: Mutex<Vec<&'static Function>>,
+    /// Kernel name -> parameter bytes, from the module's bundle (empty for a
+    /// module not loaded from one).
+    pub params: Mutex<Vec<(String, u32)>>,
+}
 
 pub type Stream = Handle<StreamKind>;
 /// `extra`: the creation flags (FH_EVENT_DISABLE_TIMING).
 pub type Event = Handle<EventKind>;
-/// `extra`: the function handles handed out for this module; they die with it.
+/// `extra`: its function handles and recorded parameter sizes ([`ModuleExtra`]).
 pub type Module = Handle<ModuleKind>;
+/// `extra`: the bytes of parameters the kernel reads, when its bundle records
+/// them (0 otherwise); fhLaunchKernel refuses a shorter blob.
 pub type Function = Handle<FunctionKind>;

@@ -1,5 +1,5 @@
 /*
- * flaghal.h - the FlagHAL application API, version 1.0.
+ * flaghal.h - the FlagHAL application API, version 1.1.
  *
  * This header is the specification of the API that frameworks call. It is
  * exported by libflaghal.so (SONAME libflaghal.so.1). Every function, type and
@@ -96,9 +96,15 @@ extern "C" {
 #define FH_VERSION_MINOR(version) ((((uint32_t)(version)) >> 12) & 0x3FFu)
 #define FH_VERSION_PATCH(version) (((uint32_t)(version)) & 0xFFFu)
 
-/** The application API version this header describes. */
+/** The application API versions. 1.1 adds, without changing anything of
+ *  1.0: the module formats OPENCL_C, OPENCL_SPIRV, CUBIN and BUNDLE (module
+ *  bundles, below), the capability flags FLOAT16 .. SUBGROUP_SHUFFLE, and the
+ *  loader's check of argument blobs against the parameter sizes a bundle
+ *  records. */
 #define FH_API_VERSION_1_0 FH_MAKE_VERSION(1, 0, 0)
-#define FH_API_VERSION FH_API_VERSION_1_0
+#define FH_API_VERSION_1_1 FH_MAKE_VERSION(1, 1, 0)
+/** The application API version this header describes. */
+#define FH_API_VERSION FH_API_VERSION_1_1
 
 /* ---------------------------------------------------------------------------
  * Status codes. Stable forever: never renumbered, never reused.
@@ -303,15 +309,41 @@ typedef enum fh_device_type {
     FH_DEVICE_TYPE_FORCE_32BIT = 0x7FFFFFFF
 } fh_device_type_t;
 
-/** Formats of module bytes for fhModuleLoadData. Values are stable. */
+/**
+ * Formats of module bytes for fhModuleLoadData. Values are stable. Each
+ * standard format comes with a kernel calling convention, specified in
+ * docs/kernels.md ("Format conventions"): how the argument blob, the block
+ * size and dynamic shared memory reach a kernel. A module written to a
+ * format's convention runs on every device that lists the format.
+ */
 typedef enum fh_module_format {
     FH_MODULE_FORMAT_INVALID = 0,
-    /** A SPIR-V binary with GLCompute entry points (see docs/kernels.md). */
+    /** A SPIR-V binary with GLCompute entry points (Vulkan's dialect), under
+     *  the FlagHAL SPIR-V convention: block size from specialization
+     *  constants 0..2, dynamic shared memory bytes in constant 3, the blob's
+     *  first 120 bytes in push constants and, for longer blobs, its address
+     *  at push-constant byte 120. */
     FH_MODULE_FORMAT_SPIRV = 1,
-    /** NVIDIA PTX text. */
+    /** NVIDIA PTX text; parameters as CUDA passes them (docs/kernels.md). */
     FH_MODULE_FORMAT_PTX = 2,
     /** A host shared library (ELF) whose kernels follow flaghal_cpu_kernel.h. */
     FH_MODULE_FORMAT_NATIVE_CPU = 3,
+    /** OpenCL C source text (1.2 or 2.x, size bytes, no NUL needed). Each
+     *  kernel takes one parameter, `__global const uchar *` to a copy of the
+     *  blob, and optionally a second, `__local uchar *`, of shared_mem_bytes.
+     *  Added in 1.1. */
+    FH_MODULE_FORMAT_OPENCL_C = 4,
+    /** A SPIR-V binary with Kernel (OpenCL) entry points, the same kernel
+     *  convention as FH_MODULE_FORMAT_OPENCL_C. Added in 1.1. */
+    FH_MODULE_FORMAT_OPENCL_SPIRV = 5,
+    /** An NVIDIA cubin (ELF) for one GPU architecture; parameters as for
+     *  PTX. Added in 1.1. */
+    FH_MODULE_FORMAT_CUBIN = 6,
+    /** A module bundle: several images of one set of kernels in different
+     *  formats (see "Module bundles" below). Every device accepts it, the
+     *  loader unpacking it; it is never listed in module_formats and
+     *  plugins never receive it. Added in 1.1. */
+    FH_MODULE_FORMAT_BUNDLE = 7,
     /** Values from here up are assigned to vendors (docs/abi.md). */
     FH_MODULE_FORMAT_VENDOR_BEGIN = 0x10000,
     FH_MODULE_FORMAT_FORCE_32BIT = 0x7FFFFFFF
@@ -339,6 +371,22 @@ typedef enum fh_module_format {
 /** Copies and memsets detect ranges outside live allocations and return
  *  FH_ERROR_INVALID_ADDRESS instead of faulting. */
 #define FH_DEVICE_CAP_ADDRESS_CHECKS (1ull << 7)
+/* What kernels may use (1.1). A device without a flag may refuse modules
+ * that use the feature (FH_ERROR_INVALID_IMAGE or FH_ERROR_NOT_SUPPORTED).
+ * docs/kernels.md maps each to SPIR-V capabilities. */
+/** 16-bit floats: arithmetic, and loads and stores of device memory. */
+#define FH_DEVICE_CAP_FLOAT16 (1ull << 8)
+/** 8-bit integers: arithmetic, and loads and stores of device memory. */
+#define FH_DEVICE_CAP_INT8 (1ull << 9)
+/** 16-bit integers: arithmetic, and loads and stores of device memory. */
+#define FH_DEVICE_CAP_INT16 (1ull << 10)
+/** Packed 4 x 8-bit integer dot products with 32-bit accumulation run as
+ *  native instructions (dp4a; SPIR-V DotProduct + DotProductInput4x8BitPacked). */
+#define FH_DEVICE_CAP_INT8_DOT_PRODUCT (1ull << 11)
+/** Subgroup reductions, scans, broadcast and elect (subgroup_size wide). */
+#define FH_DEVICE_CAP_SUBGROUP_ARITHMETIC (1ull << 12)
+/** Subgroup shuffles by lane index and by XOR mask. */
+#define FH_DEVICE_CAP_SUBGROUP_SHUFFLE (1ull << 13)
 
 /** Guaranteed lower bounds every device meets (checked by the conformance suite). */
 #define FH_MIN_MAX_THREADS_PER_BLOCK 64u
@@ -379,7 +427,9 @@ typedef struct fh_device_properties {
     uint32_t max_shared_memory_per_block;
     /** Largest argument blob fhLaunchKernel accepts, in bytes. */
     uint32_t max_kernel_args_size;
-    /** Alignment in bytes of every address fhMemAlloc returns (>= 256). */
+    /** Alignment in bytes of every address fhMemAlloc returns (>= 256; a
+     *  plugin over a runtime that aligns less, such as OpenCL's 128, rounds
+     *  up inside a larger allocation: docs/plugin-guide.md). */
     uint32_t memory_alignment;
     /** Module formats fhModuleLoadData accepts, first is preferred. */
     uint32_t module_format_count;
@@ -576,13 +626,17 @@ FH_API fh_status_t fhEventElapsedTime(float *ms, fh_event_t start, fh_event_t en
 
 /**
  * Loads device code from bytes in format (one of the device's
- * module_formats; any other value, including values this header does not
- * define, returns FH_ERROR_NOT_SUPPORTED, so a program built against a newer
- * header gets "not supported" from an older loader; FH_MODULE_FORMAT_INVALID
- * (0) returns FH_ERROR_INVALID_VALUE). The bytes are copied:
- * the caller may free data on return. data NULL or size 0 returns
- * FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return
- * FH_ERROR_INVALID_IMAGE and load nothing.
+ * module_formats, or FH_MODULE_FORMAT_BUNDLE on every device; any other
+ * value, including values this header does not define, returns
+ * FH_ERROR_NOT_SUPPORTED, so a program built against a newer header gets
+ * "not supported" from an older loader; FH_MODULE_FORMAT_INVALID (0) returns
+ * FH_ERROR_INVALID_VALUE). The bytes are copied: the caller may free data on
+ * return. data NULL or size 0 returns FH_ERROR_INVALID_VALUE. Malformed,
+ * truncated or mismatched bytes return FH_ERROR_INVALID_IMAGE and load
+ * nothing. A bundle loads the image the device prefers (see "Module
+ * bundles"); one with no image the device accepts returns
+ * FH_ERROR_NOT_SUPPORTED, and the detail message names the device's formats
+ * and the bundle's.
  */
 FH_API fh_status_t fhModuleLoadData(fh_device_t device, fh_module_format_t format, const void *data,
                                     size_t size, fh_module_t *module);
@@ -626,8 +680,9 @@ FH_API fh_status_t fhFunctionGetAttribute(int32_t *value, fh_function_attribute_
  * struct with natural alignment (docs/kernels.md), args_size bytes long, copied
  * before the call returns. args may be NULL only when args_size is 0. A blob
  * shorter than the kernel's parameters is refused with FH_ERROR_INVALID_VALUE
- * where the module format records their size; otherwise the kernel reads
- * undefined values past the blob's end.
+ * where the module records their size (a bundle's kernel table does);
+ * otherwise the kernel reads undefined values past the blob's end (zero in
+ * the formats whose convention says so).
  *
  * Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a
  * block above the device's max_block_dim or max_threads_per_block or the
@@ -640,6 +695,99 @@ FH_API fh_status_t fhLaunchKernel(fh_function_t function, uint32_t grid_x, uint3
                                   uint32_t block_x, uint32_t block_y, uint32_t block_z,
                                   uint32_t shared_mem_bytes, fh_stream_t stream, const void *args,
                                   size_t args_size);
+
+/* ---------------------------------------------------------------------------
+ * Module bundles (FH_MODULE_FORMAT_BUNDLE), added in 1.1
+ * ------------------------------------------------------------------------- */
+
+/**
+ * A bundle carries several images of one set of kernels, each in a module
+ * format (and for a target) of its own, like a CUDA fat binary: one file
+ * loads on every device that accepts one of its images. `flaghal-kernel`
+ * writes bundles from one kernel source (docs/kernels.md).
+ *
+ * Layout. Every integer is little-endian; every offset counts from the first
+ * byte of the bundle; every range lies inside total_size bytes:
+ *   fh_module_bundle_header_t                       at offset 0
+ *   image_count entries of image_entry_size bytes   at images_offset
+ *   kernel_count entries of kernel_entry_size bytes at kernels_offset
+ *   image bytes and NUL-terminated UTF-8 strings    anywhere else
+ * The structs below give the fields; the *_entry_size and header_size fields
+ * let later versions append members (a reader accepts any size >= the
+ * version 1 size and ignores the rest). Flags are 0 in version 1.
+ *
+ * Loading (fhModuleLoadData, format FH_MODULE_FORMAT_BUNDLE, on any device):
+ * 1. The loader checks the whole bundle first: magic, version, sizes, that
+ *    every range and string lies inside it, that kernel names are unique and
+ *    non-empty, that flags are 0. Any violation: FH_ERROR_INVALID_IMAGE,
+ *    nothing loaded.
+ * 2. Candidates are the images whose format the device lists in
+ *    module_formats, in the device's order of preference (module_formats
+ *    order), then in bundle order. A FH_MODULE_FORMAT_NATIVE_CPU image whose
+ *    target is not the process's ("x86_64-linux", "aarch64-linux": the ELF
+ *    machine and OS, see FH_MODULE_BUNDLE_TARGET_*) is not a candidate.
+ *    Images in formats this loader does not know are skipped, not errors.
+ * 3. The plugin loads the first candidate; if it refuses it with
+ *    FH_ERROR_INVALID_IMAGE or FH_ERROR_NOT_SUPPORTED, the next candidate is
+ *    tried. Another failure is returned at once. When every candidate was
+ *    refused, the first refusal is returned with a detail naming each.
+ * 4. No candidate at all: FH_ERROR_NOT_SUPPORTED, naming the device's formats
+ *    and the bundle's.
+ * The kernel table records, per kernel, how many bytes of parameters it
+ * reads (params_size, 0 = not recorded): fhLaunchKernel on a function of the
+ * module with a shorter blob returns FH_ERROR_INVALID_VALUE. A kernel the
+ * table does not name is launched without that check.
+ */
+#define FH_MODULE_BUNDLE_MAGIC "FHBUNDLE"
+#define FH_MODULE_BUNDLE_MAGIC_SIZE 8u
+#define FH_MODULE_BUNDLE_VERSION 1u
+/** Targets of native CPU images. */
+#define FH_MODULE_BUNDLE_TARGET_X86_64_LINUX "x86_64-linux"
+#define FH_MODULE_BUNDLE_TARGET_AARCH64_LINUX "aarch64-linux"
+
+typedef struct fh_module_bundle_header {
+    /** FH_MODULE_BUNDLE_MAGIC, without a NUL. */
+    uint8_t magic[8];
+    /** FH_MODULE_BUNDLE_VERSION. */
+    uint32_t version;
+    /** Bytes of this header as written; >= FH_MODULE_BUNDLE_HEADER_SIZE_1. */
+    uint32_t header_size;
+    /** Bytes of the whole bundle; <= the size passed to fhModuleLoadData. */
+    uint64_t total_size;
+    uint32_t image_count;
+    /** Bytes of each image entry; >= FH_MODULE_BUNDLE_IMAGE_SIZE_1. */
+    uint32_t image_entry_size;
+    uint64_t images_offset;
+    uint32_t kernel_count;
+    /** Bytes of each kernel entry; >= FH_MODULE_BUNDLE_KERNEL_SIZE_1. */
+    uint32_t kernel_entry_size;
+    uint64_t kernels_offset;
+} fh_module_bundle_header_t;
+
+/** One image: module bytes in one format for one target. */
+typedef struct fh_module_bundle_image {
+    /** fh_module_format_t of the bytes (never FH_MODULE_FORMAT_BUNDLE). */
+    uint32_t format;
+    uint32_t flags;
+    uint64_t offset;
+    /** Bytes of the image; > 0. */
+    uint64_t size;
+    /** Offset of a NUL-terminated target name, or 0 for none. */
+    uint64_t target_offset;
+} fh_module_bundle_image_t;
+
+/** One kernel that every image of the bundle defines. */
+typedef struct fh_module_bundle_kernel {
+    /** Offset of its NUL-terminated name. */
+    uint64_t name_offset;
+    /** Bytes of parameters the kernel reads; 0 = not recorded. */
+    uint32_t params_size;
+    uint32_t flags;
+} fh_module_bundle_kernel_t;
+
+#define FH_MODULE_BUNDLE_HEADER_SIZE_1 56u
+#define FH_MODULE_BUNDLE_IMAGE_SIZE_1 32u
+#define FH_MODULE_BUNDLE_KERNEL_SIZE_1 16u
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,10 +1,13 @@
 //! fhModuleLoadData/Unload/GetFunction, fhFunctionGetAttribute, fhLaunchKernel.
+//! Bundles (FH_MODULE_FORMAT_BUNDLE) are unpacked by `module_bundle`.
 
 use super::{call_plugin, device, function, module, same_device, stream};
 use crate::failure::{export, fail, ApiResult};
 use crate::handles::{Device, Function, Module};
+use crate::module_bundle;
 use flaghal_sys::*;
 use std::ffi::{c_char, c_void};
+use std::sync::atomic::Ordering;
 
 /// # Safety
 /// `data` is NULL or readable for `size` bytes; `out` is NULL or writable.
@@ -26,13 +29,22 @@ pub unsafe extern "C" fn fhModuleLoadData(
         if format == FH_MODULE_FORMAT_INVALID {
             return Err(fail(FH_ERROR_INVALID_VALUE, "format is FH_MODULE_FORMAT_INVALID"));
         }
-        let count = (d.props.module_format_count as usize).min(d.props.module_formats.len());
-        if !d.props.module_formats[..count].contains(&format) {
-            return Err(fail(FH_ERROR_NOT_SUPPORTED, format!("{} does not accept module format {format}", d.describe())));
-        }
-        let mut native: fhp_module_t = std::ptr::null_mut();
-        call_plugin!(d.plugin, module_load, "fhModuleLoadData", d.native, format, data, size, &mut native)?;
+        let (native, params) = if format == FH_MODULE_FORMAT_BUNDLE {
+            // SAFETY: the caller passes `size` readable bytes (checked non-NULL above).
+            let bytes = unsafe { ptr::in_bytes(data, size, "data") }?;
+            let loaded = module_bundle::load(d, bytes)?;
+            (loaded.native, loaded.params)
+        } else {
+            let count = (d.props.module_format_count as usize).min(d.props.module_formats.len());
+            if !d.props.module_formats[..count].contains(&format) {
+                return Err(fail(FH_ERROR_NOT_SUPPORTED, format!("{} does not accept module format {format}", d.describe())));
+            }
+            let mut native: fhp_module_t = std::ptr::null_mut();
+            call_plugin!(d.plugin, module_load, "fhModuleLoadData", d.native, format, data, size, &mut native)?;
+            (native, Vec::new())
+        };
         let m = Module::create(d, native);
+        *m.extra.params.lock() = params;
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, m.as_ptr(), "module") }?)
     })
@@ -50,14 +62,17 @@ pub unsafe extern "C" fn fhModuleUnload(handle: fh_module_t) -> fh_status_t {
         let m = module(handle)?;
         m.begin_destroy()?;
         // Its functions die with it.
-        let functions: Vec<&'static Function> = std::mem::take(&mut *m.extra.lock());
+        let functions: Vec<&'static Function> = std::mem::take(&mut *m.extra.functions.lock());
         for f in functions {
             if f.begin_destroy().is_ok() {
-                f.release(|_| {});
+                f.release(|params| params.store(0, Ordering::Relaxed));
             }
         }
         let result = call_plugin!(m.device().plugin, module_unload, "fhModuleUnload", m.native());
-        m.release(|functions| functions.lock().clear());
+        m.release(|extra| {
+            extra.functions.lock().clear();
+            extra.params.lock().clear();
+        });
         result
     })
 }
@@ -73,11 +88,12 @@ pub unsafe extern "C" fn fhModuleGetFunction(handle: fh_module_t, name: *const c
         let mut native: fhp_function_t = std::ptr::null_mut();
         call_plugin!(m.device().plugin, module_get_function, "fhModuleGetFunction", m.native(), name, &mut native)?;
         let f = {
-            let mut functions = m.extra.lock();
+            let mut functions = m.extra.functions.lock();
             match functions.iter().find(|f| f.native() == native) {
                 Some(f) => *f,
                 None => {
                     let f = Function::create(m.device(), native);
+                    f.extra.store(recorded_params(m, name), Ordering::Relaxed);
                     functions.push(f);
                     f
                 }
@@ -86,6 +102,20 @@ pub unsafe extern "C" fn fhModuleGetFunction(handle: fh_module_t, name: *const c
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, f.as_ptr(), "function") }?)
     })
+}
+
+/// The parameter size the module's bundle records for kernel `name` (0 when
+/// not recorded).
+fn recorded_params(m: &Module, name: *const c_char) -> u32 {
+    let params = m.extra.params.lock();
+    if params.is_empty() {
+        return 0;
+    }
+    // SAFETY: checked non-NULL by the caller, and the plugin has just found a
+    // kernel by this NUL-terminated name.
+    let Ok(name) = (unsafe { ptr::in_cstr(name, "name") }) else { return 0 };
+    let name = name.to_string_lossy();
+    params.iter().find(|(n, _)| *n == name).map_or(0, |(_, size)| *size)
 }
 
 /// # Safety
@@ -131,6 +161,14 @@ pub fn check_launch(props: &fh_device_properties_t, grid: [u32; 3], block: [u32;
     Ok(())
 }
 
+#[cold]
+fn short_blob(args_size: usize, params: usize) -> crate::failure::Failure {
+    fail(
+        FH_ERROR_INVALID_VALUE,
+        format!("args_size {args_size} is shorter than the {params} bytes of parameters the kernel reads (its bundle records them)"),
+    )
+}
+
 fn launch_config(d: &Device, grid: [u32; 3], block: [u32; 3], shared: u32, args_size: usize) -> ApiResult {
     check_launch(&d.props, grid, block, shared, args_size).map_err(|m| fail(FH_ERROR_INVALID_CONFIGURATION, m))
 }
@@ -161,6 +199,10 @@ pub unsafe extern "C" fn fhLaunchKernel(
         let d = f.device();
         let (grid, block) = ([grid_x, grid_y, grid_z], [block_x, block_y, block_z]);
         launch_config(d, grid, block, shared_mem_bytes, args_size)?;
+        let params = f.extra.load(Ordering::Relaxed) as usize;
+        if args_size < params {
+            return Err(short_blob(args_size, params));
+        }
         let params = fh_plugin_launch_params_t {
             struct_size: std::mem::size_of::<fh_plugin_launch_params_t>(),
             next: std::ptr::null_mut(),

@@ -29,6 +29,12 @@ pub const FH_DEVICE_CAP_ATOMIC_FLOAT32: u64 = 16;
 pub const FH_DEVICE_CAP_FLOAT64: u64 = 32;
 pub const FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY: u64 = 64;
 pub const FH_DEVICE_CAP_ADDRESS_CHECKS: u64 = 128;
+pub const FH_DEVICE_CAP_FLOAT16: u64 = 256;
+pub const FH_DEVICE_CAP_INT8: u64 = 512;
+pub const FH_DEVICE_CAP_INT16: u64 = 1024;
+pub const FH_DEVICE_CAP_INT8_DOT_PRODUCT: u64 = 2048;
+pub const FH_DEVICE_CAP_SUBGROUP_ARITHMETIC: u64 = 4096;
+pub const FH_DEVICE_CAP_SUBGROUP_SHUFFLE: u64 = 8192;
 pub const FH_MIN_MAX_THREADS_PER_BLOCK: u32 = 64;
 pub const FH_MIN_MAX_SHARED_MEMORY_PER_BLOCK: u32 = 16384;
 pub const FH_MIN_MAX_KERNEL_ARGS_SIZE: u32 = 128;
@@ -36,6 +42,14 @@ pub const FH_MIN_MEMORY_ALIGNMENT: u32 = 256;
 pub const FH_STREAM_DEFAULT: u32 = 0;
 pub const FH_EVENT_DEFAULT: u32 = 0;
 pub const FH_EVENT_DISABLE_TIMING: u32 = 1;
+pub const FH_MODULE_BUNDLE_MAGIC: &[u8; 9] = b"FHBUNDLE\0";
+pub const FH_MODULE_BUNDLE_MAGIC_SIZE: u32 = 8;
+pub const FH_MODULE_BUNDLE_VERSION: u32 = 1;
+pub const FH_MODULE_BUNDLE_TARGET_X86_64_LINUX: &[u8; 13] = b"x86_64-linux\0";
+pub const FH_MODULE_BUNDLE_TARGET_AARCH64_LINUX: &[u8; 14] = b"aarch64-linux\0";
+pub const FH_MODULE_BUNDLE_HEADER_SIZE_1: u32 = 56;
+pub const FH_MODULE_BUNDLE_IMAGE_SIZE_1: u32 = 32;
+pub const FH_MODULE_BUNDLE_KERNEL_SIZE_1: u32 = 16;
 pub const FH_PLUGIN_ABI_VERSION_MAJOR: u32 = 1;
 pub const FH_PLUGIN_ABI_VERSION_MINOR: u32 = 0;
 pub const FH_PLUGIN_ABI_MIN_MINOR: u32 = 0;
@@ -243,19 +257,27 @@ pub const FH_DEVICE_TYPE_FORCE_32BIT: fh_device_type = 2147483647;
 pub type fh_device_type = ::std::os::raw::c_uint;
 pub use self::fh_device_type as fh_device_type_t;
 pub const FH_MODULE_FORMAT_INVALID: fh_module_format = 0;
-#[doc = " A SPIR-V binary with GLCompute entry points (see docs/kernels.md)."]
+#[doc = " A SPIR-V binary with GLCompute entry points (Vulkan's dialect), under\n  the FlagHAL SPIR-V convention: block size from specialization\n  constants 0..2, dynamic shared memory bytes in constant 3, the blob's\n  first 120 bytes in push constants and, for longer blobs, its address\n  at push-constant byte 120."]
 pub const FH_MODULE_FORMAT_SPIRV: fh_module_format = 1;
-#[doc = " NVIDIA PTX text."]
+#[doc = " NVIDIA PTX text; parameters as CUDA passes them (docs/kernels.md)."]
 pub const FH_MODULE_FORMAT_PTX: fh_module_format = 2;
 #[doc = " A host shared library (ELF) whose kernels follow flaghal_cpu_kernel.h."]
 pub const FH_MODULE_FORMAT_NATIVE_CPU: fh_module_format = 3;
+#[doc = " OpenCL C source text (1.2 or 2.x, size bytes, no NUL needed). Each\n  kernel takes one parameter, `__global const uchar *` to a copy of the\n  blob, and optionally a second, `__local uchar *`, of shared_mem_bytes.\n  Added in 1.1."]
+pub const FH_MODULE_FORMAT_OPENCL_C: fh_module_format = 4;
+#[doc = " A SPIR-V binary with Kernel (OpenCL) entry points, the same kernel\n  convention as FH_MODULE_FORMAT_OPENCL_C. Added in 1.1."]
+pub const FH_MODULE_FORMAT_OPENCL_SPIRV: fh_module_format = 5;
+#[doc = " An NVIDIA cubin (ELF) for one GPU architecture; parameters as for\n  PTX. Added in 1.1."]
+pub const FH_MODULE_FORMAT_CUBIN: fh_module_format = 6;
+#[doc = " A module bundle: several images of one set of kernels in different\n  formats (see \"Module bundles\" below). Every device accepts it, the\n  loader unpacking it; it is never listed in module_formats and\n  plugins never receive it. Added in 1.1."]
+pub const FH_MODULE_FORMAT_BUNDLE: fh_module_format = 7;
 #[doc = " Values from here up are assigned to vendors (docs/abi.md)."]
 pub const FH_MODULE_FORMAT_VENDOR_BEGIN: fh_module_format = 65536;
 #[doc = " Values from here up are assigned to vendors (docs/abi.md)."]
 pub const FH_MODULE_FORMAT_FORCE_32BIT: fh_module_format = 2147483647;
-#[doc = " Formats of module bytes for fhModuleLoadData. Values are stable."]
+#[doc = " Formats of module bytes for fhModuleLoadData. Values are stable. Each\n standard format comes with a kernel calling convention, specified in\n docs/kernels.md (\"Format conventions\"): how the argument blob, the block\n size and dynamic shared memory reach a kernel. A module written to a\n format's convention runs on every device that lists the format."]
 pub type fh_module_format = ::std::os::raw::c_uint;
-#[doc = " Formats of module bytes for fhModuleLoadData. Values are stable."]
+#[doc = " Formats of module bytes for fhModuleLoadData. Values are stable. Each\n standard format comes with a kernel calling convention, specified in\n docs/kernels.md (\"Format conventions\"): how the argument blob, the block\n size and dynamic shared memory reach a kernel. A module written to a\n format's convention runs on every device that lists the format."]
 pub use self::fh_module_format as fh_module_format_t;
 #[doc = " Properties of a device. Fill with fhDeviceGetProperties. Stable for the\n life of the process, except that nothing here reports free memory (see\n fhMemGetInfo)."]
 #[repr(C)]
@@ -288,7 +310,7 @@ pub struct fh_device_properties {
     pub max_shared_memory_per_block: u32,
     #[doc = " Largest argument blob fhLaunchKernel accepts, in bytes."]
     pub max_kernel_args_size: u32,
-    #[doc = " Alignment in bytes of every address fhMemAlloc returns (>= 256)."]
+    #[doc = " Alignment in bytes of every address fhMemAlloc returns (>= 256; a\n  plugin over a runtime that aligns less, such as OpenCL's 128, rounds\n  up inside a larger allocation: docs/plugin-guide.md)."]
     pub memory_alignment: u32,
     #[doc = " Module formats fhModuleLoadData accepts, first is preferred."]
     pub module_format_count: u32,
@@ -563,7 +585,7 @@ unsafe extern "C" {
     pub fn fhEventElapsedTime(ms: *mut f32, start: fh_event_t, end: fh_event_t) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats; any other value, including values this header does not\n define, returns FH_ERROR_NOT_SUPPORTED, so a program built against a newer\n header gets \"not supported\" from an older loader; FH_MODULE_FORMAT_INVALID\n (0) returns FH_ERROR_INVALID_VALUE). The bytes are copied:\n the caller may free data on return. data NULL or size 0 returns\n FH_ERROR_INVALID_VALUE. Malformed, truncated or mismatched bytes return\n FH_ERROR_INVALID_IMAGE and load nothing."]
+    #[doc = " Loads device code from bytes in format (one of the device's\n module_formats, or FH_MODULE_FORMAT_BUNDLE on every device; any other\n value, including values this header does not define, returns\n FH_ERROR_NOT_SUPPORTED, so a program built against a newer header gets\n \"not supported\" from an older loader; FH_MODULE_FORMAT_INVALID (0) returns\n FH_ERROR_INVALID_VALUE). The bytes are copied: the caller may free data on\n return. data NULL or size 0 returns FH_ERROR_INVALID_VALUE. Malformed,\n truncated or mismatched bytes return FH_ERROR_INVALID_IMAGE and load\n nothing. A bundle loads the image the device prefers (see \"Module\n bundles\"); one with no image the device accepts returns\n FH_ERROR_NOT_SUPPORTED, and the detail message names the device's formats\n and the bundle's."]
     pub fn fhModuleLoadData(
         device: fh_device_t,
         format: fh_module_format_t,
@@ -605,7 +627,7 @@ unsafe extern "C" {
     ) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Queues function on stream over a grid of grid_x * grid_y * grid_z blocks of\n block_x * block_y * block_z threads, with shared_mem_bytes of dynamic shared\n memory per block.\n\n args points to the argument blob: the kernel's parameters laid out as a C\n struct with natural alignment (docs/kernels.md), args_size bytes long, copied\n before the call returns. args may be NULL only when args_size is 0. A blob\n shorter than the kernel's parameters is refused with FH_ERROR_INVALID_VALUE\n where the module format records their size; otherwise the kernel reads\n undefined values past the blob's end.\n\n Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a\n block above the device's max_block_dim or max_threads_per_block or the\n function's FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, a grid above max_grid_dim,\n shared memory above the limit, or args_size above max_kernel_args_size;\n FH_ERROR_INVALID_DEVICE if function and stream belong to different devices.\n A failure while the kernel runs is reported later as FH_ERROR_LAUNCH_FAILED."]
+    #[doc = " Queues function on stream over a grid of grid_x * grid_y * grid_z blocks of\n block_x * block_y * block_z threads, with shared_mem_bytes of dynamic shared\n memory per block.\n\n args points to the argument blob: the kernel's parameters laid out as a C\n struct with natural alignment (docs/kernels.md), args_size bytes long, copied\n before the call returns. args may be NULL only when args_size is 0. A blob\n shorter than the kernel's parameters is refused with FH_ERROR_INVALID_VALUE\n where the module records their size (a bundle's kernel table does);\n otherwise the kernel reads undefined values past the blob's end (zero in\n the formats whose convention says so).\n\n Errors when queuing: FH_ERROR_INVALID_CONFIGURATION for a zero dimension, a\n block above the device's max_block_dim or max_threads_per_block or the\n function's FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, a grid above max_grid_dim,\n shared memory above the limit, or args_size above max_kernel_args_size;\n FH_ERROR_INVALID_DEVICE if function and stream belong to different devices.\n A failure while the kernel runs is reported later as FH_ERROR_LAUNCH_FAILED."]
     pub fn fhLaunchKernel(
         function: fh_function_t,
         grid_x: u32,
@@ -620,6 +642,108 @@ unsafe extern "C" {
         args_size: usize,
     ) -> fh_status_t;
 }
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct fh_module_bundle_header {
+    #[doc = " FH_MODULE_BUNDLE_MAGIC, without a NUL."]
+    pub magic: [u8; 8usize],
+    #[doc = " FH_MODULE_BUNDLE_VERSION."]
+    pub version: u32,
+    #[doc = " Bytes of this header as written; >= FH_MODULE_BUNDLE_HEADER_SIZE_1."]
+    pub header_size: u32,
+    #[doc = " Bytes of the whole bundle; <= the size passed to fhModuleLoadData."]
+    pub total_size: u64,
+    pub image_count: u32,
+    #[doc = " Bytes of each image entry; >= FH_MODULE_BUNDLE_IMAGE_SIZE_1."]
+    pub image_entry_size: u32,
+    pub images_offset: u64,
+    pub kernel_count: u32,
+    #[doc = " Bytes of each kernel entry; >= FH_MODULE_BUNDLE_KERNEL_SIZE_1."]
+    pub kernel_entry_size: u32,
+    pub kernels_offset: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of fh_module_bundle_header"][::std::mem::size_of::<fh_module_bundle_header>() - 56usize];
+    ["Alignment of fh_module_bundle_header"]
+        [::std::mem::align_of::<fh_module_bundle_header>() - 8usize];
+    ["Offset of field: fh_module_bundle_header::magic"]
+        [::std::mem::offset_of!(fh_module_bundle_header, magic) - 0usize];
+    ["Offset of field: fh_module_bundle_header::version"]
+        [::std::mem::offset_of!(fh_module_bundle_header, version) - 8usize];
+    ["Offset of field: fh_module_bundle_header::header_size"]
+        [::std::mem::offset_of!(fh_module_bundle_header, header_size) - 12usize];
+    ["Offset of field: fh_module_bundle_header::total_size"]
+        [::std::mem::offset_of!(fh_module_bundle_header, total_size) - 16usize];
+    ["Offset of field: fh_module_bundle_header::image_count"]
+        [::std::mem::offset_of!(fh_module_bundle_header, image_count) - 24usize];
+    ["Offset of field: fh_module_bundle_header::image_entry_size"]
+        [::std::mem::offset_of!(fh_module_bundle_header, image_entry_size) - 28usize];
+    ["Offset of field: fh_module_bundle_header::images_offset"]
+        [::std::mem::offset_of!(fh_module_bundle_header, images_offset) - 32usize];
+    ["Offset of field: fh_module_bundle_header::kernel_count"]
+        [::std::mem::offset_of!(fh_module_bundle_header, kernel_count) - 40usize];
+    ["Offset of field: fh_module_bundle_header::kernel_entry_size"]
+        [::std::mem::offset_of!(fh_module_bundle_header, kernel_entry_size) - 44usize];
+    ["Offset of field: fh_module_bundle_header::kernels_offset"]
+        [::std::mem::offset_of!(fh_module_bundle_header, kernels_offset) - 48usize];
+};
+pub type fh_module_bundle_header_t = fh_module_bundle_header;
+#[doc = " One image: module bytes in one format for one target."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct fh_module_bundle_image {
+    #[doc = " fh_module_format_t of the bytes (never FH_MODULE_FORMAT_BUNDLE)."]
+    pub format: u32,
+    pub flags: u32,
+    pub offset: u64,
+    #[doc = " Bytes of the image; > 0."]
+    pub size: u64,
+    #[doc = " Offset of a NUL-terminated target name, or 0 for none."]
+    pub target_offset: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of fh_module_bundle_image"][::std::mem::size_of::<fh_module_bundle_image>() - 32usize];
+    ["Alignment of fh_module_bundle_image"]
+        [::std::mem::align_of::<fh_module_bundle_image>() - 8usize];
+    ["Offset of field: fh_module_bundle_image::format"]
+        [::std::mem::offset_of!(fh_module_bundle_image, format) - 0usize];
+    ["Offset of field: fh_module_bundle_image::flags"]
+        [::std::mem::offset_of!(fh_module_bundle_image, flags) - 4usize];
+    ["Offset of field: fh_module_bundle_image::offset"]
+        [::std::mem::offset_of!(fh_module_bundle_image, offset) - 8usize];
+    ["Offset of field: fh_module_bundle_image::size"]
+        [::std::mem::offset_of!(fh_module_bundle_image, size) - 16usize];
+    ["Offset of field: fh_module_bundle_image::target_offset"]
+        [::std::mem::offset_of!(fh_module_bundle_image, target_offset) - 24usize];
+};
+#[doc = " One image: module bytes in one format for one target."]
+pub type fh_module_bundle_image_t = fh_module_bundle_image;
+#[doc = " One kernel that every image of the bundle defines."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct fh_module_bundle_kernel {
+    #[doc = " Offset of its NUL-terminated name."]
+    pub name_offset: u64,
+    #[doc = " Bytes of parameters the kernel reads; 0 = not recorded."]
+    pub params_size: u32,
+    pub flags: u32,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of fh_module_bundle_kernel"][::std::mem::size_of::<fh_module_bundle_kernel>() - 16usize];
+    ["Alignment of fh_module_bundle_kernel"]
+        [::std::mem::align_of::<fh_module_bundle_kernel>() - 8usize];
+    ["Offset of field: fh_module_bundle_kernel::name_offset"]
+        [::std::mem::offset_of!(fh_module_bundle_kernel, name_offset) - 0usize];
+    ["Offset of field: fh_module_bundle_kernel::params_size"]
+        [::std::mem::offset_of!(fh_module_bundle_kernel, params_size) - 8usize];
+    ["Offset of field: fh_module_bundle_kernel::flags"]
+        [::std::mem::offset_of!(fh_module_bundle_kernel, flags) - 12usize];
+};
+#[doc = " One kernel that every image of the bundle defines."]
+pub type fh_module_bundle_kernel_t = fh_module_bundle_kernel;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct fhp_device_s {

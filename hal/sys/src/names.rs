@@ -48,13 +48,17 @@ pub fn module_format(format: fh_module_format_t) -> String {
         FH_MODULE_FORMAT_SPIRV => "SPIRV".into(),
         FH_MODULE_FORMAT_PTX => "PTX".into(),
         FH_MODULE_FORMAT_NATIVE_CPU => "NATIVE_CPU".into(),
+        FH_MODULE_FORMAT_OPENCL_C => "OPENCL_C".into(),
+        FH_MODULE_FORMAT_OPENCL_SPIRV => "OPENCL_SPIRV".into(),
+        FH_MODULE_FORMAT_CUBIN => "CUBIN".into(),
+        FH_MODULE_FORMAT_BUNDLE => "BUNDLE".into(),
         f if f >= FH_MODULE_FORMAT_VENDOR_BEGIN => format!("vendor-{f:#x}"),
         f => format!("unknown-{f}"),
     }
 }
 
 /// Every capability flag with its identifier (without FH_DEVICE_CAP_), in bit order.
-pub const CAPABILITIES: [(u64, &str); 8] = [
+pub const CAPABILITIES: [(u64, &str); 14] = [
     (FH_DEVICE_CAP_EVENT_TIMING, "EVENT_TIMING"),
     (FH_DEVICE_CAP_HOST_FUNC, "HOST_FUNC"),
     (FH_DEVICE_CAP_PINNED_HOST_MEMORY, "PINNED_HOST_MEMORY"),
@@ -63,6 +67,12 @@ pub const CAPABILITIES: [(u64, &str); 8] = [
     (FH_DEVICE_CAP_FLOAT64, "FLOAT64"),
     (FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, "HOST_ACCESSIBLE_MEMORY"),
     (FH_DEVICE_CAP_ADDRESS_CHECKS, "ADDRESS_CHECKS"),
+    (FH_DEVICE_CAP_FLOAT16, "FLOAT16"),
+    (FH_DEVICE_CAP_INT8, "INT8"),
+    (FH_DEVICE_CAP_INT16, "INT16"),
+    (FH_DEVICE_CAP_INT8_DOT_PRODUCT, "INT8_DOT_PRODUCT"),
+    (FH_DEVICE_CAP_SUBGROUP_ARITHMETIC, "SUBGROUP_ARITHMETIC"),
+    (FH_DEVICE_CAP_SUBGROUP_SHUFFLE, "SUBGROUP_SHUFFLE"),
 ];
 
 /// The names of the flags set in `bits`, in bit order; unknown bits print as `bit<N>`.
@@ -88,6 +98,8 @@ mod tests {
         assert_eq!(device_type(FH_DEVICE_TYPE_NPU), "NPU");
         assert_eq!(module_format(FH_MODULE_FORMAT_VENDOR_BEGIN + 2), "vendor-0x10002");
         assert_eq!(module_format(FH_MODULE_FORMAT_SPIRV), "SPIRV");
+        assert_eq!(module_format(FH_MODULE_FORMAT_BUNDLE), "BUNDLE");
+        assert_eq!(module_format(FH_MODULE_FORMAT_OPENCL_C), "OPENCL_C");
         assert_eq!(capabilities(FH_DEVICE_CAP_HOST_FUNC | (1 << 40)), vec!["HOST_FUNC", "bit40"]);
         assert_eq!(
             capabilities(FH_DEVICE_CAP_ADDRESS_CHECKS | FH_DEVICE_CAP_EVENT_TIMING),

@@ -20,7 +20,7 @@
 //! Files: `entries` (the ABI table, one file per group), `plugin` (init
 //! state), `instance`, `adapter`, `device`, `memory` + `suballoc` +
 //! `staging`, `timeline`, `stream` + `host_worker`, `event`, `copy`,
-//! `module` + `spirv`, `conv`, `error`, `host` (the loader's log and error
+//! `module` (SPIR-V reflection is `flaghal_formats::spirv`), `conv`, `error`, `host` (the loader's log and error
 //! detail services).
 
 pub mod adapter;
@@ -36,7 +36,6 @@ pub mod instance;
 pub mod memory;
 pub mod module;
 pub mod plugin;
-pub mod spirv;
 pub mod staging;
 pub mod stream;
 pub mod suballoc;

@@ -15,7 +15,7 @@
 
 use crate::device::Device;
 use crate::error::{invalid_configuration, invalid_value};
-use crate::spirv;
+use flaghal_formats::spirv;
 use crate::stream::Stream;
 use ash::vk;
 use flaghal_sys::{self as sys, FfiError, FfiResult};

@@ -47,7 +47,7 @@ fn committed_spirv_matches_the_manifest_and_names_its_entry_point() {
             let spv = std::fs::read(dir.join(format!("{name}.spv"))).unwrap();
             assert_eq!(sha256(&source), source_sha, "{name}.comp changed: run conformance/kernels/spirv/build.sh");
             assert_eq!(sha256(&spv), spv_sha, "{name}.spv does not match the MANIFEST");
-            let info = flaghal_vulkan::spirv::parse(&spv).unwrap();
+            let info = flaghal_formats::spirv::parse(&spv).unwrap();
             let names: Vec<&str> = info.entry_points.iter().map(|e| e.name.as_str()).collect();
             assert_eq!(names, [name.as_str()], "{name}.spv entry points");
             if !name.starts_with("fixed_") {
