@@ -4,8 +4,11 @@
 //! - the minimal plain-C plugin (`c-examples/minimal_plugin/minimal_plugin.c`)
 //!   and, from the same file with one `-DZOO_CASE=...` each, the broken-plugin
 //!   zoo, plus a text file named like a plugin library;
-//! - the native-CPU kernel modules in `c-examples/kernels/` and `tests/kernels/`
-//!   (one module per kernel, `<name>.so`).
+//! - the examples' one-source kernels (`c-examples/kernels/*.fhk`, with their
+//!   committed SPIR-V) with flaghal-kernel: one bundle of all of them,
+//!   `examples.fhbundle`, and each one's native CPU image, `<name>.so`;
+//! - the native-CPU kernel modules only the tests use (`tests/kernels/*.c`,
+//!   flaghal_cpu_kernel.h, one module per kernel, `<name>.so`).
 //!
 //! Tests find them through `env!("FLAGHAL_IT_...")` variables set below.
 
@@ -36,11 +39,11 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let include = root.join("include");
     let plugin_src = root.join("c-examples/minimal_plugin/minimal_plugin.c");
-    // The examples' kernels, and kernels only the tests use.
-    let kernel_dirs = [root.join("c-examples/kernels"), root.join("tests/kernels")];
+    let examples = root.join("c-examples/kernels");
+    let test_kernels = root.join("tests/kernels");
     println!("cargo:rerun-if-changed={}", include.display());
     println!("cargo:rerun-if-changed={}", plugin_src.display());
-    for dir in &kernel_dirs {
+    for dir in [&examples, &test_kernels] {
         println!("cargo:rerun-if-changed={}", dir.display());
     }
 
@@ -59,11 +62,31 @@ fn main() {
 
     let kernels = out.join("kernels");
     std::fs::create_dir_all(&kernels).expect("create OUT_DIR/kernels");
-    for src in kernel_dirs.iter().flat_map(|dir| c_files(dir)) {
+    build_example_kernels(&examples, &include, &out, &kernels);
+    for src in c_files(&test_kernels) {
         let stem = src.file_stem().expect("file stem").to_string_lossy().into_owned();
         compile_shared(&src, &kernels.join(format!("{stem}.so")), &include, &["-O2"]);
     }
     println!("cargo:rustc-env=FLAGHAL_IT_KERNELS={}", kernels.display());
+}
+
+/// `kernels/examples.fhbundle` and `kernels/<name>.so` of every example kernel.
+fn build_example_kernels(examples: &Path, include: &Path, out: &Path, kernels: &Path) {
+    let mut build = flaghal_kernel::Build::new(&out.join("kernel-build"));
+    build.include = include.to_path_buf();
+    build.tools.cc = cc::Build::new().get_compiler().path().to_path_buf();
+    build.cflags = vec!["-Werror".into()];
+    let committed = flaghal_kernel::SpirvFrom::Committed;
+    let sources = flaghal_kernel::committed::sources(examples).unwrap_or_else(|e| panic!("{e}"));
+    let all = build.bundle(&sources, &committed, true).unwrap_or_else(|e| panic!("the example kernels: {e}"));
+    std::fs::write(kernels.join("examples.fhbundle"), &all.bundle).expect("write examples.fhbundle");
+    for source in &sources {
+        let name = source.file_stem().expect("file stem").to_string_lossy().into_owned();
+        build.work = out.join("kernel-build").join(&name);
+        let one = build.bundle(std::slice::from_ref(source), &flaghal_kernel::SpirvFrom::Skip, true);
+        let native = one.unwrap_or_else(|e| panic!("{name}: {e}")).native.expect("a native image");
+        std::fs::write(kernels.join(format!("{name}.so")), native).expect("write a native kernel module");
+    }
 }
 
 /// The `.c` files of a folder, sorted.

@@ -54,7 +54,7 @@ static void expect_true(const char *what, int ok, int line) {
 
 static int validation;
 
-/* The vector_add kernel's argument blob (c-examples/kernels/vector_add.c). */
+/* The vector_add kernel's argument blob (c-examples/kernels/vector_add.fhk). */
 struct vector_add_args {
     fh_deviceptr_t a;
     fh_deviceptr_t b;
@@ -412,6 +412,25 @@ static void modules_and_kernels(fh_device_t device, const fh_device_properties_t
     EXPECT(fhModuleLoadData(device, (fh_module_format_t)(FH_MODULE_FORMAT_VENDOR_BEGIN + 42), garbage,
                             sizeof garbage, &none),
            FH_ERROR_NOT_SUPPORTED);
+    /* A module bundle loads wherever one of its images runs (native CPU, SPIR-V). */
+    snprintf(path, sizeof path, "%s/examples.fhbundle", kernel_dir);
+    bytes = read_file(path, &size);
+    EXPECT_TRUE(bytes != NULL);
+    if (bytes != NULL) {
+        int runs = has_format(props, FH_MODULE_FORMAT_NATIVE_CPU) || has_format(props, FH_MODULE_FORMAT_SPIRV);
+        EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_BUNDLE, bytes, size / 2, &none), FH_ERROR_INVALID_IMAGE);
+        EXPECT_TRUE(none == NULL);
+        EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_BUNDLE, garbage, sizeof garbage, &none), FH_ERROR_INVALID_IMAGE);
+        EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_BUNDLE, bytes, size, &module),
+               runs ? FH_SUCCESS : FH_ERROR_NOT_SUPPORTED);
+        if (runs) {
+            EXPECT_OK(fhModuleGetFunction(module, "matmul_tiled", &function));
+            EXPECT_OK(fhModuleUnload(module));
+            module = NULL;
+            function = NULL;
+        }
+        free(bytes);
+    }
     if (!has_format(props, FH_MODULE_FORMAT_NATIVE_CPU)) {
         EXPECT(fhModuleLoadData(device, FH_MODULE_FORMAT_NATIVE_CPU, garbage, sizeof garbage, &none),
                FH_ERROR_NOT_SUPPORTED);

@@ -65,6 +65,10 @@ static const char *format_name(fh_module_format_t format) {
     case FH_MODULE_FORMAT_SPIRV: return "SPIR-V";
     case FH_MODULE_FORMAT_PTX: return "PTX";
     case FH_MODULE_FORMAT_NATIVE_CPU: return "native CPU";
+    case FH_MODULE_FORMAT_OPENCL_C: return "OpenCL C";
+    case FH_MODULE_FORMAT_OPENCL_SPIRV: return "OpenCL SPIR-V";
+    case FH_MODULE_FORMAT_CUBIN: return "cubin";
+    case FH_MODULE_FORMAT_BUNDLE: return "bundle";
     default: return format >= FH_MODULE_FORMAT_VENDOR_BEGIN ? "vendor" : "unknown";
     }
 }
@@ -82,6 +86,12 @@ static void print_capabilities(uint64_t caps) {
         {FH_DEVICE_CAP_FLOAT64, "float64"},
         {FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, "host-accessible-memory"},
         {FH_DEVICE_CAP_ADDRESS_CHECKS, "address-checks"},
+        {FH_DEVICE_CAP_FLOAT16, "float16"},
+        {FH_DEVICE_CAP_INT8, "int8"},
+        {FH_DEVICE_CAP_INT16, "int16"},
+        {FH_DEVICE_CAP_INT8_DOT_PRODUCT, "int8-dot-product"},
+        {FH_DEVICE_CAP_SUBGROUP_ARITHMETIC, "subgroup-arithmetic"},
+        {FH_DEVICE_CAP_SUBGROUP_SHUFFLE, "subgroup-shuffle"},
     };
     size_t i;
     int any = 0;

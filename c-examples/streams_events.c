@@ -9,15 +9,16 @@
  * events around the whole run give the elapsed time across both streams.
  *
  *   cc -std=c99 -Iinclude c-examples/streams_events.c -Lprefix/lib -lflaghal -o streams_events
- *   cc -std=c99 -shared -fPIC -Iinclude c-examples/kernels/vector_add.c -o kernels/vector_add.so
- *   cc -std=c99 -shared -fPIC -Iinclude c-examples/kernels/scale.c -o kernels/scale.so
- *   ./streams_events [--device N] [--kernels DIR]
+ *   flaghal-kernel build --committed c-examples/kernels/{vector_add,scale,matmul_tiled}.fhk -o kernels/examples.fhbundle
+ *   ./streams_events [--device N] [--kernels FILE]
  *
- * Kernel files and the default DIR as in vector_add.c; argument blobs are
- * documented in c-examples/kernels/vector_add.c and scale.c.
+ * The kernel bundle as in vector_add.c; argument blobs are documented in
+ * c-examples/kernels/vector_add.fhk and scale.fhk.
  * Exit status 0 when every element is correct, 1 otherwise.
  */
 #include <flaghal/flaghal.h>
+
+#include "example_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,22 +26,7 @@
 
 #define N (1u << 18)
 
-static int failed(const char *what, fh_status_t status, int line) {
-    const char *name = "unknown status";
-    char detail[512];
-    fhGetErrorName(status, &name);
-    fhGetLastErrorMessage(detail, sizeof detail, NULL);
-    fprintf(stderr, "streams_events: line %d: %s failed: %s: %s\n", line, what, name, detail);
-    return 1;
-}
-
-#define CHECK(call)                                                                                          \
-    do {                                                                                                     \
-        fh_status_t status_ = (call);                                                                        \
-        if (status_ != FH_SUCCESS) return failed(#call, status_, __LINE__);                                 \
-    } while (0)
-
-/* Argument blobs (see kernels/vector_add.c and kernels/scale.c). */
+/* Argument blobs (see kernels/vector_add.fhk and kernels/scale.fhk). */
 struct vector_add_args {
     fh_deviceptr_t a;
     fh_deviceptr_t b;
@@ -55,60 +41,13 @@ struct scale_args {
     uint32_t n;
 };
 
-static void *read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    void *data = NULL;
-    long length;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        (data = malloc((size_t)length)) == NULL || fread(data, 1, (size_t)length, f) != (size_t)length) {
-        fprintf(stderr, "streams_events: cannot read kernel file %s\n", path);
-        free(data);
-        data = NULL;
-    } else {
-        *size = (size_t)length;
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return data;
-}
-
-static int load_kernel(fh_device_t device, const fh_device_properties_t *props, const char *dir, const char *name,
-                       fh_module_t *module, fh_function_t *function) {
-    uint32_t i;
-    for (i = 0; i < props->module_format_count && i < FH_MAX_MODULE_FORMATS; ++i) {
-        const char *ext = props->module_formats[i] == FH_MODULE_FORMAT_NATIVE_CPU ? "so"
-                          : props->module_formats[i] == FH_MODULE_FORMAT_SPIRV    ? "spv"
-                                                                                  : NULL;
-        char path[4096];
-        size_t size = 0;
-        void *bytes;
-        fh_status_t status;
-        if (ext == NULL) {
-            continue;
-        }
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
-        if ((bytes = read_file(path, &size)) == NULL) {
-            return 1;
-        }
-        status = fhModuleLoadData(device, props->module_formats[i], bytes, size, module);
-        free(bytes);
-        CHECK(status);
-        CHECK(fhModuleGetFunction(*module, name, function));
-        return 0;
-    }
-    fprintf(stderr, "streams_events: device %s accepts no module format this example has kernels for\n",
-            props->name);
-    return 1;
-}
-
 int main(int argc, char **argv) {
     unsigned device_index = 0;
-    const char *kernel_dir = getenv("FLAGHAL_EXAMPLE_KERNELS") ? getenv("FLAGHAL_EXAMPLE_KERNELS") : "./kernels";
-    uint32_t device_count = 0, block, grid, i, wrong = 0;
+    const char *kernels = example_kernels_default();
+    uint32_t block, grid, i, wrong = 0;
     fh_device_t device;
     fh_device_properties_t props;
-    fh_module_t add_module, scale_module;
+    fh_module_t module;
     fh_function_t add, scale;
     fh_stream_t s1, s2;
     fh_event_t ready, start, end;
@@ -119,32 +58,22 @@ int main(int argc, char **argv) {
     float ms = 0.0f;
     int timing, arg;
 
+    example_name = "streams_events";
     for (arg = 1; arg < argc; ++arg) {
         if (strcmp(argv[arg], "--device") == 0 && arg + 1 < argc) {
             device_index = (unsigned)strtoul(argv[++arg], NULL, 10);
         } else if (strcmp(argv[arg], "--kernels") == 0 && arg + 1 < argc) {
-            kernel_dir = argv[++arg];
+            kernels = argv[++arg];
         } else {
-            fprintf(stderr, "usage: %s [--device N] [--kernels DIR]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--device N] [--kernels FILE]\n", argv[0]);
             return 2;
         }
     }
 
-    CHECK(fhInit(0));
-    CHECK(fhDeviceGetCount(&device_count));
-    if (device_index >= device_count) {
-        fprintf(stderr, "streams_events: device %u requested, %u available\n", device_index, device_count);
-        return 1;
-    }
-    CHECK(fhDeviceGet(device_index, &device));
-    props.struct_size = sizeof props;
-    props.next = NULL;
-    CHECK(fhDeviceGetProperties(device, &props));
-    printf("streams_events: device %u: %s (plugin %s)\n", device_index, props.name, props.plugin_name);
-    if (load_kernel(device, &props, kernel_dir, "vector_add", &add_module, &add) != 0 ||
-        load_kernel(device, &props, kernel_dir, "scale", &scale_module, &scale) != 0) {
-        return 1;
-    }
+    CHECK(example_open_device(device_index, &device, &props));
+    CHECK(example_load_kernels(device, kernels, &module));
+    CHECK(fhModuleGetFunction(module, "vector_add", &add));
+    CHECK(fhModuleGetFunction(module, "scale", &scale));
 
     for (i = 0; i < N; ++i) {
         a[i] = (float)i;
@@ -225,8 +154,7 @@ int main(int argc, char **argv) {
     CHECK(fhEventDestroy(end));
     CHECK(fhStreamDestroy(s1));
     CHECK(fhStreamDestroy(s2));
-    CHECK(fhModuleUnload(add_module));
-    CHECK(fhModuleUnload(scale_module));
+    CHECK(fhModuleUnload(module));
     CHECK(fhMemFree(device, da));
     CHECK(fhMemFree(device, db));
     CHECK(fhMemFree(device, dc));

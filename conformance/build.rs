@@ -1,64 +1,63 @@
 //! Builds what the suite embeds:
-//! - the native CPU reference kernels (`kernels/cpu/*.c`) into one shared
-//!   library with the cc crate's compiler, embedded with include_bytes!;
-//! - an index of the SPIR-V reference kernels present in `kernels/spirv/`;
+//! - the reference kernels (`kernels/*.fhk`, one source each, docs/kernels.md,
+//!   and the C examples' `matmul_tiled.fhk`) into module bundles with
+//!   flaghal-kernel: the committed SPIR-V beside each source and a native
+//!   CPU image compiled here with the cc crate's C compiler. Kernels that need an optional capability get a
+//!   bundle of their own, so a device without it still loads the others;
+//!   `kernels/native/fault.c` joins the core bundle's native image only.
 //! - the git hash of the source tree, for the certification report.
 
+use flaghal_kernel::{Build, SpirvFrom};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KERNEL_SOURCES: [&str; 3] = ["basic.c", "shared_atomics.c", "control.c"];
+/// Kernels in bundles of their own (they need an optional capability).
+const OPTIONAL_KERNELS: [&str; 6] =
+    ["atomic_add_u64", "atomic_add_f32", "float16_axpb", "int8_mix", "subgroup_ops", "subgroup_shuffle"];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
-    build_cpu_kernels(&manifest_dir, &out_dir);
-    index_spirv_kernels(&manifest_dir, &out_dir);
+    build_reference_kernels(&manifest_dir, &out_dir);
     record_git_hash(&manifest_dir);
 }
 
-fn build_cpu_kernels(manifest_dir: &Path, out_dir: &Path) {
+fn build_reference_kernels(manifest_dir: &Path, out_dir: &Path) {
+    let dir = manifest_dir.join("kernels");
     let include = manifest_dir.join("../include");
-    let sources: Vec<PathBuf> = KERNEL_SOURCES.iter().map(|s| manifest_dir.join("kernels/cpu").join(s)).collect();
-    let output = out_dir.join("reference_kernels_cpu.so");
-    let compiler = cc::Build::new().opt_level(2).get_compiler();
-    let mut command = compiler.to_command();
-    command
-        .args(["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"])
-        .arg("-I")
-        .arg(&include)
-        .args(&sources)
-        .arg("-o")
-        .arg(&output);
-    let status = command.status().unwrap_or_else(|e| panic!("cannot run the C compiler {command:?}: {e}"));
-    assert!(status.success(), "compiling the CPU reference kernels failed: {command:?}");
-    for source in &sources {
-        println!("cargo:rerun-if-changed={}", source.display());
-    }
-    println!("cargo:rerun-if-changed={}", include.join("flaghal/flaghal_cpu_kernel.h").display());
-}
-
-/// Writes `spirv_kernels.rs`: `&[(name, bytes)]` for every `<name>.spv` present.
-fn index_spirv_kernels(manifest_dir: &Path, out_dir: &Path) {
-    let dir = manifest_dir.join("kernels/spirv");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut entries: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "spv"))
-                .filter_map(|p| Some((p.file_stem()?.to_str()?.to_string(), p)))
-                .collect()
-        })
-        .unwrap_or_default();
-    entries.sort();
-    let mut code = String::from("pub const SPIRV_KERNELS: &[(&str, &[u8])] = &[\n");
-    for (name, path) in entries {
-        println!("cargo:rerun-if-changed={}", path.display());
-        code.push_str(&format!("    ({name:?}, include_bytes!({:?})),\n", path.display().to_string()));
+    println!("cargo:rerun-if-changed={}", include.join("flaghal").display());
+    let mut build = Build::new(&out_dir.join("kernel-build"));
+    build.include = include;
+    build.tools.cc = cc::Build::new().get_compiler().path().to_path_buf();
+    build.cflags = vec!["-Werror".into()];
+    let mut sources = flaghal_kernel::committed::sources(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let examples = manifest_dir.join("../c-examples/kernels");
+    println!("cargo:rerun-if-changed={}", examples.display());
+    sources.push(examples.join("matmul_tiled.fhk"));
+    let stem = |p: &PathBuf| p.file_stem().unwrap().to_string_lossy().into_owned();
+    let spirv = SpirvFrom::Committed;
+    let mut index = String::from("/// Every embedded bundle: (kernels it holds, bytes).\npub static BUNDLES: &[(&[&str], &[u8])] = &[\n");
+    let core: Vec<PathBuf> = sources.iter().filter(|p| !OPTIONAL_KERNELS.contains(&stem(p).as_str())).cloned().collect();
+    let mut groups: Vec<(String, Vec<PathBuf>, Vec<PathBuf>)> = vec![("core".into(), core, vec![dir.join("native/fault.c")])];
+    for name in OPTIONAL_KERNELS {
+        let source = sources.iter().find(|p| stem(p) == name).unwrap_or_else(|| panic!("kernels/{name}.fhk is missing"));
+        groups.push((name.to_string(), vec![source.clone()], Vec::new()));
     }
-    code.push_str("];\n");
-    std::fs::write(out_dir.join("spirv_kernels.rs"), code).unwrap();
+    for (group, members, native_c) in groups {
+        build.work = out_dir.join("kernel-build").join(&group);
+        build.native_c = native_c;
+        let built = build.bundle(&members, &spirv, true).unwrap_or_else(|e| panic!("building the {group} reference kernels: {e}"));
+        let path = out_dir.join(format!("reference_{group}.fhbundle"));
+        std::fs::write(&path, &built.bundle).unwrap();
+        let mut names: Vec<String> = built.kernels.iter().map(|k| format!("{:?}", k.name)).collect();
+        if group == "core" {
+            names.push("\"fault\"".into());
+        }
+        index.push_str(&format!("    (&[{}], include_bytes!({:?})),\n", names.join(", "), path.display().to_string()));
+    }
+    index.push_str("];\n");
+    std::fs::write(out_dir.join("reference_bundles.rs"), index).unwrap();
 }
 
 fn record_git_hash(manifest_dir: &Path) {

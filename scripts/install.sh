@@ -5,9 +5,12 @@
 #   PREFIX/lib/flaghal/plugins/libflaghal_*.so          the reference plugins
 #   PREFIX/share/flaghal/plugins.d/*.json               their manifests, found by
 #                                                       the loader relative to itself
-#   PREFIX/bin/flaghal-info, flaghal-conformance        the tools
-#   PREFIX/include/flaghal/*.h                          the headers
-#   PREFIX/share/flaghal/examples/                      C examples and their kernels
+#   PREFIX/bin/flaghal-info, flaghal-conformance,       the tools
+#              flaghal-kernel
+#   PREFIX/include/flaghal/*.h, kernel/*.h              the headers (the API, the
+#                                                       plugin ABI, the kernel language)
+#   PREFIX/share/flaghal/examples/                      C examples and their one-source
+#                                                       kernels (kernels/*.fhk, spirv/)
 # The install is relocatable: move PREFIX anywhere and it still finds its plugins.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_rust
@@ -16,7 +19,7 @@ PREFIX="${1:-$REPO_ROOT/prefix}"
 PROFILE="${2:-release}"
 cd "$REPO_ROOT"
 
-packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-conformance)
+packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-conformance -p flaghal-kernel)
 say "Building ($PROFILE): ${packages[*]}"
 if [ "$PROFILE" = release ]; then
     cargo build --release "${packages[@]}"
@@ -27,11 +30,12 @@ TARGET="$REPO_ROOT/target/$PROFILE"
 
 say "Installing into $PREFIX"
 mkdir -p "$PREFIX/lib/flaghal/plugins" "$PREFIX/share/flaghal/plugins.d" "$PREFIX/bin" \
-         "$PREFIX/include/flaghal" "$PREFIX/share/flaghal/examples/kernels"
+         "$PREFIX/include/flaghal/kernel" "$PREFIX/share/flaghal/examples/kernels/spirv"
 install -m 755 "$TARGET/libflaghal.so" "$PREFIX/lib/libflaghal.so.1"
 ln -sf libflaghal.so.1 "$PREFIX/lib/libflaghal.so"
 install -m 644 include/flaghal/*.h "$PREFIX/include/flaghal/"
-for tool in flaghal-info flaghal-conformance; do
+install -m 644 include/flaghal/kernel/*.h "$PREFIX/include/flaghal/kernel/"
+for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
 
@@ -55,6 +59,7 @@ JSON
 install_plugin flaghal_vulkan 10-vulkan vulkan
 install_plugin flaghal_cpu 90-cpu cpu
 
-cp c-examples/*.c "$PREFIX/share/flaghal/examples/" 2>/dev/null || true
-cp c-examples/kernels/* "$PREFIX/share/flaghal/examples/kernels/" 2>/dev/null || true
+cp c-examples/*.c c-examples/*.h "$PREFIX/share/flaghal/examples/"
+cp c-examples/kernels/*.fhk "$PREFIX/share/flaghal/examples/kernels/"
+cp c-examples/kernels/spirv/*.spv "$PREFIX/share/flaghal/examples/kernels/spirv/"
 say "Installed FlagHAL into $PREFIX"

@@ -7,10 +7,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-# gcc/libc6-dev: the C examples and native CPU kernels; mesa-vulkan-drivers and
-# libvulkan1: the Vulkan loader and lavapipe, so the Vulkan plugin has a device
-# even without a GPU; python3: reads flaghal-info --json below.
-ensure_packages gcc libc6-dev mesa-vulkan-drivers libvulkan1 python3
+# gcc/libc6-dev: the C examples and native CPU kernels; spirv-tools: spirv-link,
+# which flaghal-kernel uses to put several kernels' SPIR-V into one module;
+# mesa-vulkan-drivers and libvulkan1: the Vulkan loader and lavapipe, so the
+# Vulkan plugin has a device even without a GPU; python3: reads
+# flaghal-info --json below.
+ensure_packages gcc libc6-dev spirv-tools mesa-vulkan-drivers libvulkan1 python3
 ensure_rust
 
 PREFIX="$REPO_ROOT/prefix"
@@ -19,22 +21,24 @@ bash scripts/install.sh "$PREFIX" release
 say "Plugins and devices (prefix/bin/flaghal-info)"
 "$PREFIX/bin/flaghal-info"
 
-say "C examples, built against the install with plain cc"
+say "C examples, built against the install with plain cc; their kernels, one source each, with flaghal-kernel"
 BUILD="$REPO_ROOT/target/examples"
 mkdir -p "$BUILD/kernels"
-for example in device_query vector_add streams_events; do
+for example in device_query vector_add streams_events matmul; do
     cc -std=c99 -O2 -I"$PREFIX/include" "c-examples/$example.c" -L"$PREFIX/lib" -lflaghal \
        -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/$example"
 done
-for kernel in c-examples/kernels/*.c; do
-    cc -std=c99 -O2 -shared -fPIC -I"$PREFIX/include" "$kernel" -o "$BUILD/kernels/$(basename "${kernel%.c}").so"
-done
-cp c-examples/kernels/*.spv "$BUILD/kernels/" 2>/dev/null || true
+# One bundle (native CPU + SPIR-V images) that every device loads; the SPIR-V
+# is the committed one, so no glslc is needed here.
+"$PREFIX/bin/flaghal-kernel" build --committed c-examples/kernels/{vector_add,scale,matmul_tiled}.fhk \
+    -o "$BUILD/kernels/examples.fhbundle"
+"$PREFIX/bin/flaghal-kernel" inspect "$BUILD/kernels/examples.fhbundle"
 "$BUILD/device_query"
 count=$("$PREFIX/bin/flaghal-info" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["devices"]))')
 for ((device = 0; device < count; device++)); do
-    "$BUILD/vector_add" --device "$device" --kernels "$BUILD/kernels"
-    "$BUILD/streams_events" --device "$device" --kernels "$BUILD/kernels"
+    "$BUILD/vector_add" --device "$device" --kernels "$BUILD/kernels/examples.fhbundle"
+    "$BUILD/streams_events" --device "$device" --kernels "$BUILD/kernels/examples.fhbundle"
+    "$BUILD/matmul" --device "$device" --kernels "$BUILD/kernels/examples.fhbundle"
 done
 
 say "Conformance suite on each of the $count devices (reports in ./reports)"

@@ -13,7 +13,8 @@ cd "$REPO_ROOT"
 # valgrind: the C API coverage run; libclang-dev: the bindings drift test
 # (bindgen); mesa-vulkan-drivers/libvulkan1: lavapipe, the Vulkan device
 # without a GPU; vulkan-validationlayers: the validation-layer run; glslc and
-# spirv-tools: regenerate and validate the committed SPIR-V kernels.
+# spirv-tools: regenerate, link (spirv-link) and validate the committed SPIR-V
+# kernels.
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
                 vulkan-validationlayers glslc spirv-tools python3
 ensure_rust

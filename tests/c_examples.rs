@@ -1,12 +1,14 @@
 //! The C examples (c-examples/) are written only from the header and docs.
 //! Built here with the system C compiler, exactly as the README shows
-//! (`cc -std=c99 -Iinclude x.c -L... -lflaghal`, kernels with `-shared -fPIC`),
-//! but under -Wall -Wextra -Werror -pedantic, and run on the CPU plugin:
-//! their output must show real, verified results.
+//! (`cc -std=c99 -Iinclude x.c -L... -lflaghal`), but under -Wall -Wextra
+//! -Werror -pedantic; their kernels, one source each, built by flaghal-kernel
+//! into one module bundle; and run on the CPU and Vulkan devices: their
+//! output must show real, verified results.
 
 use flaghal_integration::c;
 use flaghal_integration::child::{to_text, ChildOutput, Scenario};
 use flaghal_integration::paths;
+use flaghal_kernel::{Build, SpirvFrom};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,19 +19,19 @@ fn example(dir: &Path, name: &str) -> PathBuf {
     exe
 }
 
-/// Builds the examples' kernels into `dir/kernels`, one module per kernel,
-/// beside the committed SPIR-V versions (`<name>.spv`) where they exist.
+/// Builds the examples' kernels (c-examples/kernels/*.fhk, with their
+/// committed SPIR-V) into one bundle, `dir/examples.fhbundle`, as
+/// `flaghal-kernel build --committed` does, under -Werror.
 fn kernels(dir: &Path) -> PathBuf {
-    let out = dir.join("kernels");
-    std::fs::create_dir_all(&out).unwrap();
     let src_dir = paths::repo_root().join("c-examples/kernels");
-    for name in ["vector_add", "scale"] {
-        c::build_kernel(&src_dir.join(format!("{name}.c")), &out.join(format!("{name}.so")));
-        let spv = src_dir.join(format!("{name}.spv"));
-        if spv.is_file() {
-            std::fs::copy(&spv, out.join(format!("{name}.spv"))).unwrap();
-        }
-    }
+    let mut build = Build::new(&dir.join("kernel-build"));
+    build.include = paths::include_dir();
+    build.tools.cc = c::cc().into();
+    build.cflags = vec!["-Werror".into()];
+    let sources = flaghal_kernel::committed::sources(&src_dir).unwrap();
+    let built = build.bundle(&sources, &SpirvFrom::Committed, true).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.join("examples.fhbundle");
+    std::fs::write(&out, &built.bundle).unwrap();
     out
 }
 
@@ -52,7 +54,7 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
     assert_eq!(code, 0, "{out:?}");
     let text = &out.stdout;
     for expected in [
-        "FlagHAL API 1.0.0",
+        "FlagHAL API 1.1.0",
         "3 plugin(s):",
         "plugin 0: cpu: loaded",
         "plugin 1: ",
@@ -79,19 +81,18 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
 fn vector_add_verifies_every_element_on_the_cpu_device() {
     let dir = paths::scratch_dir("example-vector-add");
     let exe = example(&dir, "vector_add");
-    let kernel_dir = kernels(&dir);
+    let bundle = kernels(&dir);
     let scenario = Scenario::cpu_only("vector_add");
-    let (code, out) = run(&scenario, &exe, &["--device", "0", "--kernels", &paths::text(&kernel_dir)]);
+    let (code, out) = run(&scenario, &exe, &["--device", "0", "--kernels", &paths::text(&bundle)]);
     assert_eq!(code, 0, "{out:?}");
     assert!(out.stdout.contains("vector_add: PASSED: all 1048576 elements correct"), "{out:?}");
-    assert!(out.stdout.contains("vector_add.so (format 3)"), "picked the native CPU module: {out:?}");
     assert!(
         out.stdout.contains("kernel time ") && out.stdout.contains(" ms ("),
         "the CPU device times the kernel with events: {out:?}"
     );
 
-    // The kernel folder may also come from FLAGHAL_EXAMPLE_KERNELS.
-    let scenario = scenario.env("FLAGHAL_EXAMPLE_KERNELS", &paths::text(&kernel_dir));
+    // The bundle may also come from FLAGHAL_EXAMPLE_KERNELS.
+    let scenario = scenario.env("FLAGHAL_EXAMPLE_KERNELS", &paths::text(&bundle));
     let (code, out) = run(&scenario, &exe, &["--n", "1000"]);
     assert_eq!(code, 0, "{out:?}");
     assert!(out.stdout.contains("PASSED: all 1000 elements correct"), "{out:?}");
@@ -101,14 +102,23 @@ fn vector_add_verifies_every_element_on_the_cpu_device() {
 fn vector_add_reports_a_missing_kernel_and_a_device_without_kernels() {
     let dir = paths::scratch_dir("example-vector-add-errors");
     let exe = example(&dir, "vector_add");
-    let (code, out) = run(&Scenario::cpu_only("vector_add"), &exe, &["--kernels", "/nonexistent"]);
+    let (code, out) = run(&Scenario::cpu_only("vector_add"), &exe, &["--kernels", "/nonexistent.fhbundle"]);
     assert_eq!(code, 1, "{out:?}");
-    assert!(out.stderr.contains("cannot read kernel file /nonexistent/vector_add.so"), "{out:?}");
+    assert!(out.stderr.contains("cannot read kernel bundle /nonexistent.fhbundle"), "{out:?}");
+
+    // A bundle whose only image the device does not run: the loader says
+    // what the device accepts and what the bundle offers.
+    let ptx_only = dir.join("ptx-only.fhbundle");
+    let bytes = flaghal_formats::bundle::Writer::new()
+        .image(flaghal_sys::FH_MODULE_FORMAT_PTX, Some("sm_90"), b".version 8.0".to_vec())
+        .to_bytes()
+        .unwrap();
+    std::fs::write(&ptx_only, bytes).unwrap();
+    let (code, out) = run(&Scenario::cpu_only("vector_add"), &exe, &["--kernels", &paths::text(&ptx_only)]);
+    assert_eq!(code, 1, "{out:?}");
+    assert!(out.stderr.contains("FH_ERROR_NOT_SUPPORTED") && out.stderr.contains("the bundle offers PTX (sm_90)"), "{out:?}");
 
     let minimal_only = Scenario::new("vector_add").plugins(&[paths::minimal_plugin()]);
-    let (code, out) = run(&minimal_only, &exe, &["--kernels", "/nonexistent"]);
-    assert_eq!(code, 1, "{out:?}");
-    assert!(out.stderr.contains("accepts no module format"), "{out:?}");
 
     let (code, out) = run(&minimal_only, &exe, &["--device", "7"]);
     assert_eq!(code, 1, "{out:?}");
@@ -119,8 +129,8 @@ fn vector_add_reports_a_missing_kernel_and_a_device_without_kernels() {
 fn streams_events_joins_two_streams_with_an_event_and_verifies_both() {
     let dir = paths::scratch_dir("example-streams-events");
     let exe = example(&dir, "streams_events");
-    let kernel_dir = kernels(&dir);
-    let (code, out) = run(&Scenario::cpu_only("streams_events"), &exe, &["--kernels", &paths::text(&kernel_dir)]);
+    let bundle = kernels(&dir);
+    let (code, out) = run(&Scenario::cpu_only("streams_events"), &exe, &["--kernels", &paths::text(&bundle)]);
     assert_eq!(code, 0, "{out:?}");
     assert!(out.stdout.contains("streams_events: PASSED: all 262144 elements correct on both streams"), "{out:?}");
     assert!(out.stdout.contains("both streams took "), "elapsed time across streams: {out:?}");
@@ -129,10 +139,10 @@ fn streams_events_joins_two_streams_with_an_event_and_verifies_both() {
 #[test]
 fn the_examples_run_unchanged_on_every_device() {
     // The CPU plugin and the Vulkan plugin (whose device, lavapipe or a GPU,
-    // takes the SPIR-V kernels); each example picks its module by the
-    // device's preferred format.
+    // takes the SPIR-V image); the same bundle file everywhere.
     let dir = paths::scratch_dir("example-every-device");
-    let (query, add, streams) = (example(&dir, "device_query"), example(&dir, "vector_add"), example(&dir, "streams_events"));
+    let (query, add, streams, matmul) =
+        (example(&dir, "device_query"), example(&dir, "vector_add"), example(&dir, "streams_events"), example(&dir, "matmul"));
     let kernel_dir = paths::text(&kernels(&dir));
     let scenario = Scenario::new("every device").plugins(&[paths::cpu_plugin(), paths::vulkan_plugin()]);
     let (code, out) = run(&scenario, &query, &[]);
@@ -146,8 +156,14 @@ fn the_examples_run_unchanged_on_every_device() {
     eprintln!("running the examples on {count} device(s):\n{}", out.stdout);
     for ordinal in 0..count {
         let device = ordinal.to_string();
-        for (exe, passed) in [(&add, "vector_add: PASSED"), (&streams, "streams_events: PASSED")] {
-            let (code, out) = run(&scenario, exe, &["--device", &device, "--kernels", &kernel_dir]);
+        for (exe, extra, passed) in [
+            (&add, &[][..], "vector_add: PASSED"),
+            (&streams, &[][..], "streams_events: PASSED"),
+            (&matmul, &["--size", "200", "130", "77", "--repeat", "1"][..], "matmul: PASSED: all 26000 elements correct"),
+        ] {
+            let mut args = vec!["--device", &device, "--kernels", &kernel_dir];
+            args.extend_from_slice(extra);
+            let (code, out) = run(&scenario, exe, &args);
             assert_eq!(code, 0, "{} on device {ordinal}: {out:?}", exe.display());
             assert!(out.stdout.contains(passed), "{out:?}");
         }

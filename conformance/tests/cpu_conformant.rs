@@ -31,7 +31,8 @@ fn the_cpu_plugin_is_conformant_with_no_core_test_skipped() {
     assert!(json["suite"]["git_hash"].as_str().is_some_and(|h| !h.is_empty()));
     assert!(json["device"]["name"].as_str().is_some_and(|n| !n.is_empty()));
     assert!(json["device"]["capabilities"].is_array());
-    assert_eq!(json["kernels"]["origin"], "embedded native CPU");
+    assert_eq!(json["kernels"]["origin"], "embedded bundles");
+    assert_eq!(json["kernels"]["image"]["name"], "NATIVE_CPU", "the CPU device loads the bundles' native image");
     assert!(results.iter().all(|r| r["duration_ms"].is_number()));
     let junit = out.junit.expect("JUnit report written");
     assert!(junit.starts_with("<?xml"));

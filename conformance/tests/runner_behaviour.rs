@@ -79,7 +79,7 @@ fn a_test_past_the_time_limit_is_a_timeout_and_the_run_goes_on() {
 #[test]
 fn a_kernel_pack_replaces_the_embedded_kernels() {
     let dir = scratch("pack");
-    std::fs::write(dir.join("all.so"), flaghal_conformance::kernels::NATIVE_CPU_LIBRARY).unwrap();
+    std::fs::write(dir.join("all.so"), flaghal_conformance::kernels::native_cpu_image()).unwrap();
     let modules: serde_json::Map<String, serde_json::Value> = flaghal_conformance::kernels::KERNEL_NAMES
         .iter()
         .filter(|n| **n != "fault")

@@ -100,7 +100,7 @@ extern "C" {
  *  1.0: the module formats OPENCL_C, OPENCL_SPIRV, CUBIN and BUNDLE (module
  *  bundles, below), the capability flags FLOAT16 .. SUBGROUP_SHUFFLE, and the
  *  loader's check of argument blobs against the parameter sizes a bundle
- *  records. */
+ *  records, and FH_MIN_MAX_KERNEL_ARGS_SIZE 1024 (was 128). */
 #define FH_API_VERSION_1_0 FH_MAKE_VERSION(1, 0, 0)
 #define FH_API_VERSION_1_1 FH_MAKE_VERSION(1, 1, 0)
 /** The application API version this header describes. */
@@ -391,7 +391,10 @@ typedef enum fh_module_format {
 /** Guaranteed lower bounds every device meets (checked by the conformance suite). */
 #define FH_MIN_MAX_THREADS_PER_BLOCK 64u
 #define FH_MIN_MAX_SHARED_MEMORY_PER_BLOCK 16384u
-#define FH_MIN_MAX_KERNEL_ARGS_SIZE 128u
+/** 1024 since 1.1 (128 in 1.0): real operators pass several tensors with
+ *  shapes and strides, and every standard format's convention can carry
+ *  that much (SPIR-V through its argument buffer). */
+#define FH_MIN_MAX_KERNEL_ARGS_SIZE 1024u
 #define FH_MIN_MEMORY_ALIGNMENT 256u
 
 /**

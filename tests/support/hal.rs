@@ -247,14 +247,13 @@ impl Hal {
         Ok((module, self.function(module, name)?))
     }
 
-    /// Loads kernel `name` in the device's preferred format that has a file
-    /// ([`paths::kernel_file`]); `None` if the device takes none of them.
+    /// Loads the examples' bundle ([`paths::examples_bundle`]) and finds
+    /// kernel `name` in it; `None` if the device runs none of its images.
     pub fn kernel(&self, device: Device, name: &str) -> Option<Result<(Module, Function)>> {
-        let props = self.properties(device).expect("fhDeviceGetProperties");
-        let formats = &props.module_formats[..(props.module_format_count as usize).min(props.module_formats.len())];
-        let (format, path) = formats.iter().find_map(|f| Some((*f, paths::kernel_file(*f, name)?)))?;
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        Some(self.module_load(device, format, &bytes).and_then(|module| Ok((module, self.function(module, name)?))))
+        match self.module_load(device, FH_MODULE_FORMAT_BUNDLE, &paths::examples_bundle()) {
+            Err(e) if e.status == FH_ERROR_NOT_SUPPORTED => None,
+            loaded => Some(loaded.and_then(|module| Ok((module, self.function(module, name)?)))),
+        }
     }
 
     pub fn module_unload(&self, module: Module) -> Result {

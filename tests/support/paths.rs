@@ -81,23 +81,20 @@ pub fn minimal_plugin() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))
 }
 
-/// Native CPU kernel modules built by build.rs: `<dir>/<kernel>.so`.
+/// Kernels built by build.rs: `<dir>/<kernel>.so` native CPU modules, and
+/// `<dir>/examples.fhbundle`, the bundle of the examples' kernels.
 pub fn kernels_dir() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_KERNELS"))
 }
 
-/// Kernel `name` in module `format`, if a file exists: native CPU modules
-/// built by build.rs, SPIR-V modules committed in c-examples/kernels/.
-pub fn kernel_file(format: flaghal_sys::fh_module_format_t, name: &str) -> Option<PathBuf> {
-    let path = match format {
-        flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU => kernels_dir().join(format!("{name}.so")),
-        flaghal_sys::FH_MODULE_FORMAT_SPIRV => repo_root().join("c-examples/kernels").join(format!("{name}.spv")),
-        _ => return None,
-    };
-    path.is_file().then_some(path)
+/// The bundle of the examples' one-source kernels (vector_add, scale,
+/// matmul_tiled): every device that runs SPIR-V or native CPU code loads it.
+pub fn examples_bundle() -> Vec<u8> {
+    let path = kernels_dir().join("examples.fhbundle");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// One kernel module's bytes.
+/// One native CPU kernel module's bytes.
 pub fn kernel_bytes(name: &str) -> Vec<u8> {
     let path = kernels_dir().join(format!("{name}.so"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))

@@ -47,9 +47,8 @@ fn max_block(ctx: &Ctx, f: Function) -> Result<u32, Stop> {
 fn load_and_find(ctx: &Ctx) -> TestResult {
     let hal = &ctx.hal;
     ensure!(!ctx.kernels.modules.is_empty(), "no reference kernels for this device's formats {:?}", ctx.props.formats());
-    for name in ctx.kernels.modules.keys() {
-        let f1 = ctx.function(name)?;
-        let f2 = ctx.function(name)?;
+    for (name, f1) in ctx.runnable_kernels()? {
+        let f2 = ctx.function(&name)?;
         ensure!(!f1.0.is_null() && !f2.0.is_null(), "fhModuleGetFunction({name}) returned NULL");
     }
     // Two loads of the same bytes are independent modules.
@@ -90,10 +89,14 @@ fn unknown_name(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
+/// The plugin's own checks of module bytes, in the format it loads: the
+/// image of the reference bundle the device takes (the bundle itself is the
+/// loader's to check: kernels.bad_bundles).
 fn bad_images(ctx: &Ctx) -> TestResult {
-    let format = ctx.kernels.format;
-    ensure!(format != sys::FH_MODULE_FORMAT_INVALID, "no reference kernel format for this device");
-    let good = ctx.kernels.get("fill_u32").ok_or_else(|| Stop::Unsupported("reference kernel fill_u32 missing".into()))?;
+    let Some((format, good)) = ctx.kernels.image.clone() else {
+        return Err(Stop::Fail(format!("no reference kernels for this device's formats {:?}", ctx.props.formats())));
+    };
+    let good: &[u8] = &good;
     let mut cases: Vec<(String, Vec<u8>)> = vec![
         ("4 KiB of random bytes".into(), pattern(4096, 1)),
         ("1 byte".into(), vec![0x7f]),
@@ -347,8 +350,7 @@ fn shared_memory(ctx: &Ctx) -> TestResult {
 
 fn function_attributes(ctx: &Ctx) -> TestResult {
     let p = ctx.props.0;
-    for name in ctx.kernels.modules.keys() {
-        let f = ctx.function(name)?;
+    for (name, f) in ctx.runnable_kernels()? {
         let max = ctx.hal.function_attribute(f, sys::FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK)?;
         ensure!(max >= 1 && max as u32 <= p.max_threads_per_block, "{name}: MAX_THREADS_PER_BLOCK {max} outside 1..={}", p.max_threads_per_block);
         if (max as u32) < p.max_threads_per_block {

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod events;
 pub mod init;
 pub mod kernels;
+pub mod portable;
 pub mod memory;
 pub mod stress;
 pub mod streams;
@@ -90,6 +91,7 @@ pub fn catalogue() -> Vec<TestDef> {
     all.extend(streams::tests());
     all.extend(events::tests());
     all.extend(kernels::tests());
+    all.extend(portable::tests());
     all.extend(errors::tests());
     all.extend(stress::tests());
     all
@@ -134,25 +136,63 @@ impl Ctx {
     }
 
     /// The reference kernel `name`, loading (once) the module that holds it.
-    /// A kernel the chosen set lacks makes the test `unsupported`.
+    /// The reference kernels this device can run: every kernel of the set,
+    /// except optional ones whose capability the device does not report,
+    /// and optional ones its image lacks (`fault` on SPIR-V).
+    pub fn runnable_kernels(&self) -> Result<Vec<(String, Function)>, Stop> {
+        let mut found = Vec::new();
+        for name in self.kernels.modules.keys() {
+            let cap = crate::kernels::required_capability(name);
+            if cap != 0 && self.props.0.capabilities & cap == 0 {
+                continue;
+            }
+            match self.function(name) {
+                Ok(f) => found.push((name.clone(), f)),
+                Err(Stop::Unsupported(_)) if crate::kernels::OPTIONAL_KERNELS.contains(&name.as_str()) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(found)
+    }
+
+    /// A kernel the chosen set lacks makes the test `unsupported`, and so
+    /// does an optional kernel (crate::kernels::OPTIONAL_KERNELS) that the
+    /// device's image does not define or that no image serves.
     pub fn function(&self, name: &str) -> Result<Function, Stop> {
-        let bytes = self.kernels.get(name).ok_or_else(|| {
+        let unavailable = || {
             Stop::Unsupported(format!(
                 "reference kernel '{name}' is not available for this device (kernels: {}, format {})",
                 self.kernels.origin, self.kernels.format
             ))
-        })?;
+        };
+        let bytes = self.kernels.get(name).ok_or_else(unavailable)?;
+        let optional = crate::kernels::OPTIONAL_KERNELS.contains(&name);
+        let absent = |e: &crate::api::CallError| {
+            optional && (e.status == flaghal_sys::FH_ERROR_NOT_FOUND || e.status == flaghal_sys::FH_ERROR_NOT_SUPPORTED)
+        };
         let key = std::sync::Arc::as_ptr(bytes) as usize;
         let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
         let module = match modules.get(&key) {
             Some(m) => *m,
             None => {
-                let m = self.hal.module_load(self.device, self.kernels.format, bytes)?;
+                let m = self.hal.module_load(self.device, self.kernels.format, bytes).map_err(|e| {
+                    if absent(&e) {
+                        Stop::Unsupported(format!("no image of the '{name}' module for this device: {e}"))
+                    } else {
+                        Stop::from(e)
+                    }
+                })?;
                 modules.insert(key, m);
                 m
             }
         };
-        Ok(self.hal.get_function(module, name)?)
+        self.hal.get_function(module, name).map_err(|e| {
+            if absent(&e) {
+                Stop::Unsupported(format!("the device's image of the reference kernels has no '{name}': {e}"))
+            } else {
+                Stop::from(e)
+            }
+        })
     }
 
     pub fn spin_iterations_cache(&self) -> &Mutex<Option<u64>> {

@@ -12,7 +12,8 @@ use flaghal_sys::ptr::copy_to_char_array;
 use flaghal_sys::{
     fh_device_properties_t, FH_DEVICE_CAP_ADDRESS_CHECKS, FH_DEVICE_CAP_ATOMIC_FLOAT32, FH_DEVICE_CAP_ATOMIC_INT64,
     FH_DEVICE_CAP_EVENT_TIMING, FH_DEVICE_CAP_FLOAT64, FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, FH_DEVICE_CAP_HOST_FUNC,
-    FH_DEVICE_CAP_PINNED_HOST_MEMORY, FH_DEVICE_TYPE_CPU, FH_MODULE_FORMAT_NATIVE_CPU,
+    FH_DEVICE_CAP_PINNED_HOST_MEMORY, FH_DEVICE_TYPE_CPU, FH_MODULE_FORMAT_NATIVE_CPU, FH_DEVICE_CAP_FLOAT16,
+    FH_DEVICE_CAP_INT8, FH_DEVICE_CAP_INT16, FH_DEVICE_CAP_SUBGROUP_ARITHMETIC, FH_DEVICE_CAP_SUBGROUP_SHUFFLE,
 };
 
 /// Environment variable that caps the device memory (bytes), e.g. for tests.
@@ -29,7 +30,14 @@ pub const CAPABILITIES: u64 = FH_DEVICE_CAP_EVENT_TIMING
     | FH_DEVICE_CAP_ATOMIC_FLOAT32
     | FH_DEVICE_CAP_FLOAT64
     | FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY
-    | FH_DEVICE_CAP_ADDRESS_CHECKS;
+    | FH_DEVICE_CAP_ADDRESS_CHECKS
+    // Native code does every kernel-language type; a subgroup is one thread
+    // (subgroup_size 1), for which every subgroup operation is defined.
+    | FH_DEVICE_CAP_FLOAT16
+    | FH_DEVICE_CAP_INT8
+    | FH_DEVICE_CAP_INT16
+    | FH_DEVICE_CAP_SUBGROUP_ARITHMETIC
+    | FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
 
 /// What was found about the host.
 #[derive(Debug, Clone)]

@@ -30,6 +30,11 @@ pub struct Adapter {
     pub int8: bool,
     pub float16: bool,
     pub vulkan_memory_model: bool,
+    /// Subgroup operations usable in compute shaders (empty when the
+    /// compute stage has none).
+    pub subgroup_operations: vk::SubgroupFeatureFlags,
+    /// Packed 4x8-bit signed dot products run natively (Vulkan 1.3).
+    pub int8_dot_product: bool,
 }
 
 fn name_of(props: &vk::PhysicalDeviceProperties) -> String {
@@ -96,6 +101,7 @@ impl Adapter {
         }
         let mut subgroup = vk::PhysicalDeviceSubgroupProperties::default();
         let mut v13 = vk::PhysicalDeviceMaintenance4Properties::default();
+        let mut dot = vk::PhysicalDeviceShaderIntegerDotProductProperties::default();
         let mut ids = vk::PhysicalDeviceIDProperties::default();
         let mut sm = vk::PhysicalDeviceShaderSMBuiltinsPropertiesNV::default();
         let mut amd = vk::PhysicalDeviceShaderCorePropertiesAMD::default();
@@ -110,7 +116,7 @@ impl Adapter {
         }
         let has_max_buffer = properties.api_version >= vk::API_VERSION_1_3;
         if has_max_buffer {
-            props2 = props2.push_next(&mut v13);
+            props2 = props2.push_next(&mut v13).push_next(&mut dot);
         }
         // SAFETY: `physical` comes from `instance`; the outputs outlive the call.
         unsafe { instance.get_physical_device_properties2(physical, &mut props2) };
@@ -150,6 +156,12 @@ impl Adapter {
             int8: v12.shader_int8 != 0,
             float16: v12.shader_float16 != 0,
             vulkan_memory_model: v12.vulkan_memory_model != 0 && v12.vulkan_memory_model_device_scope != 0,
+            subgroup_operations: if subgroup.supported_stages.contains(vk::ShaderStageFlags::COMPUTE) {
+                subgroup.supported_operations
+            } else {
+                vk::SubgroupFeatureFlags::empty()
+            },
+            int8_dot_product: has_max_buffer && dot.integer_dot_product4x8_bit_packed_signed_accelerated != 0,
         })
     }
 
@@ -180,7 +192,7 @@ impl Adapter {
         props.max_grid_dim = limits.max_compute_work_group_count;
         props.subgroup_size = self.subgroup_size;
         props.max_shared_memory_per_block = limits.max_compute_shared_memory_size;
-        props.max_kernel_args_size = limits.max_push_constants_size;
+        props.max_kernel_args_size = crate::module::MAX_KERNEL_ARGS_SIZE;
         props.memory_alignment = crate::memory::ALIGNMENT as u32;
         props.module_format_count = 1;
         props.module_formats[0] = sys::FH_MODULE_FORMAT_SPIRV;
@@ -197,6 +209,15 @@ impl Adapter {
         if self.float64 {
             caps |= sys::FH_DEVICE_CAP_FLOAT64;
         }
+        caps |= conv::kernel_capabilities(&conv::KernelFeatures {
+            float16: self.float16,
+            int8: self.int8,
+            int16: self.int16,
+            storage_8bit: self.storage_8bit,
+            storage_16bit: self.storage_16bit,
+            int8_dot_product: self.int8_dot_product,
+            subgroup_operations: self.subgroup_operations,
+        });
         props.capabilities = caps;
         props.plugin_device_index = index;
         props

@@ -196,6 +196,68 @@ pub fn memset_split(offset: u64, len: u64) -> (u64, u64, u64) {
 }
 
 /// Rounds `value` up to a multiple of `align` (a power of two).
+/// Push-constant bytes of every FlagHAL SPIR-V kernel (Vulkan's guaranteed
+/// minimum, so a module runs on every device): [0, 120) hold the blob's
+/// first bytes, [120, 128) the argument buffer's address (docs/kernels.md).
+pub const PUSH_CONSTANT_BYTES: usize = 128;
+pub const INLINE_ARGS_BYTES: usize = 120;
+
+/// The push constants of a launch: the blob's first bytes, zero past its
+/// end, and at byte 120 the address of the argument buffer holding the whole
+/// blob (0 when the blob fits inline).
+pub fn push_constants(blob: &[u8], args_buffer: u64) -> [u8; PUSH_CONSTANT_BYTES] {
+    let mut push = [0u8; PUSH_CONSTANT_BYTES];
+    let inline = blob.len().min(INLINE_ARGS_BYTES);
+    push[..inline].copy_from_slice(&blob[..inline]);
+    push[INLINE_ARGS_BYTES..].copy_from_slice(&args_buffer.to_ne_bytes());
+    push
+}
+
+/// Whether a blob of this length needs an argument buffer.
+pub fn needs_args_buffer(len: usize) -> bool {
+    len > INLINE_ARGS_BYTES
+}
+
+/// The device features behind the kernel capability flags of flaghal.h 1.1.
+pub struct KernelFeatures {
+    pub float16: bool,
+    pub int8: bool,
+    pub int16: bool,
+    pub storage_8bit: bool,
+    pub storage_16bit: bool,
+    pub int8_dot_product: bool,
+    pub subgroup_operations: vk::SubgroupFeatureFlags,
+}
+
+/// FH_DEVICE_CAP_FLOAT16 .. SUBGROUP_SHUFFLE from Vulkan features: each
+/// needs the arithmetic feature and the matching storage-buffer access, and
+/// the subgroup flags need the operations the kernel language maps them to
+/// (basic and ballot for elect and broadcast).
+pub fn kernel_capabilities(f: &KernelFeatures) -> u64 {
+    let mut caps = 0;
+    if f.float16 && f.storage_16bit {
+        caps |= sys::FH_DEVICE_CAP_FLOAT16;
+    }
+    if f.int8 && f.storage_8bit {
+        caps |= sys::FH_DEVICE_CAP_INT8;
+    }
+    if f.int16 && f.storage_16bit {
+        caps |= sys::FH_DEVICE_CAP_INT16;
+    }
+    if f.int8_dot_product {
+        caps |= sys::FH_DEVICE_CAP_INT8_DOT_PRODUCT;
+    }
+    let ops = f.subgroup_operations;
+    let basic = vk::SubgroupFeatureFlags::BASIC;
+    if ops.contains(basic | vk::SubgroupFeatureFlags::ARITHMETIC | vk::SubgroupFeatureFlags::BALLOT) {
+        caps |= sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC;
+    }
+    if ops.contains(basic | vk::SubgroupFeatureFlags::SHUFFLE) {
+        caps |= sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
+    }
+    caps
+}
+
 pub fn align_up(value: u64, align: u64) -> u64 {
     debug_assert!(align.is_power_of_two());
     (value + align - 1) & !(align - 1)
@@ -204,6 +266,54 @@ pub fn align_up(value: u64, align: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_constants_carry_120_inline_bytes_and_the_buffer_address() {
+        let small: Vec<u8> = (1..=24).collect();
+        let push = push_constants(&small, 0);
+        assert_eq!(&push[..24], &small[..]);
+        assert!(push[24..].iter().all(|b| *b == 0), "zero past the blob, no address");
+        assert!(!needs_args_buffer(120) && needs_args_buffer(121));
+        let big: Vec<u8> = (0..512u32).map(|i| i as u8).collect();
+        let push = push_constants(&big, 0x1234_5678_9ABC_DEF0);
+        assert_eq!(&push[..120], &big[..120], "a long blob still starts inline");
+        assert_eq!(u64::from_ne_bytes(push[120..].try_into().unwrap()), 0x1234_5678_9ABC_DEF0);
+    }
+
+    #[test]
+    fn kernel_capabilities_need_arithmetic_storage_and_subgroup_operations() {
+        use vk::SubgroupFeatureFlags as S;
+        let none = KernelFeatures {
+            float16: false,
+            int8: false,
+            int16: false,
+            storage_8bit: false,
+            storage_16bit: false,
+            int8_dot_product: false,
+            subgroup_operations: S::empty(),
+        };
+        assert_eq!(kernel_capabilities(&none), 0);
+        let arithmetic_only = KernelFeatures { float16: true, int8: true, int16: true, ..none };
+        assert_eq!(kernel_capabilities(&arithmetic_only), 0, "no storage access, no flag");
+        let all = KernelFeatures {
+            storage_8bit: true,
+            storage_16bit: true,
+            int8_dot_product: true,
+            subgroup_operations: S::BASIC | S::ARITHMETIC | S::BALLOT | S::SHUFFLE,
+            ..arithmetic_only
+        };
+        let expected = sys::FH_DEVICE_CAP_FLOAT16
+            | sys::FH_DEVICE_CAP_INT8
+            | sys::FH_DEVICE_CAP_INT16
+            | sys::FH_DEVICE_CAP_INT8_DOT_PRODUCT
+            | sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC
+            | sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
+        assert_eq!(kernel_capabilities(&all), expected);
+        let no_ballot = KernelFeatures { subgroup_operations: S::BASIC | S::ARITHMETIC, ..none };
+        assert_eq!(kernel_capabilities(&no_ballot), 0, "broadcast needs ballot");
+        let shuffle = KernelFeatures { subgroup_operations: S::BASIC | S::SHUFFLE, ..none };
+        assert_eq!(kernel_capabilities(&shuffle), sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE);
+    }
 
     #[test]
     fn vk_errors_map_to_distinct_statuses() {

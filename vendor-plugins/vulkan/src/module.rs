@@ -1,12 +1,15 @@
-//! Modules and kernels (FH_MODULE_FORMAT_SPIRV). A module is one
-//! VkShaderModule plus a pipeline layout with a single push-constant range
-//! (the argument blob, up to maxPushConstantsSize bytes). A function is an
-//! entry point; its compute pipelines are created on first launch and cached
-//! per (block size, dynamic shared memory), given to the shader as
+//! Modules and kernels (FH_MODULE_FORMAT_SPIRV), under the FlagHAL SPIR-V
+//! convention (docs/kernels.md). A module is one VkShaderModule plus a
+//! pipeline layout with one 128-byte push-constant range: bytes [0, 120)
+//! carry the blob's start, [120, 128) the address of an argument buffer with
+//! the whole blob when it is longer (`conv::push_constants`). A function is
+//! an entry point; its compute pipelines are created on first launch and
+//! cached per (block size, dynamic shared memory), given to the shader as
 //! specialization constants 0..2 (local_size_{x,y,z}_id) and 3 (dynamic
-//! shared memory in bytes); constant 4 is the device's max_kernel_args_size
-//! (maxPushConstantsSize), for kernels whose blob ends in an array sized to
-//! fill it.
+//! shared memory in bytes); constant 4 is max_kernel_args_size.
+//!
+//! Argument buffers are staging allocations (host-visible, with a device
+//! address) that the launch's batch keeps until it completes.
 //!
 //! Ownership: `Box<Module>` is `fhp_module_t`. It owns `Arc<Function>`s; an
 //! `fhp_function_t` is `Arc::as_ptr` of one, valid while the module lives.
@@ -28,6 +31,9 @@ use std::sync::Arc;
 /// (and is at least this), so `shared T buf[FH_SHARED_BYTES / sizeof(T)]`
 /// never has length zero for T up to 16 bytes.
 pub const SHARED_GRANULE: u32 = 16;
+
+/// The largest argument blob a launch takes (through an argument buffer).
+pub const MAX_KERNEL_ARGS_SIZE: u32 = 4096;
 
 /// The Vulkan objects of a module, shared with its functions.
 struct ModuleShared {
@@ -95,7 +101,7 @@ impl Module {
         let ranges = [vk::PushConstantRange::default()
             .stage_flags(vk::ShaderStageFlags::COMPUTE)
             .offset(0)
-            .size(device.adapter.properties.limits.max_push_constants_size)];
+            .size(crate::conv::PUSH_CONSTANT_BYTES as u32)];
         let layout_info = vk::PipelineLayoutCreateInfo::default().push_constant_ranges(&ranges);
         // SAFETY: valid device and create info.
         let layout = match unsafe { device.raw.create_pipeline_layout(&layout_info, None) } {
@@ -180,8 +186,7 @@ impl Function {
         if let Some(p) = pipelines.get(&key) {
             return Ok(*p);
         }
-        let max_args = self.device_ref().adapter.properties.limits.max_push_constants_size;
-        let values = [block[0], block[1], block[2], shared, max_args];
+        let values = [block[0], block[1], block[2], shared, MAX_KERNEL_ARGS_SIZE];
         let data: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
         let entries: Vec<vk::SpecializationMapEntry> = (0..values.len() as u32)
             .map(|i| vk::SpecializationMapEntry { constant_id: i, offset: i * 4, size: 4 })
@@ -240,20 +245,28 @@ impl Function {
                 self.max_dynamic_shared()
             )));
         }
-        let push_size = limits.max_push_constants_size as usize;
-        if args.len() > push_size {
+        if args.len() > MAX_KERNEL_ARGS_SIZE as usize {
             return Err(invalid_configuration(format!(
-                "argument blob of {} bytes exceeds max_kernel_args_size {push_size} (push constants)",
+                "argument blob of {} bytes exceeds max_kernel_args_size {MAX_KERNEL_ARGS_SIZE}",
                 args.len()
             )));
         }
         let shared = crate::conv::align_up(params.shared_mem_bytes.max(1) as u64, SHARED_GRANULE as u64) as u32;
         let pipeline = self.pipeline(block, shared)?;
-        let mut blob = vec![0u8; push_size];
-        blob[..args.len()].copy_from_slice(args);
+        let mut keep: Vec<crate::stream::Keep> = vec![Box::new(self.clone())];
+        let mut args_buffer = 0;
+        if crate::conv::needs_args_buffer(args.len()) {
+            // Rounded up to 16 zero bytes, so vector loads near the end stay inside.
+            let mut padded = args.to_vec();
+            padded.resize(args.len().next_multiple_of(16), 0);
+            let staging = crate::staging::Staging::with_bytes(device, &padded)?;
+            args_buffer = staging.address();
+            keep.push(Box::new(staging));
+        }
+        let blob = crate::conv::push_constants(args, args_buffer);
         let layout = self.module.layout;
         let raw = &device.raw;
-        stream.record(vec![Box::new(self.clone())], |cmd| {
+        stream.record(keep, |cmd| {
             // SAFETY: recording under the stream lock; the pipeline and
             // layout live as long as the function, which the batch keeps.
             unsafe {

@@ -1,7 +1,8 @@
 //! Transient host-visible buffers for copies that cannot touch device memory
 //! directly (device memory that is not host-visible, or
-//! FLAGHAL_VULKAN_FORCE_STAGING=1). Freed when dropped: a recorded command
-//! keeps its staging buffer in the batch until the batch completes.
+//! FLAGHAL_VULKAN_FORCE_STAGING=1), and the argument buffers of launches
+//! whose blob does not fit in push constants. Freed when dropped: a recorded
+//! command keeps its staging buffer in the batch until the batch completes.
 
 use crate::device::Device;
 use crate::memory::Region;
@@ -28,6 +29,12 @@ impl Staging {
         let mut staging = Staging::new(device, bytes.len())?;
         staging.bytes_mut().copy_from_slice(bytes);
         Ok(staging)
+    }
+
+    /// The buffer device address of the first byte (the staging pool's
+    /// buffers have SHADER_DEVICE_ADDRESS usage: kernels may read them).
+    pub fn address(&self) -> u64 {
+        self.address
     }
 
     pub fn bytes(&self) -> &[u8] {

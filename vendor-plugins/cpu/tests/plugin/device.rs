@@ -54,8 +54,13 @@ fn one_cpu_device_with_the_documented_limits() {
         | FH_DEVICE_CAP_ATOMIC_FLOAT32
         | FH_DEVICE_CAP_FLOAT64
         | FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY
-        | FH_DEVICE_CAP_ADDRESS_CHECKS;
-    assert_eq!(props.capabilities, all);
+        | FH_DEVICE_CAP_ADDRESS_CHECKS
+        | FH_DEVICE_CAP_FLOAT16
+        | FH_DEVICE_CAP_INT8
+        | FH_DEVICE_CAP_INT16
+        | FH_DEVICE_CAP_SUBGROUP_ARITHMETIC
+        | FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
+    assert_eq!(props.capabilities, all, "everything but native int8 dot products");
     assert_eq!(props.plugin_device_index, 0);
     assert_eq!(props.uuid, properties().uuid, "stable within the process");
 }

@@ -68,7 +68,9 @@ fn properties_come_from_vulkan() {
     if name.contains("llvmpipe") {
         assert_eq!(props.type_, sys::FH_DEVICE_TYPE_CPU);
         assert_ne!(caps & sys::FH_DEVICE_CAP_EVENT_TIMING, 0, "lavapipe has timestamps");
-        assert_eq!(props.max_kernel_args_size, 128);
+        assert_eq!(props.max_kernel_args_size, 4096, "push constants plus the argument buffer, not maxPushConstantsSize");
+        let subgroups = sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC | sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
+        assert_eq!(caps & subgroups, subgroups, "lavapipe has subgroup arithmetic, ballot and shuffles");
         assert_eq!(props.max_shared_memory_per_block, 32768);
     }
     // An older, smaller struct is written only inside its size.

@@ -1,7 +1,8 @@
-//! The committed SPIR-V kernels match their MANIFEST (no tools needed), and,
-//! where glslc and SPIRV-Tools are installed, build.sh regenerates them
-//! byte for byte and spirv-val accepts them (under CI=true the tools must be
-//! there).
+//! The plugin's own hand-written GLSL test kernels (tests/kernels) match
+//! their MANIFEST (no tools needed), and, where glslc and SPIRV-Tools are
+//! installed, tests/kernels/build.sh regenerates them byte for byte and
+//! spirv-val accepts them (under CI=true the tools must be there). Kernels in
+//! the FlagHAL kernel language are checked by flaghal-kernel's tests.
 
 use std::path::{Path, PathBuf};
 use flaghal_conformance::sha256::sha256_hex as sha256;
@@ -12,11 +13,7 @@ fn root() -> PathBuf {
 }
 
 fn kernel_dirs() -> Vec<PathBuf> {
-    vec![
-        root().join("conformance/kernels/spirv"),
-        root().join("c-examples/kernels"),
-        root().join("vendor-plugins/vulkan/tests/kernels"),
-    ]
+    vec![root().join("vendor-plugins/vulkan/tests/kernels")]
 }
 
 /// (source sha, spv sha, name) lines of a MANIFEST.
@@ -45,7 +42,7 @@ fn committed_spirv_matches_the_manifest_and_names_its_entry_point() {
         for (source_sha, spv_sha, name) in entries {
             let source = std::fs::read(dir.join(format!("{name}.comp"))).unwrap();
             let spv = std::fs::read(dir.join(format!("{name}.spv"))).unwrap();
-            assert_eq!(sha256(&source), source_sha, "{name}.comp changed: run conformance/kernels/spirv/build.sh");
+            assert_eq!(sha256(&source), source_sha, "{name}.comp changed: run vendor-plugins/vulkan/tests/kernels/build.sh");
             assert_eq!(sha256(&spv), spv_sha, "{name}.spv does not match the MANIFEST");
             let info = flaghal_formats::spirv::parse(&spv).unwrap();
             let names: Vec<&str> = info.entry_points.iter().map(|e| e.name.as_str()).collect();
@@ -76,7 +73,7 @@ fn build_sh_regenerates_identical_validated_binaries() {
     }
     let out = std::env::temp_dir().join(format!("flaghal-spirv-{}", std::process::id()));
     let status = Command::new("bash")
-        .arg(root().join("conformance/kernels/spirv/build.sh"))
+        .arg(root().join("vendor-plugins/vulkan/tests/kernels/build.sh"))
         .arg("--out")
         .arg(&out)
         .status()
