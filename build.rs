@@ -52,7 +52,7 @@ fn main() {
     for (case, stem, var) in PLUGINS {
         let lib = zoo.join(format!("{stem}.so"));
         let define = format!("-DZOO_CASE={case}");
-        compile_shared(&plugin_src, &lib, &include, &[&define, "-lpthread"]);
+        compile_shared(&plugin_src, &lib, &include, &[&define, "-lpthread", "-ldl"]);
         println!("cargo:rustc-env={var}={}", lib.display());
     }
     let text = zoo.join("libzoo_not_a_library.so");

@@ -3,9 +3,10 @@
 # installs the system packages the tests need, then runs the Rust unit and
 # integration tests (which build and run the C examples, the broken-plugin zoo
 # and the C API coverage program under valgrind), the conformance suite on the
-# CPU plugin and on the Vulkan device (lavapipe: normal, forced-staging, and
-# under the Khronos validation layer), and checks that an install is
-# relocatable.
+# CPU plugin, on the plain-C minimal plugin (the vendor template, built with cc
+# from the install's headers) and on the Vulkan device (lavapipe: normal,
+# forced-staging, and under the Khronos validation layer), and checks that an
+# install is relocatable.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
@@ -47,6 +48,16 @@ CONF="$scratch/moved/bin/flaghal-conformance"
 mkdir -p reports
 "$CONF" --require-device --plugin "$scratch/moved/share/flaghal/plugins.d/90-cpu.json" \
     --json reports/cpu.json --junit reports/cpu.xml
+
+say "Conformance suite: the plain-C vendor template (c-examples/minimal_plugin), built from the install's headers"
+# The way a vendor builds a plugin: one cc line against the installed
+# headers, exporting only the entry point (docs/plugin-guide.md).
+MINIMAL="$scratch/libflaghal_minimal.so"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -shared -fPIC -fvisibility=hidden \
+    -I"$scratch/moved/include" c-examples/minimal_plugin/minimal_plugin.c -o "$MINIMAL" -lpthread -ldl
+exported="$(nm -D --defined-only "$MINIMAL" | awk '{print $3}')"
+[ "$exported" = fhPluginNegotiate ] || { echo "the minimal plugin exports more than fhPluginNegotiate: $exported" >&2; exit 1; }
+"$CONF" --require-device --plugin "$MINIMAL" --json reports/minimal.json --junit reports/minimal.xml
 
 if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then
     VK_MANIFEST="$scratch/moved/share/flaghal/plugins.d/10-vulkan.json"

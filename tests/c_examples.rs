@@ -64,8 +64,6 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
         "manifest: (none: given directly)",
         // The minimal device is not a CPU, so it comes first.
         "device 0: minimal",
-        "module formats:         (none: this device runs no kernels)",
-        "capabilities:           (none)",
         "device 1: ",
         "type:                   CPU",
         "native CPU (3)",
@@ -74,6 +72,17 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
         "free memory:            ",
     ] {
         assert!(text.contains(expected), "device_query output lacks {expected:?}:\n{text}");
+    }
+    // The minimal device's own block: it runs native CPU kernels and claims
+    // only what host memory and host code give it.
+    let minimal = &text[text.find("device 0: minimal").unwrap()..text.find("device 1: ").unwrap()];
+    for expected in [
+        "type:                   other",
+        "module formats:         native CPU (3)",
+        "capabilities:           atomic-int64, atomic-float32, float64, host-accessible-memory, address-checks, \
+         float16, int8, int16, subgroup-arithmetic, subgroup-shuffle",
+    ] {
+        assert!(minimal.contains(expected), "the minimal device's properties lack {expected:?}:\n{minimal}");
     }
 }
 
@@ -99,7 +108,7 @@ fn vector_add_verifies_every_element_on_the_cpu_device() {
 }
 
 #[test]
-fn vector_add_reports_a_missing_kernel_and_a_device_without_kernels() {
+fn vector_add_reports_a_missing_kernel_and_a_missing_device() {
     let dir = paths::scratch_dir("example-vector-add-errors");
     let exe = example(&dir, "vector_add");
     let (code, out) = run(&Scenario::cpu_only("vector_add"), &exe, &["--kernels", "/nonexistent.fhbundle"]);
@@ -118,7 +127,11 @@ fn vector_add_reports_a_missing_kernel_and_a_device_without_kernels() {
     assert_eq!(code, 1, "{out:?}");
     assert!(out.stderr.contains("FH_ERROR_NOT_SUPPORTED") && out.stderr.contains("the bundle offers PTX (sm_90)"), "{out:?}");
 
+    // The plain-C minimal plugin takes native CPU modules too.
     let minimal_only = Scenario::new("vector_add").plugins(&[paths::minimal_plugin()]);
+    let (code, out) = run(&minimal_only, &exe, &["--kernels", "/nonexistent.fhbundle"]);
+    assert_eq!(code, 1, "{out:?}");
+    assert!(out.stderr.contains("cannot read kernel bundle /nonexistent.fhbundle"), "{out:?}");
 
     let (code, out) = run(&minimal_only, &exe, &["--device", "7"]);
     assert_eq!(code, 1, "{out:?}");
@@ -138,13 +151,14 @@ fn streams_events_joins_two_streams_with_an_event_and_verifies_both() {
 
 #[test]
 fn the_examples_run_unchanged_on_every_device() {
-    // The CPU plugin and the Vulkan plugin (whose device, lavapipe or a GPU,
-    // takes the SPIR-V image); the same bundle file everywhere.
+    // The CPU plugin, the Vulkan plugin (whose device, lavapipe or a GPU,
+    // takes the SPIR-V image) and the plain-C minimal plugin (native CPU
+    // image, no event timing): the same bundle file everywhere.
     let dir = paths::scratch_dir("example-every-device");
     let (query, add, streams, matmul) =
         (example(&dir, "device_query"), example(&dir, "vector_add"), example(&dir, "streams_events"), example(&dir, "matmul"));
     let kernel_dir = paths::text(&kernels(&dir));
-    let scenario = Scenario::new("every device").plugins(&[paths::cpu_plugin(), paths::vulkan_plugin()]);
+    let scenario = Scenario::new("every device").plugins(&[paths::cpu_plugin(), paths::vulkan_plugin(), paths::minimal_plugin()]);
     let (code, out) = run(&scenario, &query, &[]);
     assert_eq!(code, 0, "{out:?}");
     let count: u32 = out
@@ -152,7 +166,7 @@ fn the_examples_run_unchanged_on_every_device() {
         .lines()
         .find_map(|l| l.strip_suffix(" device(s)")?.parse().ok())
         .unwrap_or_else(|| panic!("no device count in:\n{}", out.stdout));
-    assert!(count >= 1, "at least the CPU device:\n{}", out.stdout);
+    assert!(count >= 2, "at least the minimal and the CPU device:\n{}", out.stdout);
     eprintln!("running the examples on {count} device(s):\n{}", out.stdout);
     for ordinal in 0..count {
         let device = ordinal.to_string();
@@ -166,6 +180,9 @@ fn the_examples_run_unchanged_on_every_device() {
             let (code, out) = run(&scenario, exe, &args);
             assert_eq!(code, 0, "{} on device {ordinal}: {out:?}", exe.display());
             assert!(out.stdout.contains(passed), "{out:?}");
+            if out.stdout.contains("vector_add: device") && out.stdout.contains("(plugin minimal)") {
+                assert!(out.stdout.contains("not measured (the device has no event timing)"), "{out:?}");
+            }
         }
     }
 }

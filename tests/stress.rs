@@ -2,8 +2,8 @@
 //! allocate, copy, launch kernels and synchronise, each on its own stream and
 //! also many on one shared stream; every byte that comes back is verified.
 //! Deterministic: no timing, only results. The kernel tests run on every
-//! device that takes one of the vector_add modules (the CPU device with the
-//! native module, a Vulkan device with the SPIR-V one).
+//! device that takes one of the vector_add modules (the CPU and the minimal
+//! device with the native module, a Vulkan device with the SPIR-V one).
 
 use flaghal_integration::child::Scenario;
 use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, Stream};
@@ -73,9 +73,9 @@ fn kernel_devices(hal: &Hal) -> Vec<(Device, String)> {
     devices
 }
 
-/// `test` with the CPU and the Vulkan plugin.
+/// `test` with the CPU, the Vulkan and the plain-C minimal plugin.
 fn every_kernel_device(test: &str) -> Scenario {
-    Scenario::new(test).plugins(&[paths::cpu_plugin(), paths::vulkan_plugin()])
+    Scenario::new(test).plugins(&[paths::cpu_plugin(), paths::vulkan_plugin(), paths::minimal_plugin()])
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Two plugins at once (the CPU plugin and the plain-C minimal plugin, whose
-//! device is of type OTHER and has no capability and no module format): the
-//! device order, objects of different devices combined in one call, and the
-//! NOT_SUPPORTED answers the loader gives for absent capabilities without
+//! device is of type OTHER, takes only native CPU modules and has none of the
+//! capabilities with optional entries): the device order, objects of
+//! different devices combined in one call, and the NOT_SUPPORTED answers the
+//! loader gives for absent capabilities and unlisted module formats without
 //! calling the plugin.
 
 mod support;
@@ -24,7 +25,9 @@ fn objects_of_two_devices_and_absent_capabilities() {
         let (other, cpu) = (api.device(0), api.device(1));
         let props = api.properties(other);
         assert_eq!(flaghal_sys::ptr::char_array_to_string(&props.plugin_name), "minimal", "the non-CPU device comes first");
-        assert_eq!(props.capabilities, 0);
+        let optional_entries = FH_DEVICE_CAP_PINNED_HOST_MEMORY | FH_DEVICE_CAP_HOST_FUNC | FH_DEVICE_CAP_EVENT_TIMING;
+        assert_eq!(props.capabilities & optional_entries, 0, "the minimal plugin's optional entries are NULL");
+        assert_eq!(&props.module_formats[..props.module_format_count as usize], &[FH_MODULE_FORMAT_NATIVE_CPU]);
         assert_eq!(api.plugins()[1].device_count, 1);
         let (s_cpu, s_other) = (api.stream(cpu), api.stream(other));
         let (e_cpu, e_other) = (api.event(cpu, 0), api.event(other, 0));
@@ -42,12 +45,12 @@ fn objects_of_two_devices_and_absent_capabilities() {
             let args = [0u8; 16];
             api.expect((t.fhLaunchKernel)(f, 1, 1, 1, 1, 1, 1, 0, s_other, args.as_ptr().cast(), 16), FH_ERROR_INVALID_DEVICE, "function and stream");
 
-            // The minimal device claims nothing: the loader answers for it.
+            // The minimal device claims none of these: the loader answers for it.
             api.expect((t.fhMemAllocHost)(other, 64, &mut host), FH_ERROR_NOT_SUPPORTED, "device 0 (minimal) does not support pinned host memory");
             assert_eq!((t.fhMemFreeHost)(other, std::ptr::null_mut()), FH_SUCCESS, "freeing NULL is a no-op everywhere");
             api.expect((t.fhLaunchHostFunc)(s_other, Some(never_called), std::ptr::null_mut()), FH_ERROR_NOT_SUPPORTED, "FH_DEVICE_CAP_HOST_FUNC");
             api.expect((t.fhEventElapsedTime)(&mut ms, e_other, e_other), FH_ERROR_NOT_SUPPORTED, "FH_DEVICE_CAP_EVENT_TIMING");
-            api.expect((t.fhModuleLoadData)(other, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_ERROR_NOT_SUPPORTED, "does not accept module format 3");
+            api.expect((t.fhModuleLoadData)(other, FH_MODULE_FORMAT_SPIRV, image.as_ptr().cast(), image.len(), &mut module), FH_ERROR_NOT_SUPPORTED, "does not accept module format 1");
             // The same calls on the CPU device reach its plugin and work.
             assert_eq!((t.fhMemAllocHost)(cpu, 64, &mut host), FH_SUCCESS, "{}", api.message());
             assert!(!host.is_null());

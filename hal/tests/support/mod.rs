@@ -222,7 +222,8 @@ pub fn cpu_module(name: &str, source: &str) -> Vec<u8> {
 }
 
 /// Builds the plain-C minimal plugin (c-examples/minimal_plugin: one device
-/// of type OTHER, no module format, no capability) into a scratch folder.
+/// of type OTHER that takes native CPU modules, no optional entry) into a
+/// scratch folder.
 pub fn minimal_plugin() -> PathBuf {
     let dir = scratch("minimal-plugin");
     let so = dir.join("libflaghal_minimal.so");
@@ -233,7 +234,7 @@ pub fn minimal_plugin() -> PathBuf {
         .arg(format!("{root}/c-examples/minimal_plugin/minimal_plugin.c"))
         .arg("-o")
         .arg(&so)
-        .arg("-lpthread")
+        .args(["-lpthread", "-ldl"])
         .status()
         .expect("a C compiler (cc)");
     assert!(status.success(), "compiling the minimal plugin");
