@@ -7,6 +7,7 @@
 //! - [`ptr`]: checked access to C pointers (NULL becomes an error, never a crash).
 //! - [`sized`]: the sized-struct rule (accept any size >= the 1.0 size, treat a
 //!   missing tail as zero, write only inside the size given).
+//! - [`launch_limits`]: a launch checked against a device's properties.
 //!
 //! Both the loader (`hal/`) and Rust plugins (`vendor-plugins/`) build on these,
 //! so the ABI rules are implemented exactly once.
@@ -15,6 +16,7 @@ pub mod app;
 pub mod bindings;
 pub mod dynamic;
 pub mod glob;
+pub mod launch_limits;
 pub mod library;
 pub mod names;
 pub mod boundary;
