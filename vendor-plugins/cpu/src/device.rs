@@ -1,20 +1,21 @@
 //! The one CPU device: its properties, memory, live streams and block pool.
 //!
-//! Ownership: the device is a process-wide static created by init; an
-//! `fhp_device_t` is a pointer to it, valid until the process exits.
+//! Ownership: the device is a process-wide static created by init, handed to
+//! the SDK as `&'static` (`flaghal_plugin::Plugin::devices`) and never freed.
 
 use crate::memory::{DeviceMemory, PinnedMemory};
 use crate::pool::BlockPool;
 use crate::probe::{self, DeviceInfo};
 use crate::stream::{Stream, StreamQueue};
-use flaghal_sys::{fh_device_properties_t, FfiError, FfiResult, FH_ERROR_NOT_INITIALIZED};
+use flaghal_plugin::DeviceProperties;
+use flaghal_sys::FfiResult;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub struct Device {
     pub info: DeviceInfo,
-    pub properties: fh_device_properties_t,
+    pub properties: DeviceProperties,
     pub memory: DeviceMemory,
     pub pinned: PinnedMemory,
     /// Queues of the live streams, for synchronous calls and device sync.
@@ -22,12 +23,6 @@ pub struct Device {
     pool: OnceLock<Arc<BlockPool>>,
     stream_names: AtomicU64,
 }
-
-// SAFETY: `properties` holds a NULL `next` pointer and plain data; everything
-// else is Sync. The raw pointer type alone makes the struct !Sync.
-unsafe impl Sync for Device {}
-// SAFETY: as above.
-unsafe impl Send for Device {}
 
 static DEVICE: OnceLock<Device> = OnceLock::new();
 
@@ -43,7 +38,7 @@ pub fn init() -> &'static Device {
             ),
         );
         Device {
-            properties: probe::properties(&info),
+            properties: DeviceProperties::new(probe::properties(&info)),
             memory: DeviceMemory::new(info.total_memory),
             info,
             pinned: PinnedMemory::default(),
@@ -54,9 +49,15 @@ pub fn init() -> &'static Device {
     })
 }
 
-/// The device, or FH_ERROR_NOT_INITIALIZED before init.
-pub fn get() -> FfiResult<&'static Device> {
-    DEVICE.get().ok_or_else(|| FfiError::new(FH_ERROR_NOT_INITIALIZED, "the CPU plugin's init has not run"))
+/// The devices: none before init, then the one.
+pub fn all() -> &'static [Device] {
+    DEVICE.get().map(std::slice::from_ref).unwrap_or(&[])
+}
+
+/// The device, for objects created on it: every stream, event and function
+/// exists only after init made it.
+pub fn the() -> &'static Device {
+    DEVICE.get().expect("CPU plugin objects exist only after init")
 }
 
 impl Device {
@@ -66,15 +67,15 @@ impl Device {
     }
 
     /// fhStreamCreate: a stream registered with the device.
-    pub fn create_stream(&'static self, flags: u32) -> FfiResult<Stream> {
+    pub fn create_stream(&'static self) -> FfiResult<Arc<Stream>> {
         let number = self.stream_names.fetch_add(1, Ordering::Relaxed);
-        let stream = Stream::new(flags, format!("flaghal-cpu-stream-{number}"), move || self.pool())?;
+        let stream = Stream::new(format!("flaghal-cpu-stream-{number}"), move || self.pool())?;
         self.streams.lock().push(stream.queue.clone());
-        Ok(stream)
+        Ok(Arc::new(stream))
     }
 
     /// fhStreamDestroy: waits for the stream's work, unregisters it, stops its worker.
-    pub fn destroy_stream(&self, stream: Stream) {
+    pub fn destroy_stream(&self, stream: &Stream) {
         stream.queue.wait_for(stream.queue.submitted());
         self.streams.lock().retain(|queue| !Arc::ptr_eq(queue, &stream.queue));
         stream.shut_down();

@@ -8,7 +8,7 @@
 //! pool; host functions and event waits run on the worker itself, so the
 //! host thread never blocks on them.
 //!
-//! Ownership: an `fhp_stream_t` is a `Box<Stream>` (see `handles`); the
+//! Ownership: a stream is an `Arc<Stream>` (the SDK's handle holds it); the
 //! queue state is an `Arc<StreamQueue>` shared with the worker thread and the
 //! device's stream registry (used by synchronous calls and fhDeviceSynchronize).
 
@@ -18,10 +18,10 @@ use crate::launch::Launch;
 use crate::memory::DeviceRange;
 use crate::pool::BlockPool;
 use crate::transfer::{self, HostAddress};
-use flaghal_sys::{fh_host_fn_t, FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_READY, FH_STREAM_DEFAULT};
+use flaghal_plugin::HostCall;
+use flaghal_sys::{FfiError, FfiResult, FH_ERROR_NOT_READY};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ pub enum Work {
     Record(Arc<Record>),
     /// fhStreamWaitEvent: block this worker until the record completes.
     Wait(Arc<Record>),
-    HostFunction { function: unsafe extern "C" fn(*mut c_void), user_data: HostAddress },
+    HostFunction(HostCall),
     /// Ends the worker (stream destruction).
     Exit,
 }
@@ -192,10 +192,10 @@ impl StreamQueue {
                 record.wait();
                 None
             }
-            Work::HostFunction { function, user_data } => {
-                // SAFETY: the application queued `function` to be called with
-                // `user_data` on a plugin thread (fhLaunchHostFunc).
-                unsafe { function(user_data.0 as *mut c_void) };
+            Work::HostFunction(call) => {
+                // SAFETY: the application queued this call for a plugin
+                // thread, in stream order (fhLaunchHostFunc); it runs once.
+                unsafe { call.run() };
                 None
             }
             Work::Exit => None,
@@ -206,15 +206,12 @@ impl StreamQueue {
 /// A stream handle: the queue and its worker thread.
 pub struct Stream {
     pub queue: Arc<StreamQueue>,
-    worker: Option<JoinHandle<()>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Stream {
     /// fhStreamCreate. `pool` gives the device's block pool (started lazily).
-    pub fn new(flags: u32, name: String, pool: impl Fn() -> Arc<BlockPool> + Send + 'static) -> FfiResult<Stream> {
-        if flags != FH_STREAM_DEFAULT {
-            return Err(FfiError::new(FH_ERROR_INVALID_VALUE, format!("unknown stream flags {flags:#x}; 1.0 defines only 0")));
-        }
+    pub fn new(name: String, pool: impl Fn() -> Arc<BlockPool> + Send + 'static) -> FfiResult<Stream> {
         let queue = StreamQueue::new();
         let served = queue.clone();
         let worker = std::thread::Builder::new()
@@ -222,7 +219,7 @@ impl Stream {
             .stack_size(crate::launch::KERNEL_STACK_SIZE)
             .spawn(move || served.serve(&pool))
             .map_err(|e| FfiError::new(flaghal_sys::FH_ERROR_OUT_OF_MEMORY, format!("cannot start the stream's worker thread: {e}")))?;
-        Ok(Stream { queue, worker: Some(worker) })
+        Ok(Stream { queue, worker: Mutex::new(Some(worker)) })
     }
 
     /// fhStreamQuery.
@@ -243,17 +240,10 @@ impl Stream {
         }
     }
 
-    /// fhLaunchHostFunc.
-    pub fn launch_host_function(&self, function: fh_host_fn_t, user_data: *mut c_void) -> FfiResult {
-        let function = function.ok_or_else(|| FfiError::new(FH_ERROR_INVALID_VALUE, "fn is NULL"))?;
-        self.queue.submit(Work::HostFunction { function, user_data: HostAddress(user_data as usize) });
-        Ok(())
-    }
-
     /// fhStreamDestroy: waits for queued work, then stops the worker.
-    pub fn shut_down(mut self) {
+    pub fn shut_down(&self) {
         self.queue.submit(Work::Exit);
-        if let Some(worker) = self.worker.take() {
+        if let Some(worker) = self.worker.lock().take() {
             let _ = worker.join();
         }
     }
