@@ -3,11 +3,11 @@
 //!
 //! | handle           | the shell holds                              | created by          | released by          |
 //! |------------------|----------------------------------------------|---------------------|----------------------|
-//! | `fhp_device_t`   | `&'static P::Device` (from `Plugin::devices`) | first device_get    | never (process)      |
+//! | `fhp_device_t`   | `&'static P::Device` (from `Plugin::init`)   | init                | never (process)      |
 //! | `fhp_stream_t`   | `Arc<P::Stream>` (one strong reference)      | stream_create       | stream_destroy       |
 //! | `fhp_event_t`    | `Box<P::Event>`                              | event_create        | event_destroy        |
 //! | `fhp_module_t`   | `Box<Loaded<P>>`: the module and its function handles | module_load | module_unload        |
-//! | `fhp_function_t` | `Arc<P::Function>` (one strong reference)    | module_get_function | its module's unload  |
+//! | `fhp_function_t` | `Arc<FunctionOf<P>>` (one strong reference)    | module_get_function | its module's unload  |
 //!
 //! Every handle is a [`Shell`]: a tag word naming its kind (and this copy of
 //! the SDK, so another plugin's handle never matches) and a pointer to the
@@ -19,7 +19,7 @@
 //! such handles (plugin ABI rule 7); the SDK refuses them again for plugins
 //! driven directly. A call costs one extra load and compare.
 
-use crate::traits::{Module, Plugin};
+use crate::traits::{FunctionOf, Module, Plugin};
 use crate::sys::{self, fhp_device_t, fhp_event_t, fhp_function_t, fhp_module_t, fhp_stream_t};
 use crate::{FfiError, FfiResult};
 use std::collections::VecDeque;
@@ -147,16 +147,18 @@ unsafe fn object<'a, T>(object: *mut c_void, kind: Kind) -> FfiResult<&'a T> {
 
 // ---- devices ---------------------------------------------------------------
 
-/// The device handles, made once after init from `Plugin::devices` (as
-/// addresses, so the static is Sync).
+/// The device handles, made once from what the first successful init
+/// returned (as addresses, so the static is Sync). Unset before init.
 static DEVICES: OnceLock<Vec<usize>> = OnceLock::new();
 
-/// The handle of device `index` (`None` past the end).
-pub fn device_handle<P: Plugin>(index: u32) -> Option<fhp_device_t> {
-    let handles = DEVICES.get_or_init(|| {
-        P::devices().iter().map(|d| make(Kind::Device, (d as *const P::Device).cast_mut().cast()) as usize).collect()
-    });
-    handles.get(index as usize).map(|h| *h as fhp_device_t)
+/// Makes the device handles (the first call wins: devices are stable after init).
+pub fn register_devices<P: Plugin>(devices: &'static [P::Device]) {
+    DEVICES.get_or_init(|| devices.iter().map(|d| make(Kind::Device, (d as *const P::Device).cast_mut().cast()) as usize).collect());
+}
+
+/// The device handles, or `None` before init.
+pub fn device_handles() -> Option<impl ExactSizeIterator<Item = fhp_device_t>> {
+    DEVICES.get().map(|handles| handles.iter().map(|h| *h as fhp_device_t))
 }
 
 /// # Safety
@@ -255,18 +257,18 @@ pub unsafe fn unload_module<P: Plugin>(handle: fhp_module_t) -> FfiResult {
         // SAFETY: a function handle made by `function_handle`, retired only here.
         let raw = unsafe { close(function as *mut c_void, Kind::Function) }?;
         // SAFETY: the shell's strong reference, from `Arc::into_raw`, returned once.
-        drop(unsafe { Arc::from_raw(raw.cast::<P::Function>().cast_const()) });
+        drop(unsafe { Arc::from_raw(raw.cast::<FunctionOf<P>>().cast_const()) });
     }
     drop(loaded);
     Ok(())
 }
 
 /// A function borrowed from its handle: the handle's `Arc`, not counted again.
-pub struct FunctionRef<P: Plugin>(ManuallyDrop<Arc<P::Function>>);
+pub struct FunctionRef<P: Plugin>(ManuallyDrop<Arc<FunctionOf<P>>>);
 
 impl<P: Plugin> std::ops::Deref for FunctionRef<P> {
-    type Target = Arc<P::Function>;
-    fn deref(&self) -> &Arc<P::Function> {
+    type Target = Arc<FunctionOf<P>>;
+    fn deref(&self) -> &Arc<FunctionOf<P>> {
         &self.0
     }
 }
@@ -279,7 +281,7 @@ pub unsafe fn function<P: Plugin>(handle: fhp_function_t) -> FfiResult<FunctionR
     // SAFETY: a function shell holds `Arc::into_raw` of a function whose
     // strong reference the shell keeps until module_unload; ManuallyDrop
     // never gives that reference back.
-    Ok(FunctionRef(ManuallyDrop::new(unsafe { Arc::from_raw(raw.cast::<P::Function>().cast_const()) })))
+    Ok(FunctionRef(ManuallyDrop::new(unsafe { Arc::from_raw(raw.cast::<FunctionOf<P>>().cast_const()) })))
 }
 
 #[cfg(test)]

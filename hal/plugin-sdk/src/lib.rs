@@ -35,7 +35,7 @@
 //! | who | validates |
 //! |---|---|
 //! | the loader (`libflaghal.so`), before calling | everything rule 7 of flaghal_plugin.h lists: handles live, of the right kind and of one device; output pointers; flags; sizes > 0; memset element sizes; listed module formats; launch limits against the device's properties |
-//! | this SDK, on every call | what it can judge without knowing the chip, so a plugin driven directly (tests, the conformance suite's direct calls, a harness) behaves as under the loader: NULL, destroyed and wrong-kind handles (FH_ERROR_INVALID_HANDLE); objects of two devices in one call (FH_ERROR_INVALID_DEVICE); NULL outputs and host pointers, `name`, `data`, `fn`, `args` with `args_size` > 0 (FH_ERROR_INVALID_VALUE); sized structs (`flaghal_sys::sized`); the negotiated version at init; zero allocation and module sizes; stream and event flags; a module format the device does not list (FH_ERROR_NOT_SUPPORTED); launch limits against the device's properties (FH_ERROR_INVALID_CONFIGURATION) |
+//! | this SDK, on every call | what it can judge without knowing the chip, so a plugin driven directly (tests, the conformance suite's direct calls, a harness) behaves as under the loader: NULL, destroyed and wrong-kind handles (FH_ERROR_INVALID_HANDLE); objects of two devices in one call (FH_ERROR_INVALID_DEVICE); NULL outputs and host pointers, `name`, `data`, `fn`, `args` with `args_size` > 0 (FH_ERROR_INVALID_VALUE); sized structs (`flaghal_sys::sized`); the negotiated version at init; zero allocation and module sizes; memset element sizes; stream and event flags; a module format the device does not list (FH_ERROR_NOT_SUPPORTED); launch limits against the device's properties (FH_ERROR_INVALID_CONFIGURATION) |
 //! | the plugin | only what only it knows: device addresses and ranges, memset alignment, memory it cannot serve, module bytes, kernel names, the kernel's own limits (its threads per block, static + dynamic shared memory, a short argument blob), event timing state |
 //!
 //! Files: `traits.rs` (the six traits and their small value types),
@@ -53,7 +53,7 @@ pub mod traits;
 pub use flaghal_sys as sys;
 pub use flaghal_sys::{FfiError, FfiResult};
 pub use table::Table;
-pub use traits::{Device, DeviceProperties, Event, Function, HostCall, Module, Plugin, Stream};
+pub use traits::{Device, DeviceProperties, Event, Function, FunctionOf, HostCall, Module, Plugin, Stream};
 
 /// The panic boundary every entry body runs in (house rule 1): a failure's
 /// message goes to the host's `set_error_detail` on the calling thread.

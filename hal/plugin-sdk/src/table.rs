@@ -10,6 +10,7 @@
 use crate::entries::{has_optional, kernels, lifecycle, memory, streams};
 use crate::sys::{self, fh_plugin_api_t};
 use crate::traits::Plugin;
+use std::ffi::CStr;
 
 /// A plugin's function table: static, immutable data (string literals and
 /// functions) that lives until the process exits.
@@ -19,8 +20,9 @@ pub struct Table(fh_plugin_api_t);
 unsafe impl Sync for Table {}
 
 impl Table {
-    /// The table of plugin `P`.
-    pub const fn of<P: Plugin>() -> Table {
+    /// The table of plugin `P`; `package_version` is the plugin crate's
+    /// version, used unless `P::VERSION` names another.
+    pub const fn of<P: Plugin>(package_version: &'static CStr) -> Table {
         let pinned = has_optional::<P>(sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY);
         let host_func = has_optional::<P>(sys::FH_DEVICE_CAP_HOST_FUNC);
         let timing = has_optional::<P>(sys::FH_DEVICE_CAP_EVENT_TIMING);
@@ -29,7 +31,10 @@ impl Table {
             next: std::ptr::null_mut(),
             name: P::NAME.as_ptr(),
             vendor: P::VENDOR.as_ptr(),
-            version: P::VERSION.as_ptr(),
+            version: match P::VERSION {
+                Some(version) => version.as_ptr(),
+                None => package_version.as_ptr(),
+            },
             init: Some(lifecycle::init::<P>),
             device_count: Some(lifecycle::device_count::<P>),
             device_get: Some(lifecycle::device_get::<P>),
@@ -97,7 +102,8 @@ macro_rules! export_plugin {
         pub unsafe extern "C" fn fhPluginNegotiate(
             args: *mut $crate::sys::fh_plugin_negotiate_args_t,
         ) -> $crate::sys::fh_status_t {
-            static TABLE: $crate::Table = $crate::Table::of::<$plugin>();
+            static TABLE: $crate::Table =
+                $crate::Table::of::<$plugin>($crate::cstr(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()));
             $crate::boundary(|| {
                 // SAFETY: forwarded from the caller.
                 unsafe { $crate::negotiate::answer(args, <$plugin as $crate::Plugin>::ABI_MAX_MINOR, TABLE.api()) }

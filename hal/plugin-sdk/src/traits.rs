@@ -7,13 +7,13 @@
 //! (plugin ABI rule 6).
 //!
 //! Ownership, once for all (the handle table is in `handles.rs`):
-//! - [`Plugin::Device`]: `&'static`, from [`Plugin::devices`]; never freed.
+//! - [`Plugin::Device`]: `&'static`, from [`Plugin::init`]; never freed.
 //! - [`Plugin::Stream`]: `Arc`, from [`Device::stream_create`]; the handle
 //!   holds one strong reference, given back to [`Stream::destroy`].
 //! - [`Plugin::Event`]: `Box`, from [`Device::event_create`]; dropped by event_destroy.
 //! - [`Plugin::Module`]: `Box`, from [`Device::module_load`]; dropped by
 //!   module_unload, after the handles of its functions.
-//! - [`Plugin::Function`]: `Arc`, from [`Module::function`]; the SDK keeps one
+//! - [`Module::Function`]: `Arc`, from [`Module::function`]; the SDK keeps one
 //!   strong reference per function handle until its module is unloaded.
 
 use crate::sys::{self, fh_deviceptr_t, fh_device_properties_t, fh_function_attribute_t, fh_module_format_t, fh_plugin_launch_params_t};
@@ -28,8 +28,9 @@ pub trait Plugin: Sized + 'static {
     const NAME: &'static CStr;
     /// The table's `vendor`.
     const VENDOR: &'static CStr;
-    /// The table's `version`, free form ([`crate::cstr`] makes one from `CARGO_PKG_VERSION`).
-    const VERSION: &'static CStr;
+    /// The table's `version`, free form; `None` (the default) is the plugin
+    /// crate's package version (`CARGO_PKG_VERSION`, read by [`crate::export_plugin!`]).
+    const VERSION: Option<&'static CStr> = None;
     /// The highest ABI minor (of major FH_PLUGIN_ABI_VERSION_MAJOR) the table
     /// serves; never above the header's FH_PLUGIN_ABI_VERSION_MINOR.
     const ABI_MAX_MINOR: u32 = sys::FH_PLUGIN_ABI_VERSION_MINOR;
@@ -43,16 +44,14 @@ pub trait Plugin: Sized + 'static {
     type Device: Device<Self>;
     type Stream: Stream<Self>;
     type Event: Event<Self>;
+    /// The module type names its function type ([`Module::Function`]).
     type Module: Module<Self>;
-    type Function: Function<Self>;
 
     /// init, after the SDK has checked its arguments and stored the host
-    /// services ([`crate::host`]). Finds the devices; finding none is
-    /// success. May be called again (return the same devices).
-    fn init() -> FfiResult;
-    /// The devices init found (empty before init), in device_get order;
-    /// stable after init.
-    fn devices() -> &'static [Self::Device];
+    /// services ([`crate::host`]): finds the devices and returns them, in
+    /// device_get order (none is success). The SDK keeps the first answer:
+    /// the devices are stable after init.
+    fn init() -> FfiResult<&'static [Self::Device]>;
 }
 
 /// A device: properties, memory, synchronous copies, and the objects
@@ -148,10 +147,15 @@ pub trait Event<P: Plugin>: Send + Sync + 'static {
 
 /// A loaded module.
 pub trait Module<P: Plugin>: Send + Sync + 'static {
+    /// The module's kernels.
+    type Function: Function<P>;
     /// fhModuleGetFunction. Returning the same `Arc` for the same name gives
     /// the same handle (the SDK compares pointers).
-    fn function(&self, name: &CStr) -> FfiResult<Arc<P::Function>>;
+    fn function(&self, name: &CStr) -> FfiResult<Arc<Self::Function>>;
 }
+
+/// The function type of plugin `P`.
+pub type FunctionOf<P> = <<P as Plugin>::Module as Module<P>>::Function;
 
 /// A kernel of a loaded module.
 pub trait Function<P: Plugin>: Send + Sync + 'static {

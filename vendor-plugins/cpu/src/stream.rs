@@ -12,14 +12,16 @@
 //! queue state is an `Arc<StreamQueue>` shared with the worker thread and the
 //! device's stream registry (used by synchronous calls and fhDeviceSynchronize).
 
-use crate::event::{now_ns, Completion, Record};
+use crate::abi::Cpu;
+use crate::device::{self, Device};
+use crate::event::{now_ns, Completion, Event, Record};
 use crate::failure::Failure;
 use crate::launch::Launch;
 use crate::memory::DeviceRange;
 use crate::pool::BlockPool;
 use crate::transfer::{self, HostAddress};
 use flaghal_plugin::HostCall;
-use flaghal_sys::{FfiError, FfiResult, FH_ERROR_NOT_READY};
+use flaghal_sys::{fh_deviceptr_t, FfiError, FfiResult, FH_ERROR_NOT_READY};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -222,17 +224,27 @@ impl Stream {
         Ok(Stream { queue, worker: Mutex::new(Some(worker)) })
     }
 
-    /// fhStreamQuery.
-    pub fn query(&self) -> FfiResult {
-        if self.queue.idle() {
-            Ok(())
-        } else {
-            Err(FfiError::new(FH_ERROR_NOT_READY, ""))
+    /// fhStreamDestroy: waits for queued work, then stops the worker.
+    pub fn shut_down(&self) {
+        self.queue.submit(Work::Exit);
+        if let Some(worker) = self.worker.lock().take() {
+            let _ = worker.join();
         }
+    }
+}
+
+impl flaghal_plugin::Stream<Cpu> for Stream {
+    fn device(&self) -> &'static Device {
+        device::the()
+    }
+
+    fn destroy(self: Arc<Self>) -> FfiResult {
+        device::the().destroy_stream(&self);
+        Ok(())
     }
 
     /// fhStreamSynchronize: waits, then reports a kernel failure once.
-    pub fn synchronize(&self) -> FfiResult {
+    fn synchronize(&self) -> FfiResult {
         self.queue.wait_for(self.queue.submitted());
         match self.queue.take_failure().and_then(|f| f.report()) {
             Some(error) => Err(error),
@@ -240,11 +252,49 @@ impl Stream {
         }
     }
 
-    /// fhStreamDestroy: waits for queued work, then stops the worker.
-    pub fn shut_down(&self) {
-        self.queue.submit(Work::Exit);
-        if let Some(worker) = self.worker.lock().take() {
-            let _ = worker.join();
+    /// fhStreamQuery: two atomic loads.
+    fn query(&self) -> FfiResult {
+        if self.queue.idle() {
+            Ok(())
+        } else {
+            Err(FfiError::new(FH_ERROR_NOT_READY, ""))
         }
+    }
+
+    fn wait_event(&self, event: &Event) -> FfiResult {
+        // A never-recorded event makes the wait a no-op.
+        if let Some(record) = event.latest() {
+            self.queue.submit(Work::Wait(record));
+        }
+        Ok(())
+    }
+
+    fn memcpy_htod_async(&self, dst: fh_deviceptr_t, src: &[u8]) -> FfiResult {
+        let dst = device::the().memory.check(dst, src.len(), "dst")?;
+        self.queue.submit(Work::HostToDevice { dst, src: HostAddress(src.as_ptr() as usize) });
+        Ok(())
+    }
+
+    fn memcpy_dtoh_async(&self, dst: &mut [u8], src: fh_deviceptr_t) -> FfiResult {
+        let src = device::the().memory.check(src, dst.len(), "src")?;
+        self.queue.submit(Work::DeviceToHost { src, dst: HostAddress(dst.as_mut_ptr() as usize) });
+        Ok(())
+    }
+
+    fn memcpy_dtod_async(&self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
+        let memory = &device::the().memory;
+        self.queue.submit(Work::DeviceToDevice { dst: memory.check(dst, size, "dst")?, src: memory.check(src, size, "src")? });
+        Ok(())
+    }
+
+    fn memset_async(&self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> FfiResult {
+        let (dst, pattern) = device::the().memset_args(dst, value, element_size, count)?;
+        self.queue.submit(Work::Memset { dst, pattern });
+        Ok(())
+    }
+
+    fn launch_host_func(&self, call: HostCall) -> FfiResult {
+        self.queue.submit(Work::HostFunction(call));
+        Ok(())
     }
 }

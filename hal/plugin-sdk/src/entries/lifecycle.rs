@@ -11,17 +11,10 @@ use crate::sys::version::{version_major, version_minor};
 use crate::sys::{self, fh_device_properties_t, fh_plugin_host_services_t, fh_plugin_init_args_t, fh_status_t, fhp_device_t};
 use crate::traits::{Device, Plugin};
 use crate::{boundary, host, FfiError, FfiResult};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Set once init has succeeded.
-static INITIALIZED: AtomicBool = AtomicBool::new(false);
-
-fn initialized() -> FfiResult {
-    if INITIALIZED.load(Ordering::Acquire) {
-        Ok(())
-    } else {
-        Err(FfiError::new(sys::FH_ERROR_NOT_INITIALIZED, "the plugin's init has not run"))
-    }
+/// The device handles, or FH_ERROR_NOT_INITIALIZED before init.
+fn devices() -> FfiResult<impl ExactSizeIterator<Item = fhp_device_t>> {
+    handles::device_handles().ok_or_else(|| FfiError::new(sys::FH_ERROR_NOT_INITIALIZED, "the plugin's init has not run"))
 }
 
 /// `init`: checks its arguments and the negotiated version, stores the host
@@ -51,8 +44,7 @@ pub unsafe extern "C" fn init<P: Plugin>(args: *const fh_plugin_init_args_t) -> 
                 ),
             ));
         }
-        P::init()?;
-        INITIALIZED.store(true, Ordering::Release);
+        handles::register_devices::<P>(P::init()?);
         Ok(())
     })
 }
@@ -61,8 +53,7 @@ pub unsafe extern "C" fn init<P: Plugin>(args: *const fh_plugin_init_args_t) -> 
 /// See the module doc of `entries`.
 pub unsafe extern "C" fn device_count<P: Plugin>(count: *mut u32) -> fh_status_t {
     boundary(|| {
-        initialized()?;
-        let n = u32::try_from(P::devices().len()).unwrap_or(u32::MAX);
+        let n = u32::try_from(devices()?.len()).unwrap_or(u32::MAX);
         // SAFETY: the loader passes a valid output pointer (NULL is refused).
         unsafe { write_out(count, n, "count") }
     })
@@ -72,10 +63,10 @@ pub unsafe extern "C" fn device_count<P: Plugin>(count: *mut u32) -> fh_status_t
 /// See the module doc of `entries`.
 pub unsafe extern "C" fn device_get<P: Plugin>(index: u32, out: *mut fhp_device_t) -> fh_status_t {
     boundary(|| {
-        initialized()?;
+        let mut devices = devices()?;
         require_non_null(out, "device")?;
-        let handle = handles::device_handle::<P>(index).ok_or_else(|| {
-            let count = P::devices().len();
+        let count = devices.len();
+        let handle = devices.nth(index as usize).ok_or_else(|| {
             FfiError::new(sys::FH_ERROR_INVALID_DEVICE, format!("device index {index}; the {} plugin has {count} device(s)", P::NAME.to_string_lossy()))
         })?;
         // SAFETY: checked non-NULL; the loader passes a valid output pointer.
