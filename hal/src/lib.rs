@@ -34,6 +34,8 @@ pub mod host_services;
 pub mod negotiate;
 pub mod plugin;
 pub mod plugin_load;
+pub mod plugin_record;
 pub mod registry;
+pub mod skip;
 pub mod status_names;
 pub mod validation;
