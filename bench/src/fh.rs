@@ -9,7 +9,7 @@ use std::ffi::c_void;
 use std::path::Path;
 
 /// The loaded API. The library is leaked: FlagHAL libraries are never
-/// unloaded while the process runs (design.md, "Lifetime").
+/// unloaded while the process runs (docs/abi.md, "Lifetime").
 #[derive(Clone, Copy)]
 pub struct Hal {
     pub api: &'static FlagHal,
