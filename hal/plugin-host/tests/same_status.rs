@@ -33,13 +33,11 @@ fn plugins() -> &'static [(&'static str, Plugin)] {
 }
 
 /// Device 0 of every plugin that has one. Without a Vulkan device (no
-/// lavapipe) only the CPU plugin is checked, which fails under CI=true.
+/// lavapipe) only the CPU plugin is checked, which fails under CI.
 fn devices() -> Vec<(&'static str, Device)> {
     let found: Vec<_> = plugins().iter().filter(|(_, p)| p.device_count() > 0).map(|(n, p)| (*n, p.device(0))).collect();
     if found.len() < plugins().len() {
-        let message = "a plugin has no device (is mesa-vulkan-drivers installed?): its handles were not compared";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-        eprintln!("{message}; nothing checked for it");
+        flaghal_plugin_host::nothing_checked("a plugin has no device (is mesa-vulkan-drivers installed?): its handles were not compared");
     }
     found
 }

@@ -49,8 +49,7 @@ fn validation_layer_mode_reports_nothing() {
         return;
     }
     if !validation_layer_installed() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs vulkan-validationlayers installed");
-        eprintln!("SKIPPED: VK_LAYER_KHRONOS_validation is not installed");
+        flaghal_plugin_host::nothing_checked("VK_LAYER_KHRONOS_validation is not installed (vulkan-validationlayers)");
         return;
     }
     rerun("validation", &[("VK_INSTANCE_LAYERS", "VK_LAYER_KHRONOS_validation"), ("FLAGHAL_VULKAN_VALIDATION_FATAL", "1")]);
