@@ -127,8 +127,8 @@ impl Hal {
 
     pub fn module_function(&self, device: fh_device_t, format: fh_module_format_t, bytes: &[u8], name: &str) -> Result<fh_function_t, String> {
         let mut module: fh_module_t = std::ptr::null_mut();
-        // SAFETY: `bytes` is readable for its length and copied by the call.
         self.check(
+            // SAFETY: `bytes` is readable for its length and copied by the call.
             unsafe { self.api.fhModuleLoadData(device, format, bytes.as_ptr().cast(), bytes.len(), &mut module) },
             "fhModuleLoadData",
         )?;

@@ -109,8 +109,9 @@ pub struct Device {
     pub device: fhp_device_t,
 }
 
-// SAFETY (all of these): plugin handles are opaque values usable from any
-// thread (plugin ABI rule 6); the table is static and immutable.
+// SAFETY: plugin handles are opaque values usable from any thread (plugin
+// ABI rule 6); the table is static and immutable. The same holds for each
+// impl below.
 unsafe impl Send for Plugin {}
 // SAFETY: as above.
 unsafe impl Sync for Plugin {}
@@ -131,6 +132,10 @@ unsafe impl Send for Function {}
 // SAFETY: as above.
 unsafe impl Sync for Function {}
 
+// The wrappers hand raw handles and pointers to the plugin, which checks
+// them (a plugin on the SDK refuses NULL, destroyed and wrong-kind handles);
+// passing bad ones on purpose is what tests of a plugin do.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl Device {
     pub fn properties(&self) -> fh_device_properties_t {
         let mut props = fh_device_properties_t { struct_size: std::mem::size_of::<fh_device_properties_t>(), ..Default::default() };

@@ -170,11 +170,16 @@ impl StreamQueue {
     fn execute(&self, work: Work, pool: &dyn Fn() -> Arc<BlockPool>) -> Option<Arc<Failure>> {
         let io = |result: FfiResult| result.err().map(|e| Failure::new(format!("asynchronous copy failed: {}", e.message)));
         match work {
-            // SAFETY (copies): ranges were checked when queued; the
-            // application keeps host buffers and allocations alive until the
-            // stream reaches them (flaghal.h, "Ordering").
-            Work::HostToDevice { dst, src } => io(unsafe { transfer::host_to_device(dst, src) }),
-            Work::DeviceToHost { dst, src } => io(unsafe { transfer::device_to_host(dst, src) }),
+            Work::HostToDevice { dst, src } => {
+                // SAFETY: ranges were checked when queued; the
+                // application keeps host buffers and allocations alive until
+                // the stream reaches them (flaghal.h, "Ordering").
+                io(unsafe { transfer::host_to_device(dst, src) })
+            }
+            Work::DeviceToHost { dst, src } => {
+                // SAFETY: as above.
+                io(unsafe { transfer::device_to_host(dst, src) })
+            }
             Work::DeviceToDevice { dst, src } => {
                 // SAFETY: as above.
                 unsafe { transfer::device_to_device(dst, src) };
