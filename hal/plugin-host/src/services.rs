@@ -23,6 +23,10 @@ unsafe fn text(message: *const c_char) -> String {
     unsafe { ptr::in_cstr(message, "message") }.map(|m| m.to_string_lossy().into_owned()).unwrap_or_else(|_| "(NULL)".into())
 }
 
+/// The `log` service.
+///
+/// # Safety
+/// `message` is NULL or NUL-terminated (the host services' contract).
 unsafe extern "C" fn log(_context: *mut c_void, level: fh_log_level_t, message: *const c_char) {
     ffi_boundary(
         || {
@@ -36,6 +40,10 @@ unsafe extern "C" fn log(_context: *mut c_void, level: fh_log_level_t, message: 
     );
 }
 
+/// The `set_error_detail` service.
+///
+/// # Safety
+/// As `log`.
 unsafe extern "C" fn set_error_detail(_context: *mut c_void, message: *const c_char) {
     ffi_boundary(
         || {

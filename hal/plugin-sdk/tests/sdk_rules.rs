@@ -7,9 +7,10 @@
 //! called.
 
 use flaghal_plugin::{DeviceProperties, FfiError, FfiResult, HostCall};
+use flaghal_plugin_host::gates::{append_to_log, LogEntry, OrderLog};
 use flaghal_plugin_host::{negotiate, negotiate_args, take_detail, Plugin as Host};
 use flaghal_sys::*;
-use std::ffi::{c_void, CStr};
+use std::ffi::CStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -182,7 +183,7 @@ fn table() -> &'static fh_plugin_api_t {
     let mut args = negotiate_args(1, 0, 0);
     assert_eq!(negotiate(fhPluginNegotiate, &mut args), FH_SUCCESS);
     // SAFETY: a successful negotiation hands out the static table.
-    unsafe { &*args.api }
+    unsafe { ptr::in_ref(args.api, "api") }.expect("a table")
 }
 
 fn started() -> flaghal_plugin_host::Device {
@@ -197,7 +198,7 @@ fn undeclared_optional_groups_are_null_and_never_reported() {
     assert!(api.event_elapsed_time.is_none(), "event timing is not declared");
     assert!(api.launch_host_func.is_some(), "host functions are declared");
     // SAFETY: the table's identity strings are static C strings.
-    let (name, version) = unsafe { (CStr::from_ptr(api.name), CStr::from_ptr(api.version)) };
+    let (name, version) = unsafe { (ptr::in_cstr(api.name, "name").unwrap(), ptr::in_cstr(api.version, "version").unwrap()) };
     assert_eq!(name, c"tiny");
     assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"), "the package version by default");
     let caps = started().properties().capabilities;
@@ -255,13 +256,10 @@ fn the_sdk_checks_formats_flags_and_sizes_before_the_plugin() {
     assert_eq!(d.memset(0x1000, 0, 3, 1), FH_ERROR_INVALID_VALUE);
     assert!(take_detail().contains("element size 3"));
     assert_eq!(d.try_host_func(d.stream(), None, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE);
-    let mut ran = 0u32;
-    unsafe extern "C" fn bump(user: *mut c_void) {
-        // SAFETY: the test passes a live u32.
-        unsafe { *user.cast::<u32>() += 1 };
-    }
-    d.host_func(d.stream(), bump, (&mut ran as *mut u32).cast());
-    assert_eq!(ran, 1);
+    let log = OrderLog::default();
+    let entry = LogEntry { log: &log, value: 7 };
+    d.host_func(d.stream(), append_to_log, (&entry as *const LogEntry).cast_mut().cast());
+    assert_eq!(*log.0.lock().unwrap(), [7], "the declared host-function entry runs the function");
 }
 
 #[test]

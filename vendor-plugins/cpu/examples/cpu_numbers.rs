@@ -80,8 +80,8 @@ fn main() {
     let mut host_buf: *mut std::ffi::c_void = std::ptr::null_mut();
     // SAFETY: a live device handle and a valid output pointer.
     check(unsafe { device.api.mem_alloc_host.unwrap()(device.device, size, &mut host_buf) }, "alloc_host");
-    // SAFETY: the plugin returned `size` writable bytes at host_buf.
-    let pinned = unsafe { std::slice::from_raw_parts_mut(host_buf.cast::<u8>(), size) };
+    // SAFETY: the plugin returned `size` writable bytes at host_buf, used only here.
+    let pinned = unsafe { ptr::out_bytes(host_buf, size, "pinned") }.expect("pinned memory");
     pinned.fill(1);
     check(device.htod(dev, pinned), "warm-up copy");
     let t = best_of(5, || {
