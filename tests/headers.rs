@@ -1,5 +1,5 @@
 //! The headers are the specification, and C and C++ compilers must accept
-//! them as they are (design.md): each header compiles alone, as C99 and as
+//! them as they are (docs/abi.md, "Shape"): each header compiles alone, as C99 and as
 //! C++11, under -Wall -Wextra -Werror -pedantic, with its macros in use; and
 //! the C compiler lays out every ABI struct exactly as the committed Rust
 //! bindings (flaghal-sys) do, so the loader, Rust plugins and C plugins agree

@@ -1,4 +1,5 @@
-//! "Every entry point is thread-safe" (design.md). Many threads at once
+//! "Every function may be called from any thread at any time" (flaghal.h,
+//! "Threads"; docs/abi.md, "Threads"). Many threads at once
 //! allocate, copy, launch kernels and synchronise, each on its own stream and
 //! also many on one shared stream; every byte that comes back is verified.
 //! Deterministic: no timing, only results. The kernel tests run on every

@@ -1,69 +1,20 @@
-//! The broken-plugin zoo (design.md, "Errors"): "A broken plugin is reported
-//! with a stable reason code and is skipped; it never hides the good ones and
-//! never takes the process down". Every zoo plugin is the minimal C plugin
-//! (c-examples/minimal_plugin) compiled with one rule broken (build.rs).
-//! They are all loaded at once beside the CPU plugin: each must be skipped
-//! with its own fh_plugin_skip_reason_t and a detail that says what is wrong,
-//! and the good plugins must still give usable devices.
-//!
-//! Then the manifest cases and the environment variables of docs/loader.md.
+//! The broken-plugin zoo (docs/abi.md and docs/loader.md: a broken plugin is
+//! reported with a stable reason code and is skipped; it never hides the
+//! good ones and never takes the process down). Every zoo plugin is the
+//! minimal C plugin (c-examples/minimal_plugin) compiled with one rule
+//! broken (build.rs). They are all loaded at once beside the CPU plugin:
+//! each must be skipped with its own fh_plugin_skip_reason_t and a detail
+//! that says what is wrong, and the good plugins must still give usable
+//! devices. Then the broken manifests, each skipped with its reason.
+//! Search order, filters and debug lines are in `tests/discovery.rs`.
 
 use flaghal_integration::child::Scenario;
 use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, PluginInfo};
 use flaghal_integration::paths;
+use flaghal_integration::plugins::{assert_loaded, assert_skipped, entry, manifest_json, write_manifest, zoo};
 use flaghal_sys::*;
 use serde_json::json;
-use std::path::{Path, PathBuf};
-
-fn zoo(var: &str) -> PathBuf {
-    PathBuf::from(match var {
-        "not_a_library" => env!("FLAGHAL_IT_ZOO_NOT_A_LIBRARY"),
-        "no_entry" => env!("FLAGHAL_IT_ZOO_NO_ENTRY"),
-        "wrong_major" => env!("FLAGHAL_IT_ZOO_WRONG_MAJOR"),
-        "table_too_small" => env!("FLAGHAL_IT_ZOO_TABLE_TOO_SMALL"),
-        "missing_required" => env!("FLAGHAL_IT_ZOO_MISSING_REQUIRED"),
-        "init_fails" => env!("FLAGHAL_IT_ZOO_INIT_FAILS"),
-        "init_panics" => env!("FLAGHAL_IT_ZOO_INIT_PANICS"),
-        "cap_mismatch" => env!("FLAGHAL_IT_ZOO_CAP_MISMATCH"),
-        "negotiate_fails" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_FAILS"),
-        "future_minor" => env!("FLAGHAL_IT_ZOO_FUTURE_MINOR"),
-        "negotiate_lies" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_LIES"),
-        "device_query_fails" => env!("FLAGHAL_IT_ZOO_DEVICE_QUERY_FAILS"),
-        other => panic!("no zoo case {other}"),
-    })
-}
-
-/// The plugin entry whose library is `file` (compared by file name: the
-/// loader may report the path canonicalised).
-fn entry<'a>(plugins: &'a [PluginInfo], file: &Path) -> &'a PluginInfo {
-    let name = file.file_name().expect("file name").to_string_lossy();
-    let found: Vec<&PluginInfo> = plugins.iter().filter(|p| p.library_path.ends_with(&*name)).collect();
-    assert_eq!(found.len(), 1, "exactly one plugin entry for {name} in {plugins:#?}");
-    found[0]
-}
-
-/// Asserts `file` was skipped for `reason`, with a detail naming one of `hints`.
-fn assert_skipped(plugins: &[PluginInfo], file: &Path, reason: fh_plugin_skip_reason_t, hints: &[&str]) {
-    let info = entry(plugins, file);
-    assert!(!info.loaded, "{} must be skipped: {info:#?}", file.display());
-    assert_eq!(info.skip_reason, reason, "skip reason of {}: {info:#?}", file.display());
-    assert_eq!(info.device_count, 0, "a skipped plugin contributes no device: {info:#?}");
-    assert!(
-        hints.iter().any(|h| info.skip_detail.contains(h)),
-        "the detail for {} should mention one of {hints:?}: {:?}",
-        file.display(),
-        info.skip_detail
-    );
-}
-
-fn assert_loaded<'a>(plugins: &'a [PluginInfo], file: &Path) -> &'a PluginInfo {
-    let info = entry(plugins, file);
-    assert!(info.loaded, "{} must load: {info:#?}", file.display());
-    assert_eq!(info.skip_reason, FH_PLUGIN_SKIP_NONE);
-    assert_eq!(info.skip_detail, "", "a loaded plugin has an empty skip detail");
-    assert!(info.device_count >= 1, "{info:#?}");
-    info
-}
+use std::path::Path;
 
 /// Memory round trip through a device: what "usable" means for every device.
 fn assert_memory_works(hal: &Hal, device: Device) {
@@ -194,20 +145,6 @@ const fn FH_MAKE_VERSION(major: u32, minor: u32, patch: u32) -> u32 {
     (major << 22) | (minor << 12) | patch
 }
 
-fn write_manifest(dir: &Path, file: &str, text: &str) -> PathBuf {
-    let path = dir.join(file);
-    std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-    path
-}
-
-fn manifest_json(name: &str, library_path: &str, arch: &str) -> String {
-    json!({
-        "file_format_version": "1.0.0",
-        "plugin": {"name": name, "library_path": library_path, "abi_version": "1.0", "library_arch": arch}
-    })
-    .to_string()
-}
-
 #[test]
 fn manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason() {
     let dir = paths::scratch_dir("zoo-manifests");
@@ -259,137 +196,4 @@ fn manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason() {
         assert!(direct.loaded, "{direct:#?}");
         assert_eq!(hal.device_count(), direct.device_count + 1);
     });
-}
-
-#[test]
-fn plugins_disable_skips_the_named_plugin_with_reason_disabled() {
-    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
-    Scenario::new("plugins_disable_skips_the_named_plugin_with_reason_disabled")
-        .plugins(&[cpu.clone(), minimal.clone()])
-        .env("FLAGHAL_PLUGINS_DISABLE", "mini*")
-        .run(|hal| {
-            let plugins = hal.plugins();
-            assert_skipped(&plugins, &minimal, FH_PLUGIN_SKIP_DISABLED, &["FLAGHAL_PLUGINS_DISABLE", "mini*"]);
-            let cpu_info = assert_loaded(&plugins, &cpu);
-            assert_eq!(hal.device_count(), cpu_info.device_count);
-            assert!(hal.device_of_plugin("minimal").is_none());
-        });
-}
-
-fn plugin_of(hal: &Hal, ordinal: u32) -> String {
-    let props = hal.properties(hal.device(ordinal).expect("fhDeviceGet")).expect("properties");
-    flaghal_sys::ptr::char_array_to_string(&props.plugin_name)
-}
-
-#[test]
-fn devices_that_are_not_cpus_come_first() {
-    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
-    // The CPU plugin loads first, yet the minimal (type OTHER) device is ordinal 0.
-    Scenario::new("devices_that_are_not_cpus_come_first").plugins(&[cpu, minimal]).run(|hal| {
-        assert!(hal.device_count() >= 2);
-        assert_eq!(plugin_of(hal, 0), "minimal");
-        assert_eq!(plugin_of(hal, 1), "cpu");
-    });
-}
-
-#[test]
-fn visible_devices_filters_and_reorders() {
-    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
-    Scenario::new("visible_devices_filters_and_reorders")
-        .plugins(&[cpu.clone(), minimal.clone()])
-        .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0,minimal")
-        .run(|hal| {
-            assert_eq!(hal.device_count(), 2);
-            assert_eq!(plugin_of(hal, 0), "cpu", "the list order wins over the default order");
-            assert_eq!(plugin_of(hal, 1), "minimal");
-            let failure = hal.device(2).expect_err("ordinal 2 is out of range");
-            assert_eq!(failure.status, FH_ERROR_INVALID_DEVICE);
-        });
-}
-
-#[test]
-fn visible_devices_hides_the_rest_and_counts_after_filtering() {
-    let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
-    Scenario::new("visible_devices_hides_the_rest_and_counts_after_filtering")
-        .plugins(&[cpu, minimal.clone()])
-        .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0")
-        .run(|hal| {
-            assert_eq!(hal.device_count(), 1);
-            assert_eq!(plugin_of(hal, 0), "cpu");
-            let plugins = hal.plugins();
-            let hidden = entry(&plugins, &minimal);
-            assert!(hidden.loaded, "hiding devices does not skip the plugin");
-            assert_eq!(hidden.device_count, 0, "device_count is counted after FLAGHAL_VISIBLE_DEVICES");
-        });
-}
-
-#[test]
-fn loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded() {
-    let files = [paths::cpu_plugin(), zoo("no_entry"), paths::minimal_plugin()];
-    let out = Scenario::new("loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded")
-        .plugins(&files)
-        .env("FLAGHAL_LOADER_DEBUG", "all")
-        .run(|hal| assert!(hal.device_count() >= 2));
-    let lines: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("flaghal: ")).collect();
-    let has = |level: &str, words: &[&str]| {
-        lines.iter().any(|l| l.starts_with(&format!("flaghal: {level}: ")) && words.iter().all(|w| l.contains(w)))
-    };
-    assert!(has("warn", &["libzoo_no_entry.so", "fhPluginNegotiate"]), "a warn line for the skipped plugin:\n{}", out.stderr);
-    assert!(has("info", &["cpu"]), "an info line for the loaded CPU plugin:\n{}", out.stderr);
-    assert!(has("info", &["minimal: initialised"]), "the plugin's own host->log line at info:\n{}", out.stderr);
-    assert!(lines.iter().any(|l| l.starts_with("flaghal: debug: ")), "debug lines:\n{}", out.stderr);
-}
-
-#[test]
-fn without_loader_debug_a_skipped_plugin_prints_nothing() {
-    let files = [paths::cpu_plugin(), zoo("no_entry")];
-    let out = Scenario::new("without_loader_debug_a_skipped_plugin_prints_nothing")
-        .plugins(&files)
-        .run(|hal| assert!(hal.device_count() >= 1));
-    assert!(!out.stderr.contains("flaghal: warn"), "warn lines are off by default:\n{}", out.stderr);
-    assert!(!out.stderr.contains("flaghal: info"), "info lines are off by default:\n{}", out.stderr);
-}
-
-#[test]
-fn without_plugin_files_the_xdg_folders_are_searched_in_order_each_sorted_by_name() {
-    // docs/loader.md: FLAGHAL_ADD_PLUGIN_FILES first, then $XDG_CONFIG_HOME,
-    // $XDG_CONFIG_DIRS, /etc, $XDG_DATA_HOME, $XDG_DATA_DIRS, each folder's
-    // manifests sorted by file name (never readdir order).
-    let root = paths::scratch_dir("zoo-xdg");
-    let folder = |base: &str| {
-        let dir = root.join(base).join("flaghal/plugins.d");
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    };
-    let arch = std::env::consts::ARCH;
-    let (config, system, data) = (folder("config"), folder("xdg-dirs"), folder("data"));
-    // Written in reverse order, so readdir order would likely differ.
-    write_manifest(&config, "20-cpu.json", &manifest_json("cpu", &paths::text(&paths::cpu_plugin()), arch));
-    write_manifest(&config, "10-minimal.json", &manifest_json("minimal", &paths::text(&paths::minimal_plugin()), arch));
-    write_manifest(&system, "50-future.json", &manifest_json("zoo-future-minor", &paths::text(&zoo("future_minor")), arch));
-    write_manifest(&data, "00-init-fails.json", &manifest_json("zoo-init-fails", &paths::text(&zoo("init_fails")), arch));
-    let expected = [zoo("wrong_major"), paths::minimal_plugin(), paths::cpu_plugin(), zoo("future_minor"), zoo("init_fails")];
-    let dir = |name: &str| paths::text(&root.join(name));
-    Scenario::new("without_plugin_files_the_xdg_folders_are_searched_in_order_each_sorted_by_name")
-        .env("HOME", &dir("home"))
-        .env("XDG_CONFIG_HOME", &dir("config"))
-        .env("XDG_CONFIG_DIRS", &dir("xdg-dirs"))
-        .env("XDG_DATA_HOME", &dir("data"))
-        .env("XDG_DATA_DIRS", &dir("share"))
-        .env("FLAGHAL_ADD_PLUGIN_FILES", &paths::text(&zoo("wrong_major")))
-        .run(|hal| {
-            let plugins = hal.plugins();
-            let names: Vec<String> = expected.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-            let order: Vec<String> = plugins
-                .iter()
-                .filter_map(|p| names.iter().find(|n| p.library_path.ends_with(n.as_str())).cloned())
-                .collect();
-            assert_eq!(order, names, "load order: {plugins:#?}");
-            assert_skipped(&plugins, &zoo("wrong_major"), FH_PLUGIN_SKIP_VERSION_MISMATCH, &["2"]);
-            assert_skipped(&plugins, &zoo("init_fails"), FH_PLUGIN_SKIP_INIT_FAILED, &["simulated driver failure"]);
-            for loaded in [paths::minimal_plugin(), paths::cpu_plugin(), zoo("future_minor")] {
-                let info = assert_loaded(&plugins, &loaded);
-                assert!(info.manifest_path.ends_with(".json"), "found through its manifest: {info:#?}");
-            }
-        });
 }

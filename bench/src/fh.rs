@@ -9,7 +9,7 @@ use std::ffi::c_void;
 use std::path::Path;
 
 /// The loaded API. The library is leaked: FlagHAL libraries are never
-/// unloaded while the process runs (design.md, "Lifetime").
+/// unloaded while the process runs (docs/abi.md, "Lifetime").
 #[derive(Clone, Copy)]
 pub struct Hal {
     pub api: &'static FlagHal,
@@ -127,8 +127,8 @@ impl Hal {
 
     pub fn module_function(&self, device: fh_device_t, format: fh_module_format_t, bytes: &[u8], name: &str) -> Result<fh_function_t, String> {
         let mut module: fh_module_t = std::ptr::null_mut();
-        // SAFETY: `bytes` is readable for its length and copied by the call.
         self.check(
+            // SAFETY: `bytes` is readable for its length and copied by the call.
             unsafe { self.api.fhModuleLoadData(device, format, bytes.as_ptr().cast(), bytes.len(), &mut module) },
             "fhModuleLoadData",
         )?;

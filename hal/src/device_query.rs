@@ -3,7 +3,7 @@
 
 use crate::failure::plugin_status;
 use crate::plugin::Plugin;
-use crate::plugin_load::Skip;
+use crate::skip::Skip;
 use flaghal_sys::*;
 
 /// A device as the plugin reported it, before ordering.

@@ -14,9 +14,10 @@
 //!    No global lock, no map lookup on the hot path; the validation layer
 //!    (FLAGHAL_VALIDATION=1) costs one relaxed atomic load when off.
 //! 5. Pure decisions (manifest parsing, search paths, globs, device order,
-//!    status names, negotiation verdicts, launch limits, module bundles in
-//!    `flaghal_formats`) live in files of pure functions with unit tests;
-//!    I/O stays at the edges.
+//!    status names, negotiation verdicts, module bundles in `flaghal_formats`)
+//!    live in files of pure functions with unit tests; I/O stays at the
+//!    edges. The launch limits are `flaghal_sys::launch_limits`, the one
+//!    check the plugin SDK runs too.
 //! 6. A broken plugin is skipped with a stable reason code and detail
 //!    (fhPluginGetInfo); it never hides the others.
 //!
@@ -36,6 +37,8 @@ pub mod module_bundle;
 pub mod negotiate;
 pub mod plugin;
 pub mod plugin_load;
+pub mod plugin_record;
 pub mod registry;
+pub mod skip;
 pub mod status_names;
 pub mod validation;

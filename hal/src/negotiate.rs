@@ -5,7 +5,7 @@
 //! the plugin's struct_size stays zero, so an entry a smaller (older) table
 //! lacks reads as NULL = not supported.
 
-use crate::plugin_load::Skip;
+use crate::skip::Skip;
 use flaghal_sys::*;
 use std::ffi::CStr;
 use std::mem::size_of;

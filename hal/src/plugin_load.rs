@@ -1,49 +1,21 @@
 //! Loading one candidate: manifest checks, name filters, duplicate checks,
 //! dlopen (RTLD_NOW | RTLD_LOCAL; the library is never closed: leaked),
 //! negotiation, init with the host services, device enumeration. Every
-//! outcome becomes a `Record` (one fhPluginGetInfo entry); a broken plugin
-//! never hides the others.
+//! outcome becomes a `Record` (one fhPluginGetInfo entry, plugin_record.rs);
+//! a broken plugin never hides the others.
 
-use crate::device_query::{query_devices, QueriedDevice};
+use crate::device_query::query_devices;
 use crate::discovery::manifest::{self, LibraryLocation};
-use crate::discovery::search_paths::Origin;
 use crate::discovery::{self_location, Candidate, CandidateKind};
 use flaghal_sys::glob;
 use crate::negotiate::{self, make_version, NegotiateFn, LOADER_ABI};
 use crate::plugin::Plugin;
+use crate::plugin_record::{Loaded, Record};
+use crate::skip::{skip, Skip};
 use crate::{error_state, host_services, status_names};
 use flaghal_sys::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// Why a plugin was skipped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skip {
-    pub reason: fh_plugin_skip_reason_t,
-    pub detail: String,
-}
-
-fn skip<T>(reason: fh_plugin_skip_reason_t, detail: impl Into<String>) -> Result<T, Skip> {
-    Err(Skip { reason, detail: detail.into() })
-}
-
-/// A plugin in use.
-pub struct Loaded {
-    pub plugin: &'static Plugin,
-    pub devices: Vec<QueriedDevice>,
-}
-
-/// One discovered plugin, loaded or skipped.
-pub struct Record {
-    pub name: String,
-    pub vendor: String,
-    pub version: String,
-    pub library_path: String,
-    pub manifest_path: String,
-    pub abi_version: u32,
-    pub origin: Origin,
-    pub outcome: Result<Loaded, Skip>,
-}
 
 /// What earlier candidates left for later ones: filters and duplicates.
 #[derive(Default)]
@@ -255,6 +227,7 @@ pub const LOADER_PLUGIN_ABI: u32 = make_version(LOADER_ABI.major, LOADER_ABI.max
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discovery::search_paths::Origin;
 
     fn manifest_candidate(dir: &Path, name: &str, text: &str) -> Candidate {
         let path = dir.join(name);

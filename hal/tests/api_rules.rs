@@ -19,7 +19,7 @@ fn before_fh_init_only_the_four_free_functions_work() {
     scenario("before_fh_init_only_the_four_free_functions_work", &[("FLAGHAL_PLUGIN_FILES", &cpu)], false, |api| {
         let t = &api.t;
         let mut n = 7u32;
-        // SAFETY (whole test): every pointer passed is a valid local.
+        // SAFETY: for the whole test, every pointer passed is a valid local.
         unsafe {
             api.expect((t.fhDeviceGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "flaghal: fhDeviceGetCount: fhInit has not been called");
             assert_eq!(n, 7, "outputs untouched on failure");
@@ -77,7 +77,7 @@ fn handles_are_checked_for_null_kind_and_staleness() {
         let dev = api.device(0);
         let stream = api.stream(dev);
         let event = api.event(dev, 0);
-        // SAFETY (whole test): handles are loader handles or deliberately wrong
+        // SAFETY: for the whole test, handles are loader handles or deliberately wrong
         // ones the loader must reject; outputs are valid locals.
         unsafe {
             api.expect((t.fhStreamQuery)(std::ptr::null_mut()), FH_ERROR_INVALID_HANDLE, "flaghal: fhStreamQuery: stream is NULL");
@@ -110,7 +110,7 @@ fn messages_name_the_loader_or_the_plugin_and_successes_leave_them() {
         let t = &api.t;
         let dev = api.device(0);
         let mut p = 0u64;
-        // SAFETY (whole test): valid handles and locals.
+        // SAFETY: for the whole test, valid handles and locals.
         unsafe {
             api.expect((t.fhMemAlloc)(dev, 0, &mut p), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: size is 0");
             api.expect((t.fhMemAlloc)(dev, 16, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: ptr is NULL");
@@ -138,7 +138,7 @@ fn last_error_message_truncates_and_reports_the_full_length() {
     let cpu = cpu_env();
     scenario("last_error_message_truncates_and_reports_the_full_length", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
         let t = &api.t;
-        // SAFETY (whole test): buffers and lengths are valid locals.
+        // SAFETY: for the whole test, buffers and lengths are valid locals.
         unsafe {
             (t.fhStreamQuery)(std::ptr::null_mut());
             let full = "flaghal: fhStreamQuery: stream is NULL";
@@ -173,7 +173,7 @@ fn not_ready_leaves_the_message_alone() {
         assert!(api.properties(dev).capabilities & FH_DEVICE_CAP_HOST_FUNC != 0, "the CPU device runs host functions");
         let stream = api.stream(dev);
         let event = api.event(dev, 0);
-        // SAFETY (whole test): valid handles; the host function only reads a static.
+        // SAFETY: for the whole test, valid handles; the host function only reads a static.
         unsafe {
             (t.fhMemAlloc)(dev, 0, std::ptr::null_mut());
             let before = api.message();
@@ -250,7 +250,7 @@ fn data_checks_flags_sizes_and_formats() {
         let mut m = std::ptr::null_mut();
         let mut ms = 0f32;
         let data = [1u8; 16];
-        // SAFETY (whole test): valid handles and locals.
+        // SAFETY: for the whole test, valid handles and locals.
         unsafe {
             api.expect((t.fhStreamCreate)(dev, 1, &mut s), FH_ERROR_INVALID_VALUE, "unknown flags 0x1");
             api.expect((t.fhEventCreate)(dev, 2, &mut e), FH_ERROR_INVALID_VALUE, "unknown flags 0x2");
@@ -299,7 +299,7 @@ fn launches_are_checked_against_the_cached_device_limits() {
         let n = std::mem::size_of::<FillArgs>();
         let mut module = std::ptr::null_mut();
         let mut f = std::ptr::null_mut();
-        // SAFETY (whole test): valid handles, image bytes and argument blob.
+        // SAFETY: for the whole test, valid handles, image bytes and argument blob.
         unsafe {
             assert_eq!((t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_SUCCESS, "{}", api.message());
             api.expect((t.fhModuleGetFunction)(module, c"nope".as_ptr(), &mut f), FH_ERROR_NOT_FOUND, "cpu: fhModuleGetFunction");

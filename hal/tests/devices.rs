@@ -35,7 +35,7 @@ fn objects_of_two_devices_and_absent_capabilities() {
         let mut host: *mut c_void = std::ptr::null_mut();
         let mut module = std::ptr::null_mut();
         let mut f = std::ptr::null_mut();
-        // SAFETY (whole test): valid handles, image and locals.
+        // SAFETY: for the whole test, valid handles, image and locals.
         unsafe {
             api.expect((t.fhEventRecord)(e_other, s_cpu), FH_ERROR_INVALID_DEVICE, "event and stream belong to different devices");
             api.expect((t.fhStreamWaitEvent)(s_cpu, e_other), FH_ERROR_INVALID_DEVICE, "stream and event");

@@ -18,7 +18,7 @@ fn validation_checks_handles_and_ranges_and_reports_leaks() {
         let data = [7u8; 512];
         let mut back = [0u8; 64];
         let not_a_handle = Box::into_raw(Box::new([0u64; 8]));
-        // SAFETY (whole test): valid handles and buffers, or deliberately
+        // SAFETY: for the whole test, valid handles and buffers, or deliberately
         // wrong handles that the validation layer must reject unread.
         unsafe {
             assert_eq!((t.fhMemcpyHtoD)(dev, base + 128, data.as_ptr().cast(), 128), FH_SUCCESS, "base + offset inside");

@@ -7,8 +7,11 @@
 //! - [`hal`]: a thin checked wrapper over `flaghal_sys::dynamic::FlagHal`, the
 //!   API as a C framework sees it through libflaghal.so.
 //! - [`c`]: compiling and running C programs with the system compiler.
+//! - [`plugins`]: the zoo and minimal plugins, manifests for them, and
+//!   assertions on fhPluginGetInfo records.
 
 pub mod c;
 pub mod child;
 pub mod hal;
 pub mod paths;
+pub mod plugins;

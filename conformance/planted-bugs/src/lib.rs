@@ -40,15 +40,12 @@ fn build() -> Result<Shim, String> {
     let name = std::env::var("FLAGHAL_PLANTED_BUG").map_err(|_| "FLAGHAL_PLANTED_BUG is not set".to_string())?;
     let bug = bug::parse(&name).ok_or_else(|| format!("FLAGHAL_PLANTED_BUG={name} is not one of copy_length, stream_order, query_lies, launch_crash"))?;
     let entry = target::open()?;
-    let mut args = sys::fh_plugin_negotiate_args_t {
-        struct_size: size_of::<sys::fh_plugin_negotiate_args_t>(),
-        loader_abi_major: sys::FH_PLUGIN_ABI_VERSION_MAJOR,
-        loader_abi_min_minor: sys::FH_PLUGIN_ABI_MIN_MINOR,
-        loader_abi_max_minor: sys::FH_PLUGIN_ABI_VERSION_MINOR,
-        ..Default::default()
-    };
-    // SAFETY: args is a complete negotiate struct with its size set.
-    let rc = unsafe { entry(&mut args) };
+    let mut args = flaghal_plugin_host::negotiate_args(
+        sys::FH_PLUGIN_ABI_VERSION_MAJOR,
+        sys::FH_PLUGIN_ABI_MIN_MINOR,
+        sys::FH_PLUGIN_ABI_VERSION_MINOR,
+    );
+    let rc = flaghal_plugin_host::negotiate(entry, &mut args);
     if rc != sys::FH_SUCCESS {
         return Err(format!("the target plugin refused negotiation (status {rc})"));
     }

@@ -1,12 +1,11 @@
-//! Finding, opening and negotiating with the plugin the shim wraps: the
-//! library named by FLAGHAL_PLANTED_BUG_TARGET, else `libflaghal_cpu.so`
-//! beside this shim (found through /proc/self/maps). The library stays
-//! loaded for the life of the process (design.md: never dlclose).
+//! Finding and opening the plugin the shim wraps: the library named by
+//! FLAGHAL_PLANTED_BUG_TARGET, else `libflaghal_cpu.so` beside this shim
+//! (found through /proc/self/maps), opened by the shared plugin test host as
+//! the loader opens plugins. The library stays loaded for the life of the
+//! process (docs/abi.md, "Lifetime": never dlclose).
 
-use flaghal_sys as sys;
+pub use flaghal_plugin_host::NegotiateFn;
 use std::path::PathBuf;
-
-pub type NegotiateFn = unsafe extern "C" fn(*mut sys::fh_plugin_negotiate_args_t) -> sys::fh_status_t;
 
 const SHIM_FILE: &str = "libflaghal_planted_bugs.so";
 const DEFAULT_TARGET: &str = "libflaghal_cpu.so";
@@ -32,13 +31,5 @@ pub fn target_path() -> Result<PathBuf, String> {
 
 /// Opens the target and returns its entry point.
 pub fn open() -> Result<NegotiateFn, String> {
-    let path = target_path()?;
-    // SAFETY: the target is a FlagHAL plugin: loading it runs only its own
-    // initialisers, which have no preconditions.
-    let library = unsafe { libloading::Library::new(&path) }.map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let library: &'static libloading::Library = Box::leak(Box::new(library));
-    // SAFETY: fhPluginNegotiate has the signature flaghal_plugin.h declares.
-    let entry = unsafe { library.get::<NegotiateFn>(sys::FH_PLUGIN_ENTRY_SYMBOL) }
-        .map_err(|e| format!("{}: no fhPluginNegotiate: {e}", path.display()))?;
-    Ok(*entry)
+    flaghal_plugin_host::open(&target_path()?)
 }

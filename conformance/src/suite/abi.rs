@@ -34,7 +34,7 @@ use sys::struct_sizes::{
 type NegotiateFn = unsafe extern "C" fn(*mut sys::fh_plugin_negotiate_args_t) -> sys::fh_status_t;
 
 /// The plugin's entry point, from its library opened directly (never closed:
-/// libraries stay loaded for the life of the process, design.md).
+/// libraries stay loaded for the life of the process, docs/abi.md "Lifetime").
 fn entry(ctx: &Ctx) -> Result<NegotiateFn, Stop> {
     let path = ctx
         .plugin_library

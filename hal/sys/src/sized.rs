@@ -1,4 +1,4 @@
-//! The sized-struct rule (design.md, "Versioning"): every struct that crosses
+//! The sized-struct rule (docs/abi.md, "The struct_size rule"): every struct that crosses
 //! the ABI starts with `size_t struct_size`. A receiver accepts any size at or
 //! above the 1.0 size, treats fields past a smaller size as zero, and writes
 //! outputs only inside the size it was given. These two functions are the only

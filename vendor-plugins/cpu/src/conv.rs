@@ -2,50 +2,7 @@
 //! `conv.rs`): no I/O, no global state, no pointers. Everything here is unit
 //! tested below; the rest of the plugin calls these to decide.
 
-use flaghal_sys::{FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_SUPPORTED};
-
-/// What `fhPluginNegotiate` answers, given the loader's inputs and the
-/// plugin's own version (the rules on `fh_plugin_negotiate_args_t`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Negotiation {
-    /// Agreed on `minor`: write major, minor and the table.
-    Accept { minor: u32 },
-    /// Another major: write only the plugin's major.
-    OtherMajor,
-    /// The plugin is older than the loader's minimum: write major and the
-    /// plugin's highest minor.
-    TooOld { plugin_max_minor: u32 },
-    /// The loader's own range is empty.
-    BadRange,
-}
-
-/// Decides a negotiation. Pure: the caller reads and writes the struct.
-pub fn negotiate(
-    loader_major: u32,
-    loader_min_minor: u32,
-    loader_max_minor: u32,
-    plugin_major: u32,
-    plugin_max_minor: u32,
-) -> Negotiation {
-    if loader_min_minor > loader_max_minor {
-        Negotiation::BadRange
-    } else if loader_major != plugin_major {
-        Negotiation::OtherMajor
-    } else if plugin_max_minor < loader_min_minor {
-        Negotiation::TooOld { plugin_max_minor }
-    } else {
-        Negotiation::Accept { minor: plugin_max_minor.min(loader_max_minor) }
-    }
-}
-
-/// The status a negotiation outcome returns.
-pub fn negotiation_status(outcome: Negotiation) -> i32 {
-    match outcome {
-        Negotiation::Accept { .. } => flaghal_sys::FH_SUCCESS,
-        Negotiation::OtherMajor | Negotiation::TooOld { .. } => FH_ERROR_NOT_SUPPORTED,
-        Negotiation::BadRange => FH_ERROR_INVALID_VALUE,
-    }
-}
+use flaghal_sys::{FfiError, FfiResult, FH_ERROR_INVALID_VALUE};
 
 /// The value of the first `key : value` line of a /proc/cpuinfo-style text.
 pub fn proc_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
@@ -189,18 +146,6 @@ pub fn fill_pattern(dst: &mut [u8], pattern: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn negotiation_follows_the_header_rules() {
-        assert_eq!(negotiate(1, 0, 0, 1, 0), Negotiation::Accept { minor: 0 });
-        assert_eq!(negotiate(1, 0, 5, 1, 2), Negotiation::Accept { minor: 2 });
-        assert_eq!(negotiate(1, 0, 1, 1, 3), Negotiation::Accept { minor: 1 });
-        assert_eq!(negotiate(2, 0, 0, 1, 0), Negotiation::OtherMajor);
-        assert_eq!(negotiate(1, 3, 4, 1, 2), Negotiation::TooOld { plugin_max_minor: 2 });
-        assert_eq!(negotiate(1, 4, 3, 1, 9), Negotiation::BadRange);
-        assert_eq!(negotiation_status(Negotiation::BadRange), FH_ERROR_INVALID_VALUE);
-        assert_eq!(negotiation_status(Negotiation::OtherMajor), FH_ERROR_NOT_SUPPORTED);
-    }
 
     #[test]
     fn cpuinfo_and_meminfo_are_parsed() {

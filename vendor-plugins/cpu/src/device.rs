@@ -1,20 +1,27 @@
 //! The one CPU device: its properties, memory, live streams and block pool.
 //!
-//! Ownership: the device is a process-wide static created by init; an
-//! `fhp_device_t` is a pointer to it, valid until the process exits.
+//! Ownership: the device is a process-wide static created by init, handed to
+//! the SDK as `&'static` (`flaghal_plugin::Plugin::init`) and never freed.
 
-use crate::memory::{DeviceMemory, PinnedMemory};
+use crate::abi::Cpu;
+use crate::conv;
+use crate::event::Event;
+use crate::memory::{DeviceMemory, DeviceRange, PinnedMemory};
+use crate::module::Module;
+use crate::transfer::{self, HostAddress};
 use crate::pool::BlockPool;
 use crate::probe::{self, DeviceInfo};
 use crate::stream::{Stream, StreamQueue};
-use flaghal_sys::{fh_device_properties_t, FfiError, FfiResult, FH_ERROR_NOT_INITIALIZED};
+use flaghal_plugin::DeviceProperties;
+use flaghal_sys::{fh_deviceptr_t, fh_module_format_t, FfiResult};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::ffi::c_void;
 use std::sync::{Arc, OnceLock};
 
 pub struct Device {
     pub info: DeviceInfo,
-    pub properties: fh_device_properties_t,
+    pub properties: DeviceProperties,
     pub memory: DeviceMemory,
     pub pinned: PinnedMemory,
     /// Queues of the live streams, for synchronous calls and device sync.
@@ -22,12 +29,6 @@ pub struct Device {
     pool: OnceLock<Arc<BlockPool>>,
     stream_names: AtomicU64,
 }
-
-// SAFETY: `properties` holds a NULL `next` pointer and plain data; everything
-// else is Sync. The raw pointer type alone makes the struct !Sync.
-unsafe impl Sync for Device {}
-// SAFETY: as above.
-unsafe impl Send for Device {}
 
 static DEVICE: OnceLock<Device> = OnceLock::new();
 
@@ -43,7 +44,7 @@ pub fn init() -> &'static Device {
             ),
         );
         Device {
-            properties: probe::properties(&info),
+            properties: DeviceProperties::new(probe::properties(&info)),
             memory: DeviceMemory::new(info.total_memory),
             info,
             pinned: PinnedMemory::default(),
@@ -54,9 +55,10 @@ pub fn init() -> &'static Device {
     })
 }
 
-/// The device, or FH_ERROR_NOT_INITIALIZED before init.
-pub fn get() -> FfiResult<&'static Device> {
-    DEVICE.get().ok_or_else(|| FfiError::new(FH_ERROR_NOT_INITIALIZED, "the CPU plugin's init has not run"))
+/// The device, for objects created on it: every stream, event and function
+/// exists only after init made it.
+pub fn the() -> &'static Device {
+    DEVICE.get().expect("CPU plugin objects exist only after init")
 }
 
 impl Device {
@@ -66,15 +68,15 @@ impl Device {
     }
 
     /// fhStreamCreate: a stream registered with the device.
-    pub fn create_stream(&'static self, flags: u32) -> FfiResult<Stream> {
+    pub fn create_stream(&'static self) -> FfiResult<Arc<Stream>> {
         let number = self.stream_names.fetch_add(1, Ordering::Relaxed);
-        let stream = Stream::new(flags, format!("flaghal-cpu-stream-{number}"), move || self.pool())?;
+        let stream = Stream::new(format!("flaghal-cpu-stream-{number}"), move || self.pool())?;
         self.streams.lock().push(stream.queue.clone());
-        Ok(stream)
+        Ok(Arc::new(stream))
     }
 
     /// fhStreamDestroy: waits for the stream's work, unregisters it, stops its worker.
-    pub fn destroy_stream(&self, stream: Stream) {
+    pub fn destroy_stream(&self, stream: &Stream) {
         stream.queue.wait_for(stream.queue.submitted());
         self.streams.lock().retain(|queue| !Arc::ptr_eq(queue, &stream.queue));
         stream.shut_down();
@@ -91,9 +93,24 @@ impl Device {
         targets.into_iter().map(|(queue, _)| queue).collect()
     }
 
+    /// Checks a memset's alignment and range and returns them with its pattern.
+    pub fn memset_args(&self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> FfiResult<(DeviceRange, Vec<u8>)> {
+        let bytes = conv::memset_bytes(dst, element_size, count)?;
+        Ok((self.memory.check(dst, bytes, "dst")?, conv::memset_pattern(value, element_size)))
+    }
+}
+
+/// Synchronous copies and memsets check their ranges first (bad input
+/// changes nothing), then wait for all work already submitted to every
+/// stream of the device, then move the data on the calling thread.
+impl flaghal_plugin::Device<Cpu> for Device {
+    fn properties(&self) -> &DeviceProperties {
+        &self.properties
+    }
+
     /// fhDeviceSynchronize: waits for every stream, then reports the oldest
     /// unreported kernel failure among them (and clears the others).
-    pub fn synchronize(&self) -> FfiResult {
+    fn synchronize(&'static self) -> FfiResult {
         let mut failures: Vec<_> = self.wait_all_streams().iter().filter_map(|queue| queue.take_failure()).collect();
         failures.sort_by_key(|failure| failure.sequence);
         let mut first = None;
@@ -104,5 +121,68 @@ impl Device {
             }
         }
         first.map_or(Ok(()), Err)
+    }
+
+    fn mem_info(&self) -> (u64, u64) {
+        (self.memory.free(), self.memory.total())
+    }
+
+    fn mem_alloc(&'static self, size: usize) -> FfiResult<fh_deviceptr_t> {
+        self.memory.alloc(size)
+    }
+
+    fn mem_free(&'static self, ptr: fh_deviceptr_t) -> FfiResult {
+        self.memory.free_allocation(ptr)
+    }
+
+    fn mem_alloc_host(&'static self, size: usize) -> FfiResult<*mut c_void> {
+        self.pinned.alloc(size).map(|p| p.cast())
+    }
+
+    fn mem_free_host(&'static self, ptr: *mut c_void) -> FfiResult {
+        self.pinned.free(ptr as usize)
+    }
+
+    fn memcpy_htod(&'static self, dst: fh_deviceptr_t, src: &[u8]) -> FfiResult {
+        let dst = self.memory.check(dst, src.len(), "dst")?;
+        self.wait_all_streams();
+        // SAFETY: `src` is readable for its length, which is `dst.len`.
+        unsafe { transfer::host_to_device(dst, HostAddress(src.as_ptr() as usize)) }
+    }
+
+    fn memcpy_dtoh(&'static self, dst: &mut [u8], src: fh_deviceptr_t) -> FfiResult {
+        let src = self.memory.check(src, dst.len(), "src")?;
+        self.wait_all_streams();
+        // SAFETY: `dst` is writable for its length, which is `src.len`.
+        unsafe { transfer::device_to_host(HostAddress(dst.as_mut_ptr() as usize), src) }
+    }
+
+    fn memcpy_dtod(&'static self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
+        let (dst, src) = (self.memory.check(dst, size, "dst")?, self.memory.check(src, size, "src")?);
+        self.wait_all_streams();
+        // SAFETY: both ranges checked.
+        unsafe { transfer::device_to_device(dst, src) };
+        Ok(())
+    }
+
+    fn memset(&'static self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> FfiResult {
+        let (range, pattern) = self.memset_args(dst, value, element_size, count)?;
+        self.wait_all_streams();
+        // SAFETY: the range was checked; its length is count * element_size.
+        unsafe { transfer::fill(range, &pattern) };
+        Ok(())
+    }
+
+    fn stream_create(&'static self, _flags: u32) -> FfiResult<Arc<Stream>> {
+        self.create_stream()
+    }
+
+    fn event_create(&'static self, flags: u32) -> FfiResult<Box<Event>> {
+        Event::new(flags).map(Box::new)
+    }
+
+    fn module_load(&'static self, _format: fh_module_format_t, bytes: &[u8]) -> FfiResult<Box<Module>> {
+        // The SDK admitted only the listed format, FH_MODULE_FORMAT_NATIVE_CPU.
+        Module::load(bytes).map(Box::new)
     }
 }

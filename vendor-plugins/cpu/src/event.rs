@@ -13,12 +13,14 @@
 //! every record on the stream reads complete; once a record reads complete, a
 //! stream whose last item it was reads idle (flaghal.h, fhEventSynchronize).
 //!
-//! Ownership: an `fhp_event_t` is a `Box<Event>` (see `handles`); records are
+//! Ownership: an event is a `Box<Event>` (the SDK's handle holds it); records are
 //! `Arc<Record>` shared by the event, the stream queue and waiters; a record
 //! refers to its stream weakly (a destroyed stream has finished all its work).
 
+use crate::abi::Cpu;
+use crate::device::{self, Device};
 use crate::failure::Failure;
-use crate::stream::StreamQueue;
+use crate::stream::{Stream, StreamQueue};
 use flaghal_sys::{FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_READY, FH_EVENT_DISABLE_TIMING};
 use parking_lot::{Condvar, Mutex};
 use std::sync::{Arc, OnceLock, Weak};
@@ -121,24 +123,6 @@ impl Event {
         self.latest.lock().clone()
     }
 
-    /// fhEventQuery: never blocks; an event never recorded is complete.
-    pub fn query(&self) -> FfiResult {
-        match self.latest() {
-            Some(record) if record.completion().is_none() => Err(not_ready()),
-            _ => Ok(()),
-        }
-    }
-
-    /// fhEventSynchronize: waits for the most recent record; reports a kernel
-    /// failure of its stream before the record, once.
-    pub fn synchronize(&self) -> FfiResult {
-        let Some(record) = self.latest() else { return Ok(()) };
-        match record.wait().failure.and_then(|f| f.report()) {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
-    }
-
     fn timed_completion(&self, which: &str) -> FfiResult<Option<u64>> {
         if !self.timing {
             return Err(FfiError::new(
@@ -152,8 +136,39 @@ impl Event {
         Ok(record.completion().map(|c| c.time_ns))
     }
 
+}
+
+impl flaghal_plugin::Event<Cpu> for Event {
+    fn device(&self) -> &'static Device {
+        device::the()
+    }
+
+    /// fhEventRecord: a new record, queued on the stream as a marker.
+    fn record(&self, stream: &Stream) -> FfiResult {
+        stream.queue.submit_record(self.new_record());
+        Ok(())
+    }
+
+    /// fhEventSynchronize: waits for the most recent record; reports a kernel
+    /// failure of its stream before the record, once.
+    fn synchronize(&self) -> FfiResult {
+        let Some(record) = self.latest() else { return Ok(()) };
+        match record.wait().failure.and_then(|f| f.report()) {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// fhEventQuery: never blocks; an event never recorded is complete.
+    fn query(&self) -> FfiResult {
+        match self.latest() {
+            Some(record) if record.completion().is_none() => Err(not_ready()),
+            _ => Ok(()),
+        }
+    }
+
     /// fhEventElapsedTime in milliseconds (negative when end came first).
-    pub fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
+    fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
         let start_ns = start.timed_completion("start")?;
         let end_ns = end.timed_completion("end")?;
         match (start_ns, end_ns) {

@@ -12,7 +12,7 @@ use crate::failure::Failure;
 use crate::module::Function;
 use crate::pool::{BlockPool, Job};
 use flaghal_sys::{
-    ffi_boundary, fh_cpu_kernel_context_t, FfiError, FfiResult, FH_ERROR_INVALID_CONFIGURATION, FH_ERROR_INVALID_VALUE,
+    ffi_boundary, fh_cpu_kernel_context_t, FfiError, FfiResult, FH_ERROR_INVALID_CONFIGURATION,
 };
 use parking_lot::{Condvar, Mutex};
 use std::alloc::Layout;
@@ -20,7 +20,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Device limits the launch is checked against (also in the properties).
+/// Device limits, reported in the properties (the SDK checks launches against them).
 pub const MAX_THREADS_PER_BLOCK: u32 = 1024;
 pub const MAX_BLOCK_DIM: [u32; 3] = [1024, 1024, 64];
 pub const MAX_GRID_DIM: [u32; 3] = [i32::MAX as u32, 65535, 65535];
@@ -74,19 +74,10 @@ fn config(message: String) -> FfiError {
 }
 
 impl Launch {
-    /// Checks a launch against the device's and the function's limits. The
-    /// loader checked the device limits already; they are cheap to repeat
-    /// and keep the plugin correct when called directly.
+    /// Checks a launch against the function's own limits. The device's
+    /// limits (dimensions, grid, block, argument size) were checked by the
+    /// SDK from the device's properties (`flaghal_sys::launch_limits`).
     pub fn new(function: Arc<Function>, grid: [u32; 3], block: [u32; 3], dynamic_shared: u32, args: &[u8]) -> FfiResult<Launch> {
-        if grid.contains(&0) || block.contains(&0) {
-            return Err(config(format!("grid {grid:?} or block {block:?} has a zero dimension")));
-        }
-        if let Some(axis) = (0..3).find(|i| grid[*i] > MAX_GRID_DIM[*i]) {
-            return Err(config(format!("grid dimension {axis} is {}, above the limit {}", grid[axis], MAX_GRID_DIM[axis])));
-        }
-        if let Some(axis) = (0..3).find(|i| block[*i] > MAX_BLOCK_DIM[*i]) {
-            return Err(config(format!("block dimension {axis} is {}, above the limit {}", block[axis], MAX_BLOCK_DIM[axis])));
-        }
         let threads = block.iter().map(|d| u64::from(*d)).product::<u64>();
         let limit = function.max_threads_per_block();
         if threads > u64::from(limit) {
@@ -101,9 +92,6 @@ impl Launch {
                 "kernel {} needs {} static + {dynamic_shared} dynamic shared bytes, above the limit {MAX_SHARED_MEMORY_PER_BLOCK}",
                 function.name, function.meta.static_shared_bytes
             )));
-        }
-        if args.len() > MAX_KERNEL_ARGS_SIZE as usize {
-            return Err(config(format!("argument blob is {} bytes, above the limit {MAX_KERNEL_ARGS_SIZE}", args.len())));
         }
         Ok(Launch { function, grid, block, shared_bytes: shared as usize, args: ArgBlob::copy_of(args) })
     }
@@ -255,19 +243,6 @@ unsafe extern "C" fn kernel_fail(ctx: *const fh_cpu_kernel_context_t, message: *
         },
         |_| {},
     );
-}
-
-/// Reads the argument blob of a launch (NULL only with size 0).
-///
-/// # Safety
-/// `args` is NULL or valid for reads of `size` bytes during the call.
-pub unsafe fn argument_bytes<'a>(args: *const c_void, size: usize) -> FfiResult<&'a [u8]> {
-    if size > MAX_KERNEL_ARGS_SIZE as usize {
-        return Err(config(format!("argument blob is {size} bytes, above the limit {MAX_KERNEL_ARGS_SIZE}")));
-    }
-    // SAFETY: forwarded from the caller.
-    unsafe { flaghal_sys::ptr::in_bytes(args, size, "args") }
-        .map_err(|e| FfiError::new(FH_ERROR_INVALID_VALUE, format!("{} while args_size is {size}", e.message)))
 }
 
 #[cfg(test)]

@@ -8,20 +8,22 @@
 //! pool; host functions and event waits run on the worker itself, so the
 //! host thread never blocks on them.
 //!
-//! Ownership: an `fhp_stream_t` is a `Box<Stream>` (see `handles`); the
+//! Ownership: a stream is an `Arc<Stream>` (the SDK's handle holds it); the
 //! queue state is an `Arc<StreamQueue>` shared with the worker thread and the
 //! device's stream registry (used by synchronous calls and fhDeviceSynchronize).
 
-use crate::event::{now_ns, Completion, Record};
+use crate::abi::Cpu;
+use crate::device::{self, Device};
+use crate::event::{now_ns, Completion, Event, Record};
 use crate::failure::Failure;
 use crate::launch::Launch;
 use crate::memory::DeviceRange;
 use crate::pool::BlockPool;
 use crate::transfer::{self, HostAddress};
-use flaghal_sys::{fh_host_fn_t, FfiError, FfiResult, FH_ERROR_INVALID_VALUE, FH_ERROR_NOT_READY, FH_STREAM_DEFAULT};
+use flaghal_plugin::HostCall;
+use flaghal_sys::{fh_deviceptr_t, FfiError, FfiResult, FH_ERROR_NOT_READY};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -38,7 +40,7 @@ pub enum Work {
     Record(Arc<Record>),
     /// fhStreamWaitEvent: block this worker until the record completes.
     Wait(Arc<Record>),
-    HostFunction { function: unsafe extern "C" fn(*mut c_void), user_data: HostAddress },
+    HostFunction(HostCall),
     /// Ends the worker (stream destruction).
     Exit,
 }
@@ -168,11 +170,16 @@ impl StreamQueue {
     fn execute(&self, work: Work, pool: &dyn Fn() -> Arc<BlockPool>) -> Option<Arc<Failure>> {
         let io = |result: FfiResult| result.err().map(|e| Failure::new(format!("asynchronous copy failed: {}", e.message)));
         match work {
-            // SAFETY (copies): ranges were checked when queued; the
-            // application keeps host buffers and allocations alive until the
-            // stream reaches them (flaghal.h, "Ordering").
-            Work::HostToDevice { dst, src } => io(unsafe { transfer::host_to_device(dst, src) }),
-            Work::DeviceToHost { dst, src } => io(unsafe { transfer::device_to_host(dst, src) }),
+            Work::HostToDevice { dst, src } => {
+                // SAFETY: ranges were checked when queued; the
+                // application keeps host buffers and allocations alive until
+                // the stream reaches them (flaghal.h, "Ordering").
+                io(unsafe { transfer::host_to_device(dst, src) })
+            }
+            Work::DeviceToHost { dst, src } => {
+                // SAFETY: as above.
+                io(unsafe { transfer::device_to_host(dst, src) })
+            }
             Work::DeviceToDevice { dst, src } => {
                 // SAFETY: as above.
                 unsafe { transfer::device_to_device(dst, src) };
@@ -192,10 +199,10 @@ impl StreamQueue {
                 record.wait();
                 None
             }
-            Work::HostFunction { function, user_data } => {
-                // SAFETY: the application queued `function` to be called with
-                // `user_data` on a plugin thread (fhLaunchHostFunc).
-                unsafe { function(user_data.0 as *mut c_void) };
+            Work::HostFunction(call) => {
+                // SAFETY: the application queued this call for a plugin
+                // thread, in stream order (fhLaunchHostFunc); it runs once.
+                unsafe { call.run() };
                 None
             }
             Work::Exit => None,
@@ -206,15 +213,12 @@ impl StreamQueue {
 /// A stream handle: the queue and its worker thread.
 pub struct Stream {
     pub queue: Arc<StreamQueue>,
-    worker: Option<JoinHandle<()>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Stream {
     /// fhStreamCreate. `pool` gives the device's block pool (started lazily).
-    pub fn new(flags: u32, name: String, pool: impl Fn() -> Arc<BlockPool> + Send + 'static) -> FfiResult<Stream> {
-        if flags != FH_STREAM_DEFAULT {
-            return Err(FfiError::new(FH_ERROR_INVALID_VALUE, format!("unknown stream flags {flags:#x}; 1.0 defines only 0")));
-        }
+    pub fn new(name: String, pool: impl Fn() -> Arc<BlockPool> + Send + 'static) -> FfiResult<Stream> {
         let queue = StreamQueue::new();
         let served = queue.clone();
         let worker = std::thread::Builder::new()
@@ -222,20 +226,30 @@ impl Stream {
             .stack_size(crate::launch::KERNEL_STACK_SIZE)
             .spawn(move || served.serve(&pool))
             .map_err(|e| FfiError::new(flaghal_sys::FH_ERROR_OUT_OF_MEMORY, format!("cannot start the stream's worker thread: {e}")))?;
-        Ok(Stream { queue, worker: Some(worker) })
+        Ok(Stream { queue, worker: Mutex::new(Some(worker)) })
     }
 
-    /// fhStreamQuery.
-    pub fn query(&self) -> FfiResult {
-        if self.queue.idle() {
-            Ok(())
-        } else {
-            Err(FfiError::new(FH_ERROR_NOT_READY, ""))
+    /// fhStreamDestroy: waits for queued work, then stops the worker.
+    pub fn shut_down(&self) {
+        self.queue.submit(Work::Exit);
+        if let Some(worker) = self.worker.lock().take() {
+            let _ = worker.join();
         }
+    }
+}
+
+impl flaghal_plugin::Stream<Cpu> for Stream {
+    fn device(&self) -> &'static Device {
+        device::the()
+    }
+
+    fn destroy(self: Arc<Self>) -> FfiResult {
+        device::the().destroy_stream(&self);
+        Ok(())
     }
 
     /// fhStreamSynchronize: waits, then reports a kernel failure once.
-    pub fn synchronize(&self) -> FfiResult {
+    fn synchronize(&self) -> FfiResult {
         self.queue.wait_for(self.queue.submitted());
         match self.queue.take_failure().and_then(|f| f.report()) {
             Some(error) => Err(error),
@@ -243,18 +257,49 @@ impl Stream {
         }
     }
 
-    /// fhLaunchHostFunc.
-    pub fn launch_host_function(&self, function: fh_host_fn_t, user_data: *mut c_void) -> FfiResult {
-        let function = function.ok_or_else(|| FfiError::new(FH_ERROR_INVALID_VALUE, "fn is NULL"))?;
-        self.queue.submit(Work::HostFunction { function, user_data: HostAddress(user_data as usize) });
+    /// fhStreamQuery: two atomic loads.
+    fn query(&self) -> FfiResult {
+        if self.queue.idle() {
+            Ok(())
+        } else {
+            Err(FfiError::new(FH_ERROR_NOT_READY, ""))
+        }
+    }
+
+    fn wait_event(&self, event: &Event) -> FfiResult {
+        // A never-recorded event makes the wait a no-op.
+        if let Some(record) = event.latest() {
+            self.queue.submit(Work::Wait(record));
+        }
         Ok(())
     }
 
-    /// fhStreamDestroy: waits for queued work, then stops the worker.
-    pub fn shut_down(mut self) {
-        self.queue.submit(Work::Exit);
-        if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
-        }
+    fn memcpy_htod_async(&self, dst: fh_deviceptr_t, src: &[u8]) -> FfiResult {
+        let dst = device::the().memory.check(dst, src.len(), "dst")?;
+        self.queue.submit(Work::HostToDevice { dst, src: HostAddress(src.as_ptr() as usize) });
+        Ok(())
+    }
+
+    fn memcpy_dtoh_async(&self, dst: &mut [u8], src: fh_deviceptr_t) -> FfiResult {
+        let src = device::the().memory.check(src, dst.len(), "src")?;
+        self.queue.submit(Work::DeviceToHost { src, dst: HostAddress(dst.as_mut_ptr() as usize) });
+        Ok(())
+    }
+
+    fn memcpy_dtod_async(&self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
+        let memory = &device::the().memory;
+        self.queue.submit(Work::DeviceToDevice { dst: memory.check(dst, size, "dst")?, src: memory.check(src, size, "src")? });
+        Ok(())
+    }
+
+    fn memset_async(&self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> FfiResult {
+        let (dst, pattern) = device::the().memset_args(dst, value, element_size, count)?;
+        self.queue.submit(Work::Memset { dst, pattern });
+        Ok(())
+    }
+
+    fn launch_host_func(&self, call: HostCall) -> FfiResult {
+        self.queue.submit(Work::HostFunction(call));
+        Ok(())
     }
 }

@@ -1,27 +1,9 @@
 //! The plugin library exports exactly one symbol, fhPluginNegotiate
 //! (flaghal_plugin.h, "Shape"), thanks to the version script in exports.map.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-/// target/<profile>/libflaghal_cpu.so, beside this test's deps/ folder.
-fn library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    profile_dir.join("libflaghal_cpu.so")
-}
+use flaghal_plugin_host::{built_library, exported_symbols};
 
 #[test]
 fn only_fh_plugin_negotiate_is_exported() {
-    let library = library();
-    assert!(library.exists(), "{} was not built", library.display());
-    let output = Command::new("nm")
-        .args(["-D", "--defined-only", "--format=posix"])
-        .arg(&library)
-        .output()
-        .expect("nm (binutils) is needed for this test");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let text = String::from_utf8_lossy(&output.stdout);
-    let symbols: Vec<&str> = text.lines().filter_map(|l| l.split_whitespace().next()).collect();
-    assert_eq!(symbols, vec!["fhPluginNegotiate"], "exported: {symbols:?}");
+    assert_eq!(exported_symbols(&built_library("libflaghal_cpu.so")), ["fhPluginNegotiate"]);
 }

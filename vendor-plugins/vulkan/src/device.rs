@@ -3,18 +3,24 @@
 //! memory pools and the registry of its live streams.
 //!
 //! Ownership: devices are created once in init, live in a static vector and
-//! are never destroyed; `fhp_device_t` is a `&'static Device`.
+//! are never destroyed; the SDK holds them as `&'static Device`.
 
+use crate::abi::Vulkan;
 use crate::adapter::Adapter;
-use crate::conv;
+use crate::error::invalid_value;
+use crate::event::Event;
+use crate::module::Module;
+use crate::{conv, copy};
 use crate::error::VkContext;
 use crate::memory::Pool;
 use crate::stream::Stream;
 use crate::timeline::Timeline;
 use ash::vk;
-use flaghal_sys::{self as sys, FfiError, FfiResult};
+use flaghal_plugin::DeviceProperties;
+use flaghal_sys::{fh_deviceptr_t, fh_module_format_t, FfiError, FfiResult};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
+use std::ffi::c_void;
 use std::sync::{Arc, Weak};
 
 /// A batch ready for the queue: its command buffer (None: waits and signal
@@ -40,6 +46,8 @@ pub struct Device {
     /// instead of the staging path.
     pub direct: bool,
     pub heap_size: u64,
+    /// What device_get_properties reports, computed once at open.
+    pub props: DeviceProperties,
     streams: Mutex<Vec<Weak<Stream>>>,
     internal: Mutex<Option<Arc<Stream>>>,
     /// Batches held back until every value they wait for has been submitted.
@@ -109,6 +117,7 @@ impl Device {
         let direct = !force_staging && conv::is_host_mappable(device_flags);
         let max = adapter.max_buffer_size;
         let block = DEVICE_BLOCK.min(max).min(heap_size / 8).max(crate::memory::ALIGNMENT);
+        let props = DeviceProperties::new(adapter.fh_properties(index, heap_size));
         Ok(Device {
             index,
             memory: Mutex::new(Pool::new(raw.clone(), "device", device_type, direct, block, max.min(heap_size)).with_budget(heap_size)),
@@ -122,15 +131,12 @@ impl Device {
             queue: Mutex::new(queue),
             direct,
             heap_size,
+            props,
             streams: Mutex::new(Vec::new()),
             internal: Mutex::new(None),
             pending: Mutex::new(VecDeque::new()),
             idle_timelines: Mutex::new(Vec::new()),
         })
-    }
-
-    pub fn properties(&self) -> sys::fh_device_properties_t {
-        self.adapter.fh_properties(self.index, self.heap_size)
     }
 
     /// Hands a batch to the queue as soon as every value it waits for has a
@@ -229,6 +235,71 @@ impl Device {
     pub fn mem_info(&self) -> (u64, u64) {
         let used = self.memory.lock().live_bytes();
         (self.heap_size.saturating_sub(used), self.heap_size)
+    }
+}
+
+impl flaghal_plugin::Device<Vulkan> for Device {
+    fn properties(&self) -> &DeviceProperties {
+        &self.props
+    }
+
+    fn synchronize(&'static self) -> FfiResult {
+        self.synchronize_all(true)
+    }
+
+    fn mem_info(&self) -> (u64, u64) {
+        Device::mem_info(self)
+    }
+
+    fn mem_alloc(&'static self, size: usize) -> FfiResult<fh_deviceptr_t> {
+        self.memory.lock().alloc(size as u64)
+    }
+
+    fn mem_free(&'static self, ptr: fh_deviceptr_t) -> FfiResult {
+        self.memory.lock().free(ptr)
+    }
+
+    fn mem_alloc_host(&'static self, size: usize) -> FfiResult<*mut c_void> {
+        let mut pool = self.pinned.lock();
+        let address = pool.alloc(size as u64)?;
+        let host = pool.resolve(address, size as u64)?.host.expect("pinned memory is mapped");
+        Ok(host as *mut c_void)
+    }
+
+    fn mem_free_host(&'static self, ptr: *mut c_void) -> FfiResult {
+        let mut pool = self.pinned.lock();
+        let address = pool
+            .address_of_host(ptr as usize, 0)
+            .ok_or_else(|| invalid_value(format!("{ptr:p} is not memory from fhMemAllocHost on this device")))?;
+        pool.free(address).map_err(|_| invalid_value(format!("{ptr:p} is not the start of a pinned allocation")))
+    }
+
+    fn memcpy_htod(&'static self, dst: fh_deviceptr_t, src: &[u8]) -> FfiResult {
+        copy::htod(self, dst, src)
+    }
+
+    fn memcpy_dtoh(&'static self, dst: &mut [u8], src: fh_deviceptr_t) -> FfiResult {
+        copy::dtoh(self, dst, src)
+    }
+
+    fn memcpy_dtod(&'static self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
+        copy::dtod(self, dst, src, size as u64)
+    }
+
+    fn memset(&'static self, dst: fh_deviceptr_t, value: u32, element_size: u32, count: usize) -> FfiResult {
+        copy::memset(self, dst, value, element_size, count)
+    }
+
+    fn stream_create(&'static self, _flags: u32) -> FfiResult<Arc<Stream>> {
+        Stream::new(self)
+    }
+
+    fn event_create(&'static self, flags: u32) -> FfiResult<Box<Event>> {
+        Event::new(self, flags).map(Box::new)
+    }
+
+    fn module_load(&'static self, format: fh_module_format_t, bytes: &[u8]) -> FfiResult<Box<Module>> {
+        Module::load(self, format, bytes).map(Box::new)
     }
 }
 

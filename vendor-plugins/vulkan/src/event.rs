@@ -3,10 +3,11 @@
 //! Cross-stream waits are semaphore waits in the waiting stream's next
 //! submit: the host never blocks.
 //!
-//! Ownership: `Box<Event>`; `fhp_event_t` is `Box::into_raw` of it and
-//! event_destroy takes it back. Streams waiting on it hold the timeline, not
+//! Ownership: `Box<Event>`, held by the SDK's handle and dropped by
+//! event_destroy. Streams waiting on it hold the timeline, not
 //! the event, so destroying it early is safe.
 
+use crate::abi::Vulkan;
 use crate::device::Device;
 use crate::error::{invalid_value, not_ready, VkContext};
 use crate::stream::{Keep, Stream};
@@ -53,45 +54,9 @@ impl Event {
         Ok(Event { device, query, point: Mutex::new(None) })
     }
 
-    pub fn record(&self, stream: &Stream) -> FfiResult {
-        let value = match &self.query {
-            Some(query) => {
-                let raw = &self.device.raw;
-                let pool = query.pool;
-                let keep: Vec<Keep> = vec![Box::new(query.clone())];
-                let write = move |cmd: vk::CommandBuffer| {
-                    // SAFETY: `cmd` is recording under the stream lock; the
-                    // pool stays alive through `keep`.
-                    unsafe {
-                        raw.cmd_reset_query_pool(cmd, pool, 0, 1);
-                        raw.cmd_write_timestamp(cmd, vk::PipelineStageFlags::BOTTOM_OF_PIPE, pool, 0);
-                    }
-                };
-                stream.record_point(Some((keep, Box::new(write))))?
-            }
-            None => stream.record_point(None)?,
-        };
-        *self.point.lock() = Some((stream.timeline.clone(), value));
-        Ok(())
-    }
-
     /// The most recent record, if any.
     pub fn point(&self) -> Option<(Arc<Timeline>, u64)> {
         self.point.lock().clone()
-    }
-
-    pub fn query(&self) -> FfiResult {
-        match self.point() {
-            Some((timeline, value)) if !timeline.reached(value)? => Err(not_ready()),
-            _ => Ok(()),
-        }
-    }
-
-    pub fn synchronize(&self) -> FfiResult {
-        match self.point() {
-            Some((timeline, value)) => timeline.wait(value),
-            None => Ok(()),
-        }
     }
 
     /// Checks that the event can be timed and that its record has completed
@@ -118,12 +83,54 @@ impl Event {
             Err(e) => Err(crate::error::vk_error("vkGetQueryPoolResults", e)),
         }
     }
+}
+
+impl flaghal_plugin::Event<Vulkan> for Event {
+    fn device(&self) -> &'static Device {
+        self.device
+    }
+
+    fn record(&self, stream: &Stream) -> FfiResult {
+        let value = match &self.query {
+            Some(query) => {
+                let raw = &self.device.raw;
+                let pool = query.pool;
+                let keep: Vec<Keep> = vec![Box::new(query.clone())];
+                let write = move |cmd: vk::CommandBuffer| {
+                    // SAFETY: `cmd` is recording under the stream lock; the
+                    // pool stays alive through `keep`.
+                    unsafe {
+                        raw.cmd_reset_query_pool(cmd, pool, 0, 1);
+                        raw.cmd_write_timestamp(cmd, vk::PipelineStageFlags::BOTTOM_OF_PIPE, pool, 0);
+                    }
+                };
+                stream.record_point(Some((keep, Box::new(write))))?
+            }
+            None => stream.record_point(None)?,
+        };
+        *self.point.lock() = Some((stream.timeline.clone(), value));
+        Ok(())
+    }
+
+    fn query(&self) -> FfiResult {
+        match self.point() {
+            Some((timeline, value)) if !timeline.reached(value)? => Err(not_ready()),
+            _ => Ok(()),
+        }
+    }
+
+    fn synchronize(&self) -> FfiResult {
+        match self.point() {
+            Some((timeline, value)) => timeline.wait(value),
+            None => Ok(()),
+        }
+    }
 
     /// fhEventElapsedTime. Both records are checked before either query pool
     /// is read: reading one can wait for the whole device on some drivers
     /// (lavapipe idles the device in vkGetQueryPoolResults), and a pending
     /// event must answer NOT_READY at once, not after its work.
-    pub fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
+    fn elapsed_ms(start: &Event, end: &Event) -> FfiResult<f32> {
         if !start.device.adapter.has_timing() {
             return Err(FfiError::new(sys::FH_ERROR_NOT_SUPPORTED, "the queue has no timestamp support"));
         }

@@ -13,24 +13,26 @@
 //!   read the counter and never block. A batch waiting for a value not yet
 //!   submitted (behind a running host function) is held back in the device,
 //!   so the in-order queue never stalls other streams.
-//! - Every extern "C" body runs inside `flaghal_sys::ffi_boundary`; every C
-//!   pointer goes through `flaghal_sys::ptr`/`sized`.
+//! - It is built on the plugin SDK (`flaghal_plugin`): `abi` implements the
+//!   SDK's traits on the plugin's objects; the SDK supplies the entry point,
+//!   the table, every extern "C" entry (in its one panic boundary), handle
+//!   conversion and the host services. Every C pointer goes through
+//!   `flaghal_sys::ptr`/`sized`.
 //! - Mapping code (VkResult and enums to FlagHAL) lives in `conv`, pure.
 //!
-//! Files: `entries` (the ABI table, one file per group), `plugin` (init
-//! state), `instance`, `adapter`, `device`, `memory` + `suballoc` +
-//! `staging`, `timeline`, `stream` + `host_worker`, `event`, `copy`,
-//! `module` (SPIR-V reflection is `flaghal_formats::spirv`), `conv`, `error`, `host` (the loader's log and error
-//! detail services).
+//! Files: `abi` (the plugin's identity and the SDK traits on its objects),
+//! `plugin` (init state), `instance`, `adapter`, `device`, `memory` +
+//! `suballoc` + `staging`, `timeline`, `stream` + `host_worker`, `event`,
+//! `copy`, `module` (SPIR-V reflection is `flaghal_formats::spirv`), `conv`,
+//! `error`; `host` is the SDK's (the loader's log and error detail services).
 
+pub mod abi;
 pub mod adapter;
 pub mod conv;
 pub mod copy;
 pub mod device;
-pub mod entries;
 pub mod error;
 pub mod event;
-pub mod host;
 pub mod host_worker;
 pub mod instance;
 pub mod memory;
@@ -41,5 +43,7 @@ pub mod stream;
 pub mod suballoc;
 pub mod timeline;
 
-pub use entries::fhPluginNegotiate;
+pub use abi::{fhPluginNegotiate, Vulkan};
+/// The loader's host services (log, error detail), kept by the SDK.
+pub use flaghal_plugin::host;
 pub use instance::validation_message_count;

@@ -207,15 +207,11 @@ impl Function {
         Ok(pipeline)
     }
 
-    /// fhLaunchKernel: checks the function's limits, records bind + push
-    /// constants + dispatch.
+    /// fhLaunchKernel: checks the function's limits (the SDK checked the
+    /// device's), records bind + push constants + dispatch.
     pub fn launch(self: &Arc<Self>, params: &sys::fh_plugin_launch_params_t, args: &[u8], stream: &Stream) -> FfiResult {
         let device = self.device_ref();
-        let limits = &device.adapter.properties.limits;
         let (grid, block) = (params.grid, params.block);
-        if grid.contains(&0) || block.contains(&0) {
-            return Err(invalid_configuration(format!("zero dimension in grid {grid:?} or block {block:?}")));
-        }
         if let Some(fixed) = self.fixed_block {
             if block != fixed {
                 return Err(invalid_configuration(format!(
@@ -225,30 +221,14 @@ impl Function {
             }
         }
         let threads = block.iter().map(|&b| b as u64).product::<u64>();
-        if threads > self.max_threads() as u64 || (0..3).any(|i| block[i] > limits.max_compute_work_group_size[i]) {
-            return Err(invalid_configuration(format!(
-                "block {block:?} exceeds the kernel's limit ({} threads, {:?} per dimension)",
-                self.max_threads(),
-                limits.max_compute_work_group_size
-            )));
-        }
-        if (0..3).any(|i| grid[i] > limits.max_compute_work_group_count[i]) {
-            return Err(invalid_configuration(format!(
-                "grid {grid:?} exceeds {:?}",
-                limits.max_compute_work_group_count
-            )));
+        if threads > self.max_threads() as u64 {
+            return Err(invalid_configuration(format!("block {block:?} exceeds the kernel's limit of {} threads", self.max_threads())));
         }
         if params.shared_mem_bytes > self.max_dynamic_shared() {
             return Err(invalid_configuration(format!(
                 "{} bytes of dynamic shared memory exceed the kernel's limit of {}",
                 params.shared_mem_bytes,
                 self.max_dynamic_shared()
-            )));
-        }
-        if args.len() > MAX_KERNEL_ARGS_SIZE as usize {
-            return Err(invalid_configuration(format!(
-                "argument blob of {} bytes exceeds max_kernel_args_size {MAX_KERNEL_ARGS_SIZE}",
-                args.len()
             )));
         }
         let shared = crate::conv::align_up(params.shared_mem_bytes.max(1) as u64, SHARED_GRANULE as u64) as u32;

@@ -67,8 +67,7 @@ fn build_sh_regenerates_identical_validated_binaries() {
     }
     let tools = ["glslc", "spirv-dis", "spirv-as", "spirv-val"];
     if let Some(missing) = tools.iter().find(|t| !have(t)) {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs {missing} (glslc, spirv-tools)");
-        eprintln!("SKIPPED: {missing} is not installed");
+        flaghal_plugin_host::nothing_checked(&format!("{missing} is not installed (glslc, spirv-tools)"));
         return;
     }
     let out = std::env::temp_dir().join(format!("flaghal-spirv-{}", std::process::id()));

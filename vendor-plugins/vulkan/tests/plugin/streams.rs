@@ -308,6 +308,7 @@ fn a_blocked_host_function_does_not_stall_other_streams() {
 struct SendPtr(sys::fhp_stream_t);
 // SAFETY: stream handles may be used from any thread (flaghal_plugin.h rule 6).
 unsafe impl Send for SendPtr {}
+// SAFETY: as above.
 unsafe impl Sync for SendPtr {}
 
 #[test]
