@@ -11,6 +11,8 @@
  *     (FH_MODULE_FORMAT_NATIVE_CPU, flaghal_cpu_kernel.h);
  *   - by the host C preprocessor into OpenCL C source
  *     (FH_MODULE_FORMAT_OPENCL_C) for OpenCL devices;
+ *   - by clang's CUDA mode (no CUDA toolkit) into PTX (FH_MODULE_FORMAT_PTX)
+ *     for NVIDIA GPUs;
  * and `flaghal-kernel build` does both and packs the images into one
  * FH_MODULE_FORMAT_BUNDLE module that loads on any of those devices.
  * docs/kernels.md is the kernel author's guide; this comment is the language.
@@ -120,13 +122,15 @@
 #include "kernel/target_spirv.h"
 #elif defined(__OPENCL_C_VERSION__)
 #include "kernel/target_opencl.h"
-#elif defined(__STDC__) && !defined(__CUDACC__)
+#elif defined(__CUDA__) && defined(__CUDA_ARCH__)
+#include "kernel/target_cuda.h"
+#elif defined(__STDC__) && !defined(__cplusplus)
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE 1 /* mmap, MAP_ANONYMOUS and sysconf under -std=c11 */
 #endif
 #include "kernel/target_native_cpu.h"
 #else
-#error "flaghal_kernel.h: no FlagHAL kernel target for this compiler (glslc for SPIR-V, a C11 compiler for native CPU)"
+#error "flaghal_kernel.h: no FlagHAL kernel target for this compiler (glslc for SPIR-V, a C11 compiler for native CPU, clang -x cuda --cuda-device-only for PTX)"
 #endif
 
 #endif /* FLAGHAL_KERNEL_H_ */
