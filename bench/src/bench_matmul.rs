@@ -180,6 +180,17 @@ impl<'a> RawMatmul<'a> {
     }
 }
 
+/// The note of a FlagHAL row: the kernel time its events measured in
+/// `reps` launches after the row's samples (not alternated, so it moves
+/// with the machine's load more than the row does).
+fn events_note(plugin: &str, p: &Problem, ms: f64, reps: usize) -> String {
+    format!(
+        "{plugin} plugin matmul {}: kernel time by events {ms:.2} ms = {:.2} GFLOP/s (median of {reps} launches after the row)",
+        p.shape(),
+        p.flop() / (ms * 1e-3) / 1e9
+    )
+}
+
 pub fn run(s: &mut Suite) -> Result<(), String> {
     let plan = s.plan(Plan { warmup: 1, reps: 9 }, Plan { warmup: 1, reps: 3 });
     let event_reps = s.pick(5, 1);
@@ -230,12 +241,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
             let flop = p.flop();
             let result = pair(plan, || gflops(flop, seconds(|| on.pass())?), || gflops(flop, seconds_of(|| c_loop(&p, &mut host_c))))?;
             let ms = on.kernel_ms(event_reps)?;
-            let note = format!(
-                "cpu plugin matmul {}: kernel time by events {ms:.2} ms ({:.2} GFLOP/s) against {:.2} ms launch + synchronize",
-                p.shape(),
-                flop / (ms * 1e-3) / 1e9,
-                flop / result.0.median / 1e9 * 1e3
-            );
+            let note = events_note("cpu", &p, ms, event_reps);
             let name = format!("cpu plugin (native image), {}", p.shape());
             s.add(Label { group: GROUP, name: name.clone(), baseline: C_LOOP, unit: UNIT, better: Better::Higher }, result, params("cpu", ms), Some(note));
             if let Some(np) = numpy.as_mut() {
@@ -251,12 +257,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
             on.checked_pass("vulkan plugin matmul_tiled", &p)?;
             let result = raw_matmul.row(&p, plan, || on.pass())?;
             let ms = on.kernel_ms(event_reps)?;
-            let note = format!(
-                "vulkan plugin matmul {}: kernel time by events {ms:.2} ms ({:.2} GFLOP/s) against {:.2} ms launch + synchronize",
-                p.shape(),
-                p.flop() / (ms * 1e-3) / 1e9,
-                p.flop() / result.0.median / 1e9 * 1e3
-            );
+            let note = events_note("vulkan", &p, ms, event_reps);
             let driver = raw.as_ref().map(|r| r.name.clone()).unwrap_or_default();
             let mut params = params("vulkan", ms);
             params["driver"] = json!(driver);

@@ -29,8 +29,17 @@ impl Numpy {
     /// rows are skipped, not failed).
     pub fn start() -> Result<Result<Numpy, String>, String> {
         let python = std::env::var_os("FLAGHAL_BENCH_PYTHON").unwrap_or_else(|| "python3".into());
-        let spawned = Command::new(&python)
-            .args(["-c", SCRIPT])
+        let mut command = Command::new(&python);
+        command.args(["-c", SCRIPT]);
+        // OpenBLAS's threads spin for ~2^28 cycles after each call (~80 ms
+        // of CPU measured here), which would steal the cores from the
+        // FlagHAL sample that follows; 4 makes them sleep at once, as the
+        // CPU plugin's pool threads do. Its own timed call still includes
+        // waking them. Kept when the caller sets it.
+        if std::env::var_os("OPENBLAS_THREAD_TIMEOUT").is_none() {
+            command.env("OPENBLAS_THREAD_TIMEOUT", "4");
+        }
+        let spawned = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -52,11 +61,12 @@ impl Numpy {
         Ok(Ok(numpy))
     }
 
-    /// "numpy 1.24.2, BLAS /usr/lib/.../libblas.so.3" for row names.
+    /// "numpy 1.24.2 (openblas-pthread/libopenblasp-r0.3.21.so)" for row
+    /// names: the most specific BLAS library the child mapped (a BLAS behind
+    /// the libblas.so.3 alternative rather than the alternative itself), as
+    /// folder/file; the full list is in the JSON's machine.numpy.
     pub fn describe(&self) -> String {
-        let loaded: Vec<&str> = self.info["blas_loaded"].as_array().map(|v| v.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-        let blas = if loaded.is_empty() { "no BLAS library mapped".to_string() } else { loaded.join(" + ") };
-        format!("numpy {} ({blas})", self.info["numpy"].as_str().unwrap_or("?"))
+        describe(&self.info)
     }
 
     fn line(&mut self) -> Result<String, String> {
@@ -98,5 +108,38 @@ impl Drop for Numpy {
         // Closing stdin ends the child's loop; wait for it so no zombie stays.
         drop(self.stdin.take());
         let _ = self.child.wait();
+    }
+}
+
+/// See [`Numpy::describe`].
+pub fn describe(info: &Value) -> String {
+    let loaded: Vec<&str> = info["blas_loaded"].as_array().map(|v| v.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let short = |path: &str| {
+        let p = std::path::Path::new(path);
+        let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        match p.parent().and_then(|d| d.file_name()) {
+            Some(dir) => format!("{}/{file}", dir.to_string_lossy()),
+            None => file,
+        }
+    };
+    let chosen = loaded.iter().rev().find(|p| !p.ends_with("/libblas.so.3")).or(loaded.last());
+    let blas = chosen.map_or_else(|| "no BLAS library mapped".to_string(), |p| short(p));
+    format!("numpy {} ({blas})", info["numpy"].as_str().unwrap_or("?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_row_name_shows_the_blas_behind_the_alternative() {
+        let openblas = json!({"numpy": "1.24.2", "blas_loaded": [
+            "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
+            "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"]});
+        assert_eq!(describe(&openblas), "numpy 1.24.2 (openblas-pthread/libopenblasp-r0.3.21.so)");
+        let reference = json!({"numpy": "1.24.2", "blas_loaded": ["/usr/lib/x86_64-linux-gnu/blas/libblas.so.3"]});
+        assert_eq!(describe(&reference), "numpy 1.24.2 (blas/libblas.so.3)");
+        assert_eq!(describe(&json!({"numpy": "2.0", "blas_loaded": []})), "numpy 2.0 (no BLAS library mapped)");
     }
 }
