@@ -32,6 +32,7 @@ mod modules;
 pub mod plugins;
 pub mod properties;
 mod streams;
+pub mod strings;
 pub mod words;
 
 pub use args::Args;
@@ -40,4 +41,5 @@ pub use hal::Hal;
 pub use handles::{Device, Event, Function, Module, Stream};
 pub use plugins::PluginInfo;
 pub use properties::Properties;
+pub use strings::loader_string;
 pub use words::{from_bytes, to_bytes};

@@ -2,8 +2,8 @@
 
 use crate::error::Result;
 use crate::hal::Hal;
+use crate::strings::loader_string;
 use flaghal_sys::*;
-use std::ffi::{c_char, CStr};
 
 /// One entry of fhPluginGetInfo, its loader-owned strings copied out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,17 +21,6 @@ pub struct PluginInfo {
     pub device_count: u32,
 }
 
-/// Copies a loader-owned string. flaghal.h promises never NULL; a NULL reads
-/// as `<NULL>` so that a contract violation shows instead of hiding as "".
-fn loader_string(ptr: *const c_char) -> String {
-    if ptr.is_null() {
-        return "<NULL>".to_owned();
-    }
-    // SAFETY: flaghal.h: loader strings are NUL-terminated and valid until
-    // the process exits.
-    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
-}
-
 impl Hal {
     /// fhPluginGetCount: every plugin discovered, loaded or skipped.
     pub fn plugin_count(&self) -> Result<u32> {
@@ -46,16 +35,19 @@ impl Hal {
         let mut info = fh_plugin_info_t { struct_size: std::mem::size_of::<fh_plugin_info_t>(), ..Default::default() };
         // SAFETY: `info` is a valid struct with its struct_size set.
         self.check("fhPluginGetInfo", unsafe { self.raw().fhPluginGetInfo(index, &mut info) })?;
+        // SAFETY: flaghal.h: on success every string of `info` is the
+        // loader's, NUL-terminated and valid until the process exits.
+        let text = |ptr| unsafe { loader_string(ptr) };
         Ok(PluginInfo {
-            name: loader_string(info.name),
-            vendor: loader_string(info.vendor),
-            version: loader_string(info.version),
-            library_path: loader_string(info.library_path),
-            manifest_path: loader_string(info.manifest_path),
+            name: text(info.name),
+            vendor: text(info.vendor),
+            version: text(info.version),
+            library_path: text(info.library_path),
+            manifest_path: text(info.manifest_path),
             abi_version: info.abi_version,
             loaded: info.status == FH_PLUGIN_STATUS_LOADED,
             skip_reason: info.skip_reason,
-            skip_detail: loader_string(info.skip_detail),
+            skip_detail: text(info.skip_detail),
             device_count: info.device_count,
         })
     }
