@@ -249,7 +249,8 @@ mod tests {
         for (names, bytes) in BUNDLES {
             let parsed = bundle::parse(bytes).unwrap();
             let formats: Vec<u32> = parsed.images.iter().map(|i| i.format).collect();
-            assert_eq!(formats, [sys::FH_MODULE_FORMAT_SPIRV, sys::FH_MODULE_FORMAT_NATIVE_CPU], "{names:?}");
+            let want = [sys::FH_MODULE_FORMAT_SPIRV, sys::FH_MODULE_FORMAT_NATIVE_CPU, sys::FH_MODULE_FORMAT_OPENCL_C];
+            assert_eq!(formats, want, "{names:?}");
             for name in names.iter().filter(|n| **n != "fault") {
                 assert!(parsed.kernels.iter().any(|k| k.name == *name), "{name} in the kernel table");
                 let native = parsed.images[1].bytes;

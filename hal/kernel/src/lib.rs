@@ -4,6 +4,7 @@
 //! (`include/flaghal/flaghal_kernel.h`, docs/kernels.md) builds into:
 //! - SPIR-V under the FlagHAL SPIR-V convention ([`spirv_build`], glslc),
 //! - a native CPU module ([`native_build`], the host C compiler),
+//! - OpenCL C source ([`opencl_build`], the host C preprocessor),
 //! - and a module bundle holding both with a kernel table of parameter sizes
 //!   ([`Build::bundle`]), which fhModuleLoadData loads on any device that runs
 //!   one of its images.
@@ -17,6 +18,7 @@
 
 pub mod committed;
 pub mod native_build;
+pub mod opencl_build;
 pub mod source;
 pub mod spirv_build;
 pub mod tools;
@@ -43,8 +45,9 @@ pub enum SpirvFrom {
 }
 
 /// How to build: the FlagHAL include directory, the tools, a scratch
-/// directory, extra C compiler flags, and plain C sources of native-only
-/// kernels (flaghal_cpu_kernel.h) to link into the native CPU image.
+/// directory, extra C compiler flags, plain C sources of native-only kernels
+/// (flaghal_cpu_kernel.h) to link into the native CPU image, and whether
+/// bundles get an OpenCL C image (they do unless told otherwise).
 #[derive(Debug, Clone)]
 pub struct Build {
     pub include: PathBuf,
@@ -52,6 +55,7 @@ pub struct Build {
     pub work: PathBuf,
     pub cflags: Vec<String>,
     pub native_c: Vec<PathBuf>,
+    pub opencl_c: bool,
 }
 
 /// One kernel of a built module.
@@ -67,6 +71,7 @@ pub struct Built {
     pub bundle: Vec<u8>,
     pub spirv: Option<Vec<u8>>,
     pub native: Option<Vec<u8>>,
+    pub opencl_c: Option<Vec<u8>>,
     pub kernels: Vec<KernelInfo>,
 }
 
@@ -101,6 +106,7 @@ impl Build {
             work: work.to_path_buf(),
             cflags: Vec::new(),
             native_c: Vec::new(),
+            opencl_c: true,
         }
     }
 
@@ -115,8 +121,8 @@ impl Build {
     }
 
     /// Builds `sources` (one kernel each) into a bundle with a SPIR-V image
-    /// (unless `spirv` is Skip) and, when `native`, a native CPU image for
-    /// this host.
+    /// (unless `spirv` is Skip), when `native` a native CPU image for this
+    /// host, and when `self.opencl_c` an OpenCL C image.
     pub fn bundle(&self, sources: &[PathBuf], spirv: &SpirvFrom, native: bool) -> Result<Built, String> {
         let work = self.scratch()?;
         let kernels: Vec<KernelSource> = sources.iter().map(|p| read_source(p)).collect::<Result<_, _>>()?;
@@ -165,6 +171,7 @@ impl Build {
         } else {
             None
         };
+        let opencl_image = if self.opencl_c { Some(opencl_build::image(&kernels, &self.include, &self.tools)?) } else { None };
         let infos: Vec<KernelInfo> =
             kernels.iter().enumerate().map(|(i, k)| KernelInfo { name: k.name.clone(), params: params(i) }).collect();
         let mut writer = Writer::new();
@@ -175,9 +182,12 @@ impl Build {
             let target = bundle::host_target().ok_or("this host has no native CPU bundle target")?;
             writer.image(sys::FH_MODULE_FORMAT_NATIVE_CPU, Some(target), bytes.clone());
         }
+        if let Some(bytes) = &opencl_image {
+            writer.image(sys::FH_MODULE_FORMAT_OPENCL_C, None, bytes.clone());
+        }
         for info in &infos {
             writer.kernel(&info.name, info.params.as_ref().map_or(0, |p| p.size));
         }
-        Ok(Built { bundle: writer.to_bytes()?, spirv: spirv_image, native: native_image, kernels: infos })
+        Ok(Built { bundle: writer.to_bytes()?, spirv: spirv_image, native: native_image, opencl_c: opencl_image, kernels: infos })
     }
 }

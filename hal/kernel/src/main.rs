@@ -3,9 +3,10 @@
 //!
 //! Usage:
 //!   flaghal-kernel build [OPTIONS] SOURCE... -o OUT.fhbundle
-//!       SPIR-V and native CPU images of every kernel, in one module bundle
-//!       (FH_MODULE_FORMAT_BUNDLE) that fhModuleLoadData loads on any device.
-//!       --formats LIST   spirv,native_cpu (the default), or either alone
+//!       SPIR-V, native CPU and OpenCL C images of every kernel, in one module
+//!       bundle (FH_MODULE_FORMAT_BUNDLE) that fhModuleLoadData loads on any
+//!       device.
+//!       --formats LIST   spirv,native_cpu,opencl_c (the default), or some of them
 //!       --spirv-dir DIR  take each kernel's SPIR-V from DIR/<kernel>.spv
 //!                        instead of compiling (no glslc needed)
 //!       --committed      take each kernel's SPIR-V from spirv/<kernel>.spv
@@ -14,6 +15,7 @@
 //!                        into the native CPU image only (may repeat)
 //!   flaghal-kernel spirv SOURCE -o OUT.spv        one kernel's SPIR-V
 //!   flaghal-kernel native-cpu SOURCE... -o OUT.so a native CPU module
+//!   flaghal-kernel opencl-c SOURCE... -o OUT.cl   an OpenCL C image
 //!   flaghal-kernel regenerate DIR                 DIR/*.fhk -> DIR/spirv/*.spv
 //!   flaghal-kernel inspect FILE                   a bundle's images and kernels
 //! Common options:
@@ -44,14 +46,15 @@ struct Options {
     committed: bool,
     spirv: bool,
     native: bool,
+    opencl: bool,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options { command: args.next().ok_or("no command")?, spirv: true, native: true, ..Default::default() };
+    let mut o = Options { command: args.next().ok_or("no command")?, spirv: true, native: true, opencl: true, ..Default::default() };
     if o.command == "-h" || o.command == "--help" {
         return Err(String::new());
     }
-    if !["build", "spirv", "native-cpu", "regenerate", "inspect"].contains(&o.command.as_str()) {
+    if !["build", "spirv", "native-cpu", "opencl-c", "regenerate", "inspect"].contains(&o.command.as_str()) {
         return Err(format!("unknown command {:?}", o.command));
     }
     while let Some(arg) = args.next() {
@@ -68,11 +71,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                 let list = value("--formats")?;
                 o.spirv = false;
                 o.native = false;
+                o.opencl = false;
                 for format in list.split(',') {
                     match format.trim() {
                         "spirv" => o.spirv = true,
                         "native_cpu" => o.native = true,
-                        other => return Err(format!("unknown format {other:?} (spirv, native_cpu)")),
+                        "opencl_c" => o.opencl = true,
+                        other => return Err(format!("unknown format {other:?} (spirv, native_cpu, opencl_c)")),
                     }
                 }
             }
@@ -92,6 +97,7 @@ fn build_for(o: &Options) -> Build {
     }
     build.cflags = o.cflags.clone();
     build.native_c = o.native_c.clone();
+    build.opencl_c = o.opencl && o.command == "build";
     build
 }
 
@@ -141,6 +147,10 @@ fn run(o: Options) -> Result<(), String> {
             } else {
                 write(&output()?, &built.bundle)
             }
+        }
+        "opencl-c" => {
+            let sources: Vec<_> = o.inputs.iter().map(|p| read_source(p)).collect::<Result<_, _>>()?;
+            write(&output()?, &flaghal_kernel::opencl_build::image(&sources, &build.include, &build.tools)?)
         }
         "spirv" => {
             let source = read_source(&one_input(&o)?)?;

@@ -146,7 +146,8 @@ fn the_command_line_builds_inspects_and_refuses_bad_arguments() {
     let bytes = std::fs::read(&out).unwrap();
     let parsed = bundle::parse(&bytes).unwrap();
     let formats: Vec<u32> = parsed.images.iter().map(|i| i.format).collect();
-    assert_eq!(formats, [flaghal_sys::FH_MODULE_FORMAT_SPIRV, flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU]);
+    let want = [flaghal_sys::FH_MODULE_FORMAT_SPIRV, flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU, flaghal_sys::FH_MODULE_FORMAT_OPENCL_C];
+    assert_eq!(formats, want);
     assert_eq!(parsed.params_size("vector_add"), 28);
     let inspect = Command::new(tool).arg("inspect").arg(&out).output().unwrap();
     let text = String::from_utf8_lossy(&inspect.stdout);
