@@ -1,7 +1,7 @@
 //! `flaghal-client`: the application API (include/flaghal/flaghal.h) for
 //! Rust programs, reached the way a C framework reaches it: libflaghal.so
 //! opened at run time ([`Hal::open`]). The integration tests, hal/tests, the
-//! conformance suite and flaghal-bench all use it.
+//! conformance suite and flaghal-info use it.
 //!
 //! - [`Hal`]: one method per fh* function, named after it (`fhMemAlloc` is
 //!   [`Hal::mem_alloc`]); every method returns [`Result`]. [`Hal::raw`] is
