@@ -116,6 +116,7 @@ pub const CL_KERNEL_NUM_ARGS: cl_uint = 0x1191;
 pub const CL_KERNEL_ARG_ADDRESS_QUALIFIER: cl_uint = 0x1196;
 pub const CL_KERNEL_ARG_ADDRESS_GLOBAL: cl_uint = 0x119B;
 pub const CL_KERNEL_ARG_ADDRESS_LOCAL: cl_uint = 0x119C;
+pub const CL_KERNEL_ARG_ADDRESS_PRIVATE: cl_uint = 0x119E;
 pub const CL_KERNEL_WORK_GROUP_SIZE: cl_uint = 0x11B0;
 pub const CL_KERNEL_COMPILE_WORK_GROUP_SIZE: cl_uint = 0x11B1;
 pub const CL_KERNEL_LOCAL_MEM_SIZE: cl_uint = 0x11B2;
@@ -195,6 +196,8 @@ cl_table! {
     clEnqueueUnmapMemObject: fn(cl_command_queue, cl_mem, *mut c_void, cl_uint, *const cl_event, *mut cl_event) -> cl_int;
     clCreateProgramWithSource: fn(cl_context, cl_uint, *const *const c_char, *const usize, *mut cl_int) -> cl_program;
     clBuildProgram: fn(cl_program, cl_uint, *const cl_device_id, *const c_char, BuildNotify, *mut c_void) -> cl_int;
+    clCompileProgram: fn(cl_program, cl_uint, *const cl_device_id, *const c_char, cl_uint, *const cl_program, *const *const c_char, BuildNotify, *mut c_void) -> cl_int;
+    clLinkProgram: fn(cl_context, cl_uint, *const cl_device_id, *const c_char, cl_uint, *const cl_program, BuildNotify, *mut c_void, *mut cl_int) -> cl_program;
     clGetProgramInfo: fn(cl_program, cl_uint, usize, *mut c_void, *mut usize) -> cl_int;
     clGetProgramBuildInfo: fn(cl_program, cl_device_id, cl_uint, usize, *mut c_void, *mut usize) -> cl_int;
     clReleaseProgram: fn(cl_program) -> cl_int;

@@ -13,6 +13,8 @@ pub const MEMORY_ALIGNMENT: u64 = 256;
 pub const MAX_KERNEL_ARGS_SIZE: u32 = 4096;
 /// The blob copy and the dynamic local memory are rounded up to this.
 pub const GRANULE: usize = 16;
+/// A kernel takes the blob, optionally dynamic local memory and its size.
+pub const MAX_KERNEL_PARAMS: u32 = 3;
 
 /// The name of an OpenCL error code, "CL_OUT_OF_RESOURCES".
 pub fn error_name(code: i32) -> &'static str {
@@ -213,27 +215,26 @@ pub fn module_formats(info: &DeviceInfo, loader_has_il: bool) -> Vec<fh_module_f
 }
 
 /// The subgroup flags and the subgroup size kernels of the FlagHAL kernel
-/// language can rely on: only with cl_khr_subgroups plus the functions the
-/// language's operations need (ballot for broadcast-first, non-uniform vote
-/// for elect; cl_khr_subgroup_shuffle for shuffles), and with the sizes
-/// reported (CL_DEVICE_SUB_GROUP_SIZES_INTEL), since `subgroup_size` must
-/// bound every lane index. Anything less: no flag, size 1.
+/// language can rely on. Its OpenCL target (kernel/target_opencl.h) spells
+/// the subgroup operations with cl_khr_subgroups' functions and shuffles
+/// with cl_khr_subgroup_shuffle's; `subgroup_size` must bound every lane
+/// index, and OpenCL has no device-wide subgroup size except
+/// cl_intel_required_subgroup_size's list (CL_DEVICE_SUB_GROUP_SIZES_INTEL),
+/// so a flag needs that list too. Anything less: no flag, size 1.
 pub fn subgroups(info: &DeviceInfo) -> (u64, u32) {
     let size = info.subgroup_sizes.iter().copied().max().unwrap_or(0);
     if !info.has_extension("cl_khr_subgroups") || size == 0 {
         return (0, 1);
     }
-    let mut caps = 0;
-    if info.has_extension("cl_khr_subgroup_ballot") && info.has_extension("cl_khr_subgroup_non_uniform_vote") {
-        caps |= sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC;
-    }
+    let mut caps = sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC;
     if info.has_extension("cl_khr_subgroup_shuffle") {
         caps |= sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE;
     }
     (caps, size.min(u64::from(u32::MAX)) as u32)
 }
 
-/// The capability flags (before the SDK clears groups a plugin lacks).
+/// The capability flags (before the SDK clears groups a plugin lacks),
+/// for kernels of the FlagHAL kernel language's OpenCL target.
 pub fn capabilities(info: &DeviceInfo, mode: SvmMode) -> u64 {
     let mut caps = sys::FH_DEVICE_CAP_EVENT_TIMING
         | sys::FH_DEVICE_CAP_HOST_FUNC
@@ -242,11 +243,14 @@ pub fn capabilities(info: &DeviceInfo, mode: SvmMode) -> u64 {
         // char and short arithmetic, loads and stores are core OpenCL C
         // (cl_khr_byte_addressable_store is core since 1.1).
         | sys::FH_DEVICE_CAP_INT8
-        | sys::FH_DEVICE_CAP_INT16;
+        | sys::FH_DEVICE_CAP_INT16
+        // The target's float atomicAdd is a compare-and-swap loop on core
+        // 32-bit global atomics (opencl_prologue.cl): every device runs it.
+        | sys::FH_DEVICE_CAP_ATOMIC_FLOAT32;
     if mode == SvmMode::Fine {
         caps |= sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY;
     }
-    if info.has_extension("cl_khr_fp64") || info.double_fp_config != 0 {
+    if info.has_extension("cl_khr_fp64") {
         caps |= sys::FH_DEVICE_CAP_FLOAT64;
     }
     if info.has_extension("cl_khr_fp16") {
@@ -255,12 +259,8 @@ pub fn capabilities(info: &DeviceInfo, mode: SvmMode) -> u64 {
     if info.has_extension("cl_khr_int64_base_atomics") {
         caps |= sys::FH_DEVICE_CAP_ATOMIC_INT64;
     }
-    if info.has_extension("cl_ext_float_atomics") {
-        caps |= sys::FH_DEVICE_CAP_ATOMIC_FLOAT32;
-    }
-    if info.has_extension("cl_khr_integer_dot_product") {
-        caps |= sys::FH_DEVICE_CAP_INT8_DOT_PRODUCT;
-    }
+    // Never INT8_DOT_PRODUCT: the target's fh_dot_packed_4x8 is portable
+    // code, not cl_khr_integer_dot_product's instructions.
     caps | subgroups(info).0
 }
 
@@ -405,19 +405,22 @@ pub fn overlaps(a: u64, b: u64, len: u64) -> bool {
     len > 0 && a < b.saturating_add(len) && b < a.saturating_add(len)
 }
 
-/// OpenCL C module bytes as source text: trailing NULs are dropped (the
-/// format needs none but may carry one); the rest must be non-empty UTF-8
-/// without NUL, since OpenCL C source is text.
-pub fn source_text(bytes: &[u8]) -> Result<&str, String> {
-    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    let body = &bytes[..end];
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(format!("{} bytes of OpenCL C source hold no text", bytes.len()));
+/// An OpenCL C image as its translation units: each ends with a NUL byte,
+/// the last NUL may be omitted (docs/kernels.md), so plain source is one
+/// unit. Every unit must be UTF-8 text that is not blank.
+pub fn translation_units(bytes: &[u8]) -> Result<Vec<&str>, String> {
+    let body = bytes.strip_suffix(&[0]).unwrap_or(bytes);
+    let mut units = Vec::new();
+    let mut offset = 0usize;
+    for (index, unit) in body.split(|b| *b == 0).enumerate() {
+        if unit.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(format!("OpenCL C translation unit {index} (at byte {offset}) holds no text"));
+        }
+        let text = std::str::from_utf8(unit).map_err(|e| format!("OpenCL C translation unit {index} (at byte {offset}) is not UTF-8 text: {e}"))?;
+        units.push(text);
+        offset += unit.len() + 1;
     }
-    if let Some(i) = body.iter().position(|b| *b == 0) {
-        return Err(format!("OpenCL C source has a NUL byte at offset {i} (source is text)"));
-    }
-    std::str::from_utf8(body).map_err(|e| format!("OpenCL C source is not UTF-8 text: {e}"))
+    Ok(units)
 }
 
 /// The SPIR-V magic number, in host byte order.
@@ -439,15 +442,14 @@ pub fn spirv_header(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The options clBuildProgram gets: `-cl-std=CL2.0` where the device's
-/// OpenCL C version is 2.x (2.x sources need it, 1.2 sources still build),
-/// else none, so the device builds its highest 1.x version (the OpenCL
-/// default); either way the format's "OpenCL C 1.2 or 2.x" holds where the
-/// device has that version.
-pub fn build_options(c_version: &str) -> &'static str {
+/// The options every OpenCL C translation unit is compiled with:
+/// `-cl-std=` the device's OpenCL C version (docs/kernels.md), where
+/// CL_DEVICE_OPENCL_C_VERSION says one, and kernel argument info, so the
+/// plugin can check each kernel's parameters against the convention.
+pub fn build_options(c_version: &str) -> String {
     match parse_version(c_version) {
-        Some((2, _)) => "-cl-std=CL2.0 -cl-kernel-arg-info",
-        _ => "-cl-kernel-arg-info",
+        Some((major, minor)) => format!("-cl-std=CL{major}.{minor} -cl-kernel-arg-info"),
+        None => "-cl-kernel-arg-info".to_string(),
     }
 }
 
@@ -594,9 +596,10 @@ mod tests {
             | sys::FH_DEVICE_CAP_INT8
             | sys::FH_DEVICE_CAP_INT16
             | sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY
+            | sys::FH_DEVICE_CAP_ATOMIC_FLOAT32
             | sys::FH_DEVICE_CAP_FLOAT64
             | sys::FH_DEVICE_CAP_ATOMIC_INT64;
-        assert_eq!(p.capabilities, want, "no fp16, float atomics or subgroups on PoCL 3.1");
+        assert_eq!(p.capabilities, want, "no fp16 or subgroups on PoCL 3.1");
         let coarse = properties(&info, SvmMode::Coarse, [7; 16], &formats, 0);
         assert_eq!(coarse.capabilities, want & !sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY);
     }
@@ -614,15 +617,12 @@ mod tests {
     #[test]
     fn capabilities_follow_extensions() {
         let mut info = pocl();
-        info.extensions = "cl_khr_fp16".into();
-        info.double_fp_config = 0;
+        info.extensions = "cl_khr_fp16 cl_khr_integer_dot_product".into();
         let caps = capabilities(&info, SvmMode::Coarse);
         assert_ne!(caps & sys::FH_DEVICE_CAP_FLOAT16, 0);
+        assert_ne!(caps & sys::FH_DEVICE_CAP_ATOMIC_FLOAT32, 0, "a CAS loop on core atomics");
         assert_eq!(caps & (sys::FH_DEVICE_CAP_FLOAT64 | sys::FH_DEVICE_CAP_ATOMIC_INT64), 0);
-        info.extensions = "cl_ext_float_atomics cl_khr_integer_dot_product".into();
-        let caps = capabilities(&info, SvmMode::Coarse);
-        assert_ne!(caps & sys::FH_DEVICE_CAP_ATOMIC_FLOAT32, 0);
-        assert_ne!(caps & sys::FH_DEVICE_CAP_INT8_DOT_PRODUCT, 0);
+        assert_eq!(caps & sys::FH_DEVICE_CAP_INT8_DOT_PRODUCT, 0, "the target's dot product is portable code");
         // an extension name is matched whole
         info.extensions = "cl_khr_fp64_extra".into();
         assert_eq!(capabilities(&info, SvmMode::Coarse) & sys::FH_DEVICE_CAP_FLOAT64, 0);
@@ -632,12 +632,14 @@ mod tests {
     fn subgroup_flags_need_the_extensions_and_known_sizes() {
         let mut info = pocl();
         assert_eq!(subgroups(&info), (0, 1));
-        info.extensions = "cl_khr_subgroups cl_khr_subgroup_ballot cl_khr_subgroup_non_uniform_vote cl_khr_subgroup_shuffle".into();
+        info.extensions = "cl_khr_subgroups cl_khr_subgroup_shuffle".into();
         assert_eq!(subgroups(&info), (0, 1), "sizes unknown: no flag");
         info.subgroup_sizes = vec![8, 16, 32];
         assert_eq!(subgroups(&info), (sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC | sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE, 32));
-        info.extensions = "cl_khr_subgroups cl_khr_subgroup_shuffle".into();
-        assert_eq!(subgroups(&info), (sys::FH_DEVICE_CAP_SUBGROUP_SHUFFLE, 32));
+        info.extensions = "cl_khr_subgroups".into();
+        assert_eq!(subgroups(&info), (sys::FH_DEVICE_CAP_SUBGROUP_ARITHMETIC, 32));
+        info.extensions = "cl_khr_subgroup_shuffle".into();
+        assert_eq!(subgroups(&info), (0, 1), "shuffles alone are not enough: the ids come from cl_khr_subgroups");
     }
 
     #[test]
@@ -730,12 +732,16 @@ mod tests {
     }
 
     #[test]
-    fn source_text_accepts_text_and_refuses_the_rest() {
-        assert_eq!(source_text(b"__kernel void k(__global const uchar *a) {}\0\0"), Ok("__kernel void k(__global const uchar *a) {}"));
-        assert!(source_text(&[0; 16]).unwrap_err().contains("no text"));
-        assert!(source_text(b"  \n").unwrap_err().contains("no text"));
-        assert!(source_text(b"ab\0cd").unwrap_err().contains("NUL byte at offset 2"));
-        assert!(source_text(&[0x80, 0xFF, b'a']).unwrap_err().contains("UTF-8"));
+    fn images_split_into_nul_terminated_translation_units() {
+        assert_eq!(translation_units(b"__kernel void k() {}"), Ok(vec!["__kernel void k() {}"]), "plain source is one unit");
+        assert_eq!(translation_units(b"a\0"), Ok(vec!["a"]), "the last NUL");
+        assert_eq!(translation_units(b"a\0b\0"), Ok(vec!["a", "b"]));
+        assert_eq!(translation_units(b"a\0b"), Ok(vec!["a", "b"]), "the last NUL may be omitted");
+        assert!(translation_units(&[0; 16]).unwrap_err().contains("unit 0 (at byte 0) holds no text"));
+        assert!(translation_units(b"a\0\0").unwrap_err().contains("unit 1 (at byte 2)"), "an empty unit");
+        assert!(translation_units(b"  \n").unwrap_err().contains("no text"));
+        assert!(translation_units(b"").unwrap_err().contains("no text"));
+        assert!(translation_units(&[b'a', 0, 0x80, 0xFF]).unwrap_err().contains("unit 1 (at byte 2) is not UTF-8"));
     }
 
     #[test]
@@ -750,9 +756,9 @@ mod tests {
     }
 
     #[test]
-    fn build_options_follow_the_c_version() {
-        assert_eq!(build_options("OpenCL C 1.2 PoCL"), "-cl-kernel-arg-info");
-        assert_eq!(build_options("OpenCL C 2.0"), "-cl-std=CL2.0 -cl-kernel-arg-info");
+    fn build_options_name_the_device_c_version() {
+        assert_eq!(build_options("OpenCL C 1.2 PoCL"), "-cl-std=CL1.2 -cl-kernel-arg-info");
+        assert_eq!(build_options("OpenCL C 3.0"), "-cl-std=CL3.0 -cl-kernel-arg-info");
         assert_eq!(build_options("garbage"), "-cl-kernel-arg-info");
     }
 

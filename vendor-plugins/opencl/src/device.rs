@@ -80,7 +80,7 @@ impl Device {
             .map_err(|e| format!("{name}: {e}"))?;
         let formats = conv::module_formats(&info, cl.clCreateProgramWithIL.is_some());
         let props = DeviceProperties::new(conv::properties(&info, mode, uuid, &formats, index));
-        let build_options = CString::new(conv::build_options(&info.c_version)).expect("options without NUL");
+        let build_options = CString::new(conv::build_options(&info.c_version)).map_err(|_| format!("{name}: CL_DEVICE_OPENCL_C_VERSION holds a NUL"))?;
         Ok(Device {
             cl,
             index,

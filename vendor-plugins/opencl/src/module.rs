@@ -2,13 +2,18 @@
 //! and FH_MODULE_FORMAT_OPENCL_SPIRV (clCreateProgramWithIL, where the device
 //! takes IL), under the FlagHAL OpenCL convention (docs/kernels.md):
 //!
+//! - an OpenCL C image is one or more NUL-terminated translation units: one
+//!   is built with clBuildProgram, several are compiled apart
+//!   (clCompileProgram) and linked (clLinkProgram), with `-cl-std=` the
+//!   device's OpenCL C version;
 //! - argument 0, `__global const uchar *args`: a read-only buffer with a
 //!   copy of the blob, 16-byte aligned (buffers are aligned to
 //!   CL_DEVICE_MEM_BASE_ADDR_ALIGN, at least 128 bytes) and zero-padded to
 //!   a multiple of 16; it is released right after the enqueue and OpenCL
 //!   keeps it until the kernel has finished;
-//! - argument 1 (only when CL_KERNEL_NUM_ARGS is 2), `__local uchar *`:
-//!   `shared_mem_bytes` rounded up to 16, at least 16;
+//! - argument 1 (when CL_KERNEL_NUM_ARGS is 2 or 3), `__local uchar *`:
+//!   `shared_mem_bytes` rounded up to 16, at least 16; argument 2 (when it
+//!   is 3), `uint`: that size;
 //! - block = local work size, grid = global / local (always three dimensions);
 //! - every live allocation of the device is passed with
 //!   clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS), so device addresses
@@ -51,7 +56,7 @@ pub struct Function {
     pub name: String,
     /// The cl_kernel, locked from setting arguments to the enqueue.
     kernel: Mutex<ClKernel>,
-    /// CL_KERNEL_NUM_ARGS: 1, or 2 with dynamic local memory.
+    /// CL_KERNEL_NUM_ARGS: 1; 2 with dynamic local memory; 3 with its size too.
     pub num_args: u32,
     /// CL_KERNEL_WORK_GROUP_SIZE (or the required size's product).
     pub max_threads: u32,
@@ -66,7 +71,9 @@ impl Module {
         let program = match format {
             sys::FH_MODULE_FORMAT_OPENCL_C => from_source(device, bytes)?,
             sys::FH_MODULE_FORMAT_OPENCL_SPIRV if device.props.module_formats[..device.props.module_format_count as usize].contains(&format) => {
-                from_spirv(device, bytes)?
+                let program = from_spirv(device, bytes)?;
+                build(device, &program, c"")?;
+                program
             }
             other => {
                 return Err(FfiError::new(
@@ -75,8 +82,6 @@ impl Module {
                 ))
             }
         };
-        let options = if format == sys::FH_MODULE_FORMAT_OPENCL_C { device.build_options.as_c_str() } else { c"" };
-        build(device, &program, options)?;
         let names = cl::text(device.cl.program_info(program.raw, cl::CL_PROGRAM_KERNEL_NAMES))
             .map_err(|rc| crate::error::cl_error("clGetProgramInfo(CL_PROGRAM_KERNEL_NAMES)", rc))?;
         let names = conv::kernel_names(&names);
@@ -112,14 +117,48 @@ fn created(device: &Device, operation: &str, raw: cl::cl_program, rc: cl::cl_int
     Ok(ClProgram::own(device.cl, raw))
 }
 
+/// An OpenCL C image, built: one translation unit with clBuildProgram,
+/// several compiled apart and linked.
 fn from_source(device: &Device, bytes: &[u8]) -> FfiResult<ClProgram> {
-    let text = conv::source_text(bytes).map_err(invalid_image)?;
-    let strings = [text.as_ptr().cast::<std::ffi::c_char>()];
-    let lengths = [text.len()];
+    let units = conv::translation_units(bytes).map_err(invalid_image)?;
+    let mut programs = Vec::with_capacity(units.len());
+    for text in &units {
+        let strings = [text.as_ptr().cast::<std::ffi::c_char>()];
+        let lengths = [text.len()];
+        let mut rc = cl::CL_SUCCESS;
+        // SAFETY: a live context; one string of the given length (no NUL needed).
+        let raw = unsafe { (device.cl.clCreateProgramWithSource)(device.context.raw, 1, strings.as_ptr(), lengths.as_ptr(), &mut rc) };
+        programs.push(created(device, "clCreateProgramWithSource", raw, rc)?);
+    }
+    if programs.len() == 1 {
+        let program = programs.pop().expect("one unit");
+        build(device, &program, &device.build_options)?;
+        return Ok(program);
+    }
+    let id = device.id.0;
+    for (index, program) in programs.iter().enumerate() {
+        // SAFETY: a live program of this context; one device of it; options
+        // NUL-terminated; no headers; synchronous (no callback).
+        let rc = unsafe {
+            (device.cl.clCompileProgram)(program.raw, 1, &id, device.build_options.as_ptr(), 0, std::ptr::null(), std::ptr::null(), None, std::ptr::null_mut())
+        };
+        if rc != cl::CL_SUCCESS {
+            return Err(build_failure(device, program.raw, &format!("clCompileProgram of translation unit {index} of {}", programs.len()), rc));
+        }
+    }
+    let raw: Vec<cl::cl_program> = programs.iter().map(|p| p.raw).collect();
     let mut rc = cl::CL_SUCCESS;
-    // SAFETY: a live context; one string of the given length (no NUL needed).
-    let raw = unsafe { (device.cl.clCreateProgramWithSource)(device.context.raw, 1, strings.as_ptr(), lengths.as_ptr(), &mut rc) };
-    created(device, "clCreateProgramWithSource", raw, rc)
+    // SAFETY: a live context; compiled programs of it (kept alive by
+    // `programs`); empty options; synchronous.
+    let linked = unsafe { (device.cl.clLinkProgram)(device.context.raw, 1, &id, c"".as_ptr(), raw.len() as cl::cl_uint, raw.as_ptr(), None, std::ptr::null_mut(), &mut rc) };
+    if rc != cl::CL_SUCCESS {
+        let error = build_failure(device, linked, &format!("clLinkProgram of {} translation units", raw.len()), rc);
+        if !linked.is_null() {
+            drop(ClProgram::own(device.cl, linked));
+        }
+        return Err(error);
+    }
+    created(device, "clLinkProgram", linked, rc)
 }
 
 fn from_spirv(device: &Device, bytes: &[u8]) -> FfiResult<ClProgram> {
@@ -142,12 +181,24 @@ fn build(device: &Device, program: &ClProgram, options: &std::ffi::CStr) -> FfiR
     if rc == cl::CL_SUCCESS {
         return Ok(());
     }
-    let log = cl::text(device.cl.program_build_info(program.raw, id, cl::CL_PROGRAM_BUILD_LOG)).unwrap_or_default();
+    Err(build_failure(device, program.raw, "clBuildProgram", rc))
+}
+
+/// FH_ERROR_INVALID_IMAGE for a failed compile, link or build of
+/// `program` (which may be NULL after a failed link), with its build log.
+fn build_failure(device: &Device, program: cl::cl_program, operation: &str, rc: cl::cl_int) -> FfiError {
+    let log = if program.is_null() {
+        String::new()
+    } else {
+        cl::text(device.cl.program_build_info(program, device.id.0, cl::CL_PROGRAM_BUILD_LOG)).unwrap_or_default()
+    };
     let log = if log.is_empty() { "(empty)".to_string() } else { conv::trim_log(&log, BUILD_LOG_LIMIT) };
-    let mut error = crate::error::cl_error("clBuildProgram", rc);
-    error.status = sys::FH_ERROR_INVALID_IMAGE;
+    let mut error = crate::error::cl_error(operation, rc);
+    if error.status != sys::FH_ERROR_OUT_OF_MEMORY {
+        error.status = sys::FH_ERROR_INVALID_IMAGE;
+    }
     error.message = format!("{}; build log:\n{log}", error.message);
-    Err(error)
+    error
 }
 
 fn kernel_scalar(device: &Device, kernel: &ClKernel, param: cl::cl_uint, what: &str) -> FfiResult<u64> {
@@ -164,16 +215,19 @@ impl Function {
         let kernel = ClKernel::own(device.cl, raw);
         let num_args = cl::scalar(device.cl.kernel_info(kernel.raw, cl::CL_KERNEL_NUM_ARGS))
             .map_err(|rc| crate::error::cl_error("clGetKernelInfo(CL_KERNEL_NUM_ARGS)", rc))? as u32;
-        let convention = "the FlagHAL OpenCL convention is (__global const uchar *args) or (__global const uchar *args, __local uchar *shared)";
-        if !(1..=2).contains(&num_args) {
+        let convention = "the FlagHAL OpenCL convention is (__global const uchar *args[, __local uchar *shared[, uint shared_bytes]])";
+        if !(1..=conv::MAX_KERNEL_PARAMS).contains(&num_args) {
             return Err(invalid_image(format!("kernel \"{name}\" takes {num_args} parameters; {convention}")));
         }
         // Address qualifiers, where the build kept argument info.
-        let expected = [cl::CL_KERNEL_ARG_ADDRESS_GLOBAL, cl::CL_KERNEL_ARG_ADDRESS_LOCAL];
-        for (index, want) in expected.iter().enumerate().take(num_args as usize) {
+        let expected = [
+            (cl::CL_KERNEL_ARG_ADDRESS_GLOBAL, "__global"),
+            (cl::CL_KERNEL_ARG_ADDRESS_LOCAL, "__local"),
+            (cl::CL_KERNEL_ARG_ADDRESS_PRIVATE, "a value (uint)"),
+        ];
+        for (index, (want, kind)) in expected.iter().enumerate().take(num_args as usize) {
             if let Ok(qualifier) = cl::scalar(device.cl.kernel_arg_info(kernel.raw, index as u32, cl::CL_KERNEL_ARG_ADDRESS_QUALIFIER)) {
                 if qualifier as u32 != *want {
-                    let kind = if index == 0 { "__global" } else { "__local" };
                     return Err(invalid_image(format!("kernel \"{name}\": parameter {index} is not {kind}; {convention}")));
                 }
             }
@@ -259,8 +313,13 @@ impl Function {
         // size during the call (OpenCL copies argument values).
         unsafe {
             check("clSetKernelArg(0, the argument blob)", (cl.clSetKernelArg)(kernel.raw, 0, std::mem::size_of::<cl::cl_mem>(), (&buffer.raw as *const cl::cl_mem).cast()))?;
-            if self.num_args == 2 {
-                check("clSetKernelArg(1, dynamic local memory)", (cl.clSetKernelArg)(kernel.raw, 1, conv::local_arg_bytes(params.shared_mem_bytes), std::ptr::null()))?;
+            let local_bytes = conv::local_arg_bytes(params.shared_mem_bytes);
+            if self.num_args >= 2 {
+                check("clSetKernelArg(1, dynamic local memory)", (cl.clSetKernelArg)(kernel.raw, 1, local_bytes, std::ptr::null()))?;
+            }
+            if self.num_args == 3 {
+                let size = local_bytes as cl::cl_uint;
+                check("clSetKernelArg(2, the dynamic local memory's size)", (cl.clSetKernelArg)(kernel.raw, 2, std::mem::size_of::<cl::cl_uint>(), (&size as *const cl::cl_uint).cast()))?;
             }
             check(
                 "clSetKernelExecInfo(CL_KERNEL_EXEC_INFO_SVM_PTRS)",

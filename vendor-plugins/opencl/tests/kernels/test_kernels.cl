@@ -3,7 +3,8 @@
  * OpenCL convention (docs/kernels.md, "FH_MODULE_FORMAT_OPENCL_C"): argument
  * 0 is a copy of the argument blob, cast to the kernel's parameter struct;
  * device addresses in it are 64-bit SVM pointers; an optional argument 1 is
- * the launch's dynamic local memory. Block = local size, grid = groups.
+ * the launch's dynamic local memory, and an optional argument 2 its size.
+ * Block = local size, grid = groups. One translation unit.
  */
 
 #define GLOBAL_ID_X (get_group_id(0) * get_local_size(0) + get_local_id(0))
@@ -70,6 +71,18 @@ __kernel void reduce(__global const uchar *blob, __local uchar *shared) {
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (t == 0u) dst[get_group_id(0)] = partial[0];
+}
+
+/* local_size: the three-parameter form; thread 0 writes the size of its
+ * dynamic local memory as the third parameter gives it and as it measures
+ * it (the last byte it can write and read back). */
+__kernel void local_size(__global const uchar *blob, __local uchar *shared, uint shared_bytes) {
+    __global uint *out = (__global uint *)((__global const ulong *)blob)[0];
+    if (get_local_id(0) == 0) {
+        shared[shared_bytes - 1u] = (uchar)0x5A;
+        out[0] = shared_bytes;
+        out[1] = shared[shared_bytes - 1u];
+    }
 }
 
 /* static_local: 1 KiB of static __local memory (FH_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES). */

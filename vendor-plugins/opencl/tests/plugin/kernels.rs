@@ -199,7 +199,10 @@ fn build_failures_are_invalid_image_with_the_build_log() {
     assert_eq!(load_source(&inverted).0, sys::FH_ERROR_INVALID_IMAGE);
     assert!(common::detail().contains("UTF-8"), "{}", common::detail());
     assert_eq!(load_source(&[0; 16]).0, sys::FH_ERROR_INVALID_IMAGE);
+    // two translation units, the second not OpenCL C
     assert_eq!(load_source(b"__kernel void a(__global const uchar *p) {}\0x").0, sys::FH_ERROR_INVALID_IMAGE);
+    assert!(common::detail().contains("clCompileProgram of translation unit 1 of 2"), "{}", common::detail());
+    assert_eq!(load_source(b"__kernel void a(__global const uchar *p) {}\0\0").0, sys::FH_ERROR_INVALID_IMAGE, "an empty unit");
     assert_eq!(load_source(b"/* a comment */ int helper(int x) { return x; }").0, sys::FH_ERROR_INVALID_IMAGE);
     assert!(common::detail().contains("no __kernel"), "{}", common::detail());
     // a module with a trailing NUL loads
@@ -215,7 +218,8 @@ fn kernels_outside_the_convention_are_refused_by_name() {
     for (source, what) in [
         (&b"__kernel void two_globals(__global const uchar *a, __global uint *b) {}"[..], "parameter 1 is not __local"),
         (b"__kernel void none(void) {}", "takes 0 parameters"),
-        (b"__kernel void three(__global const uchar *a, __local uchar *s, uint n) {}", "takes 3 parameters"),
+        (b"__kernel void four(__global const uchar *a, __local uchar *s, uint n, uint m) {}", "takes 4 parameters"),
+        (b"__kernel void third(__global const uchar *a, __local uchar *s, __global uint *n) {}", "parameter 2 is not a value"),
         (b"__kernel void scalar(uint n) {}", "parameter 0 is not __global"),
     ] {
         assert_eq!(load_source(source).0, sys::FH_ERROR_INVALID_IMAGE, "{what}");
@@ -312,4 +316,64 @@ fn an_empty_blob_still_gets_a_buffer() {
     sync(s);
     destroy(s);
     common::host_device().unload(module);
+}
+
+#[test]
+fn the_third_parameter_is_the_dynamic_local_memorys_size() {
+    let s = stream();
+    let out = alloc(8);
+    let f = kernel("local_size");
+    for (asked, given) in [(0u32, 16u32), (1, 16), (100, 112), (4096, 4096)] {
+        upload(out, &[0u32; 2]);
+        launch(f, [1, 1, 1], [8, 1, 1], asked, &out.to_ne_bytes(), s);
+        sync(s);
+        assert_eq!(download::<u32>(out, 2), vec![given, 0x5A], "{asked} bytes asked: {given} given, the last one usable");
+    }
+    destroy(s);
+    free(out);
+}
+
+/// Two translation units that both define a `static` helper and a struct of
+/// the same name (which one unit could not hold), and a kernel each; the
+/// second unit calls a function the first defines.
+const TWO_UNITS: &[u8] = b"\
+typedef struct { ulong dst; uint value; } args_t;\n\
+static uint helper(uint x) { return x + 1u; }\n\
+uint shared_twice(uint x) { return 2u * x; }\n\
+__kernel void first(__global const uchar *blob) {\n\
+    __global const args_t *a = (__global const args_t *)blob;\n\
+    *(__global uint *)a->dst = helper(a->value);\n\
+}\0\
+typedef struct { ulong dst; uint value; uint extra; } args_t;\n\
+static uint helper(uint x) { return x + 100u; }\n\
+uint shared_twice(uint x);\n\
+__kernel void second(__global const uchar *blob) {\n\
+    __global const args_t *a = (__global const args_t *)blob;\n\
+    *(__global uint *)a->dst = shared_twice(helper(a->value)) + a->extra;\n\
+}\0";
+
+#[test]
+fn translation_units_are_compiled_apart_and_linked() {
+    let (status, module) = load_source(TWO_UNITS);
+    assert_eq!(status, sys::FH_SUCCESS, "{}", common::detail());
+    let s = stream();
+    let out = alloc(8);
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Args {
+        dst: u64,
+        value: u32,
+        extra: u32,
+    }
+    launch(function(module, "first"), [1, 1, 1], [1, 1, 1], 0, &blob(&Args { dst: out, value: 5, extra: 0 }), s);
+    launch(function(module, "second"), [1, 1, 1], [1, 1, 1], 0, &blob(&Args { dst: out + 4, value: 5, extra: 7 }), s);
+    sync(s);
+    assert_eq!(download::<u32>(out, 2), vec![6, 217], "each unit's own helper; the second calls the first's function");
+    common::host_device().unload(module);
+    destroy(s);
+    free(out);
+    // the same two units as one would not build: the detail has the log
+    let joined: Vec<u8> = TWO_UNITS.iter().copied().filter(|b| *b != 0).collect();
+    assert_eq!(load_source(&joined).0, sys::FH_ERROR_INVALID_IMAGE);
+    assert!(common::detail().contains("redefinition"), "{}", common::detail());
 }
