@@ -19,7 +19,7 @@ PREFIX="${1:-$REPO_ROOT/prefix}"
 PROFILE="${2:-release}"
 cd "$REPO_ROOT"
 
-packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-conformance -p flaghal-kernel)
+packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-plugin-opencl -p flaghal-conformance -p flaghal-kernel)
 say "Building ($PROFILE): ${packages[*]}"
 if [ "$PROFILE" = release ]; then
     cargo build --release "${packages[@]}"
@@ -39,7 +39,7 @@ for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
 
-# plugin file-stem manifest-name: the manifest names sort Vulkan before CPU;
+# plugin file-stem manifest-name: the manifest names sort Vulkan, then OpenCL, before CPU;
 # device order does not depend on it (docs/loader.md), the listing does.
 install_plugin() {
     local stem="$1" manifest="$2" name="$3"
@@ -57,6 +57,7 @@ install_plugin() {
 JSON
 }
 install_plugin flaghal_vulkan 10-vulkan vulkan
+install_plugin flaghal_opencl 50-opencl opencl
 install_plugin flaghal_cpu 90-cpu cpu
 
 cp c-examples/*.c c-examples/*.h "$PREFIX/share/flaghal/examples/"

@@ -406,10 +406,19 @@ pub fn overlaps(a: u64, b: u64, len: u64) -> bool {
 }
 
 /// An OpenCL C image as its translation units: each ends with a NUL byte,
-/// the last NUL may be omitted (docs/kernels.md), so plain source is one
-/// unit. Every unit must be UTF-8 text that is not blank.
+/// and plain source (no NUL at all) is one unit (docs/kernels.md). An image
+/// of several units must end with its last unit's NUL: otherwise a
+/// truncated image (cut where the prefix still compiles, such as inside a
+/// unit's prologue of declarations) would load as a valid one with fewer
+/// kernels. Every unit must be UTF-8 text that is not blank.
 pub fn translation_units(bytes: &[u8]) -> Result<Vec<&str>, String> {
     let body = bytes.strip_suffix(&[0]).unwrap_or(bytes);
+    if body.len() == bytes.len() && body.contains(&0) {
+        let last = body.iter().rposition(|b| *b == 0).map_or(0, |i| i + 1);
+        return Err(format!(
+            "the last of several OpenCL C translation units (at byte {last}) does not end with a NUL byte: the image is truncated"
+        ));
+    }
     let mut units = Vec::new();
     let mut offset = 0usize;
     for (index, unit) in body.split(|b| *b == 0).enumerate() {
@@ -736,12 +745,12 @@ mod tests {
         assert_eq!(translation_units(b"__kernel void k() {}"), Ok(vec!["__kernel void k() {}"]), "plain source is one unit");
         assert_eq!(translation_units(b"a\0"), Ok(vec!["a"]), "the last NUL");
         assert_eq!(translation_units(b"a\0b\0"), Ok(vec!["a", "b"]));
-        assert_eq!(translation_units(b"a\0b"), Ok(vec!["a", "b"]), "the last NUL may be omitted");
+        assert!(translation_units(b"a\0b").unwrap_err().contains("at byte 2) does not end with a NUL byte"), "several units end with a NUL");
         assert!(translation_units(&[0; 16]).unwrap_err().contains("unit 0 (at byte 0) holds no text"));
         assert!(translation_units(b"a\0\0").unwrap_err().contains("unit 1 (at byte 2)"), "an empty unit");
         assert!(translation_units(b"  \n").unwrap_err().contains("no text"));
         assert!(translation_units(b"").unwrap_err().contains("no text"));
-        assert!(translation_units(&[b'a', 0, 0x80, 0xFF]).unwrap_err().contains("unit 1 (at byte 2) is not UTF-8"));
+        assert!(translation_units(&[b'a', 0, 0x80, 0xFF, 0]).unwrap_err().contains("unit 1 (at byte 2) is not UTF-8"));
     }
 
     #[test]

@@ -200,9 +200,17 @@ fn build_failures_are_invalid_image_with_the_build_log() {
     assert!(common::detail().contains("UTF-8"), "{}", common::detail());
     assert_eq!(load_source(&[0; 16]).0, sys::FH_ERROR_INVALID_IMAGE);
     // two translation units, the second not OpenCL C
-    assert_eq!(load_source(b"__kernel void a(__global const uchar *p) {}\0x").0, sys::FH_ERROR_INVALID_IMAGE);
+    assert_eq!(load_source(b"__kernel void a(__global const uchar *p) {}\0x\0").0, sys::FH_ERROR_INVALID_IMAGE);
     assert!(common::detail().contains("clCompileProgram of translation unit 1 of 2"), "{}", common::detail());
     assert_eq!(load_source(b"__kernel void a(__global const uchar *p) {}\0\0").0, sys::FH_ERROR_INVALID_IMAGE, "an empty unit");
+    // several units whose last has no NUL: a truncated image, even where
+    // the cut leaves text that compiles
+    let two = b"__kernel void a(__global const uchar *p) {}\0typedef uint word;\0";
+    let (status, module) = load_source(two);
+    assert_eq!(status, sys::FH_SUCCESS, "{}", common::detail());
+    common::host_device().unload(module);
+    assert_eq!(load_source(&two[..two.len() - 1]).0, sys::FH_ERROR_INVALID_IMAGE);
+    assert!(common::detail().contains("truncated"), "{}", common::detail());
     assert_eq!(load_source(b"/* a comment */ int helper(int x) { return x; }").0, sys::FH_ERROR_INVALID_IMAGE);
     assert!(common::detail().contains("no __kernel"), "{}", common::detail());
     // a module with a trailing NUL loads

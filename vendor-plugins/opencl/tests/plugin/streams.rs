@@ -267,3 +267,4 @@ fn destroy_waits_for_queued_work() {
     assert_eq!(download::<u32>(out, 1)[0], lcg(3, 2_000_000));
     free(out);
 }
+
