@@ -10,9 +10,10 @@ cd "$REPO_ROOT"
 # gcc/libc6-dev: the C examples and native CPU kernels; spirv-tools: spirv-link,
 # which flaghal-kernel uses to put several kernels' SPIR-V into one module;
 # mesa-vulkan-drivers and libvulkan1: the Vulkan loader and lavapipe, so the
-# Vulkan plugin has a device even without a GPU; python3: reads
-# flaghal-info --json below.
-ensure_packages gcc libc6-dev spirv-tools mesa-vulkan-drivers libvulkan1 python3
+# Vulkan plugin has a device even without a GPU; pocl-opencl-icd and
+# ocl-icd-libopencl1: PoCL and the OpenCL ICD loader, so the OpenCL plugin has
+# a device too; python3: reads flaghal-info --json below.
+ensure_packages gcc libc6-dev spirv-tools mesa-vulkan-drivers libvulkan1 pocl-opencl-icd ocl-icd-libopencl1 python3
 ensure_rust
 
 PREFIX="$REPO_ROOT/prefix"

@@ -4,9 +4,10 @@
 # integration tests (which build and run the C examples, the broken-plugin zoo
 # and the C API coverage program under valgrind), the conformance suite on the
 # CPU plugin, on the plain-C minimal plugin (the vendor template, built with cc
-# from the install's headers) and on the Vulkan device (lavapipe: normal,
-# forced-staging, and under the Khronos validation layer), and checks that an
-# install is relocatable.
+# from the install's headers), on the Vulkan device (lavapipe: normal,
+# forced-staging, and under the Khronos validation layer) and on the OpenCL
+# device (PoCL: fine- and coarse-grained SVM), and checks that an install is
+# relocatable.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
@@ -16,9 +17,10 @@ cd "$REPO_ROOT"
 # without a GPU; vulkan-validationlayers: the validation-layer run; glslc and
 # spirv-tools: regenerate, link (spirv-link) and validate the committed SPIR-V
 # kernels; clang-15: regenerate the committed PTX kernels (CUDA mode, no
-# toolkit).
+# toolkit); pocl-opencl-icd and ocl-icd-libopencl1: PoCL and the OpenCL ICD
+# loader, the OpenCL device without a GPU.
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
-                vulkan-validationlayers glslc spirv-tools clang-15 python3
+                vulkan-validationlayers glslc spirv-tools clang-15 pocl-opencl-icd ocl-icd-libopencl1 python3
 ensure_rust
 
 export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"
@@ -83,4 +85,11 @@ if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then
     fi
     echo "validation layer: 0 messages"
 fi
+
+OCL_MANIFEST="$scratch/moved/share/flaghal/plugins.d/50-opencl.json"
+say "Conformance suite: OpenCL plugin on PoCL"
+"$CONF" --require-device --plugin "$OCL_MANIFEST" --json reports/opencl.json --junit reports/opencl.xml
+say "Conformance suite: OpenCL plugin on PoCL, coarse-grained SVM (the path of a discrete GPU)"
+FLAGHAL_OPENCL_COARSE_SVM=1 "$CONF" --require-device --plugin "$OCL_MANIFEST" \
+    --json reports/opencl-coarse.json --junit reports/opencl-coarse.xml
 say "All tests passed"
