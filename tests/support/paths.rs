@@ -76,6 +76,12 @@ pub fn vulkan_plugin() -> PathBuf {
     built_library("libflaghal_vulkan.so", "FLAGHAL_IT_VULKAN_PLUGIN", "flaghal-plugin-vulkan")
 }
 
+/// The OpenCL plugin (override: FLAGHAL_IT_OPENCL_PLUGIN). Loading it is
+/// always safe: without an OpenCL driver it has zero devices.
+pub fn opencl_plugin() -> PathBuf {
+    built_library("libflaghal_opencl.so", "FLAGHAL_IT_OPENCL_PLUGIN", "flaghal-plugin-opencl")
+}
+
 /// The minimal plain-C plugin (c-examples/minimal_plugin), built by build.rs.
 pub fn minimal_plugin() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))
