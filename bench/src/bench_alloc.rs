@@ -4,13 +4,12 @@
 //! device memory is host memory, with the host allocator at the same
 //! 256-byte alignment (std::alloc, i.e. malloc/posix_memalign).
 
-use crate::fh::Hal;
 use crate::measure::{pair, per_second, seconds, Plan};
-use flaghal_sys::fh_device_t;
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use crate::vk_raw;
 use ash::vk;
+use flaghal_client::{Device, Hal};
 use serde_json::json;
 use std::alloc::Layout;
 
@@ -25,13 +24,13 @@ pub fn sizes(smoke: bool) -> Vec<usize> {
 }
 
 /// fhMemAlloc + fhMemFree pairs per second on `device`.
-fn flaghal_pairs(hal: Hal, device: fh_device_t, size: usize, pairs: usize) -> Result<f64, String> {
+fn flaghal_pairs(hal: &Hal, device: Device, size: usize, pairs: usize) -> Result<f64, String> {
     per_second(
         pairs,
         seconds(|| {
             (0..pairs).try_for_each(|_| {
                 let p = hal.mem_alloc(device, size)?;
-                hal.mem_free(device, p)
+                Ok::<(), String>(hal.mem_free(device, p)?)
             })
         })?,
     )

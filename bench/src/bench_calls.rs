@@ -48,12 +48,12 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
         std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
         let direct = Direct::open_copy(&built_library(library)?, &scratch)?;
         let native_stream = direct.stream_create(direct.first_device()?)?;
-        let through_loader = hal.api.fhStreamQuery;
+        let through_loader = hal.raw().fhStreamQuery;
         let direct_query = direct.api.stream_query.ok_or("plugin has no stream_query")?;
         let result = pair(
             plan,
             // SAFETY: a live, idle stream of libflaghal.
-            || calls::<fh_status_t>(count, FH_SUCCESS, || unsafe { through_loader(stream) }),
+            || calls::<fh_status_t>(count, FH_SUCCESS, || unsafe { through_loader(stream.0) }),
             // SAFETY: a live, idle stream of the directly loaded plugin.
             || calls::<fh_status_t>(count, FH_SUCCESS, || unsafe { direct_query(native_stream) }),
         );

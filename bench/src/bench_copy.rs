@@ -5,11 +5,10 @@
 //! lavapipe. The Vulkan plugin's forced-staging path needs its own process
 //! (the variable is read once at plugin start): see child.rs.
 
-use crate::fh::{Hal, Pinned};
 use crate::measure::{gb_per_s, pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
-use flaghal_sys::fh_device_t;
+use flaghal_client::{Device, PinnedBuffer};
 use serde_json::json;
 
 pub const GROUP: &str = "4. copy bandwidth (synchronous copies)";
@@ -34,8 +33,8 @@ fn memcpy(dst: &mut [u8], src: &[u8]) {
 }
 
 /// Runs every copy row for one device; `plugin` labels the rows.
-pub fn run_device(s: &mut Suite, plugin: &str, device: fh_device_t) -> Result<(), String> {
-    let hal: Hal = s.hal;
+pub fn run_device(s: &mut Suite, plugin: &str, device: Device) -> Result<(), String> {
+    let hal = s.hal;
     let plan = s.plan(Plan { warmup: 1, reps: 9 }, Plan { warmup: 1, reps: 3 });
     for size in sizes(s.smoke) {
         let n = repeats(size);
@@ -43,7 +42,8 @@ pub fn run_device(s: &mut Suite, plugin: &str, device: fh_device_t) -> Result<()
         let a = hal.mem_alloc(device, size)?;
         let b = hal.mem_alloc(device, size)?;
         let mut pageable = vec![7u8; size];
-        let mut pinned = Pinned::new(hal, device, size)?;
+        // Zeroed, so every page is touched: first-use faults are not timed as transfer.
+        let mut pinned = PinnedBuffer::new(hal, device, size)?;
         let mut host_dst = vec![3u8; size];
         let host_src = vec![5u8; size];
         let memcpy_rate = |dst: &mut Vec<u8>| gb_per_s(bytes, seconds_of(|| (0..n).for_each(|_| memcpy(dst, &host_src))));
@@ -61,9 +61,9 @@ pub fn run_device(s: &mut Suite, plugin: &str, device: fh_device_t) -> Result<()
                     for _ in 0..n {
                         match (direction, memory) {
                             ("H->D", "pageable") => hal.htod(device, a, &pageable)?,
-                            ("H->D", _) => hal.htod(device, a, pinned.as_slice())?,
+                            ("H->D", _) => hal.htod(device, a, &pinned)?,
                             ("D->H", "pageable") => hal.dtoh(device, &mut pageable, a)?,
-                            ("D->H", _) => hal.dtoh(device, pinned.as_mut_slice(), a)?,
+                            ("D->H", _) => hal.dtoh(device, &mut pinned, a)?,
                             _ => hal.dtod(device, b, a, size)?,
                         }
                     }

@@ -14,7 +14,6 @@
 //! one (the inputs are small integers). Event-timed kernel time is recorded
 //! beside each FlagHAL row (params and the note).
 
-use crate::fh::Hal;
 use crate::kernels::{matmul_args, matmul_grid, MATMUL_BLOCK, MATMUL_BUNDLE, MATMUL_SPV};
 use crate::matmul_host::{c_loop, Problem};
 use crate::matmul_numpy::Numpy;
@@ -23,7 +22,8 @@ use crate::row::Better;
 use crate::stats::summarize;
 use crate::suite::{Label, Suite};
 use crate::vk_raw::{self, AddressBuffer, Commands, Pipeline, RawVulkan};
-use flaghal_sys::{fh_device_t, fh_deviceptr_t, fh_function_t, fh_stream_t, FH_MODULE_FORMAT_BUNDLE};
+use flaghal_client::{Device, Function, Hal, Stream};
+use flaghal_sys::{fh_deviceptr_t, FH_EVENT_DEFAULT, FH_MODULE_FORMAT_BUNDLE};
 use serde_json::json;
 
 pub const GROUP: &str = "8. matmul (matmul_tiled.fhk bundle, 2mnk FLOP / time of launch + synchronize)";
@@ -55,17 +55,17 @@ fn bytes_of_mut(v: &mut [f32]) -> &mut [u8] {
 
 /// One problem on one FlagHAL device: its buffers, stream and blob.
 struct OnDevice {
-    hal: Hal,
-    device: fh_device_t,
-    function: fh_function_t,
-    stream: fh_stream_t,
+    hal: &'static Hal,
+    device: Device,
+    function: Function,
+    stream: Stream,
     buffers: [fh_deviceptr_t; 3],
     args: [u8; 40],
     grid: [u32; 3],
 }
 
 impl OnDevice {
-    fn new(hal: Hal, device: fh_device_t, function: fh_function_t, p: &Problem) -> Result<OnDevice, String> {
+    fn new(hal: &'static Hal, device: Device, function: Function, p: &Problem) -> Result<OnDevice, String> {
         let da = hal.mem_alloc(device, p.a.len() * 4)?;
         let db = hal.mem_alloc(device, p.b.len() * 4)?;
         let dc = hal.mem_alloc(device, p.want.len() * 4)?;
@@ -87,8 +87,8 @@ impl OnDevice {
 
     /// One product: launch + synchronize.
     fn pass(&self) -> Result<(), String> {
-        self.hal.launch_grid(self.function, self.grid, MATMUL_BLOCK, self.stream, &self.args)?;
-        self.hal.stream_synchronize(self.stream)
+        self.hal.launch(self.function, self.grid, MATMUL_BLOCK, 0, self.stream, &self.args)?;
+        Ok(self.hal.stream_synchronize(self.stream)?)
     }
 
     /// One pass over a c filled with NaN first, checked element by element.
@@ -103,15 +103,15 @@ impl OnDevice {
     /// Median kernel time in ms by events recorded around the launch.
     fn kernel_ms(&self, reps: usize) -> Result<f64, String> {
         let hal = self.hal;
-        let (start, stop) = (hal.event_create(self.device)?, hal.event_create(self.device)?);
+        let (start, stop) = (hal.event_create(self.device, FH_EVENT_DEFAULT)?, hal.event_create(self.device, FH_EVENT_DEFAULT)?);
         let mut times = Vec::with_capacity(reps);
         let timed = (|| {
             for _ in 0..reps {
                 hal.event_record(start, self.stream)?;
-                hal.launch_grid(self.function, self.grid, MATMUL_BLOCK, self.stream, &self.args)?;
+                hal.launch(self.function, self.grid, MATMUL_BLOCK, 0, self.stream, &self.args)?;
                 hal.event_record(stop, self.stream)?;
                 hal.stream_synchronize(self.stream)?;
-                times.push(f64::from(hal.event_elapsed_ms(start, stop)?));
+                times.push(f64::from(hal.event_elapsed(start, stop)?));
             }
             Ok::<(), String>(())
         })();
@@ -196,14 +196,14 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let event_reps = s.pick(5, 1);
     let hal = s.hal;
     let cpu = match s.cpu {
-        Some(d) => Some(hal.module_function(d, FH_MODULE_FORMAT_BUNDLE, MATMUL_BUNDLE, "matmul_tiled")?),
+        Some(d) => Some(hal.get_function(hal.module_load(d, FH_MODULE_FORMAT_BUNDLE, MATMUL_BUNDLE)?, "matmul_tiled")?),
         None => {
             s.skip("matmul (cpu)", "no device of this plugin");
             None
         }
     };
     let vulkan = match s.vulkan {
-        Some(d) => Some(hal.module_function(d, FH_MODULE_FORMAT_BUNDLE, MATMUL_BUNDLE, "matmul_tiled")?),
+        Some(d) => Some(hal.get_function(hal.module_load(d, FH_MODULE_FORMAT_BUNDLE, MATMUL_BUNDLE)?, "matmul_tiled")?),
         None => {
             s.skip("matmul (vulkan)", "no device of this plugin");
             None

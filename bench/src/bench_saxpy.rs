@@ -4,12 +4,12 @@
 //! Rust loop on the host, in GB/s (12 bytes per element: read x and y, write
 //! y), next to the measured host memory bandwidth.
 
-use crate::fh::Hal;
 use crate::kernels::{saxpy_args, CPU_LIBRARY, SAXPY_SPV};
 use crate::measure::{gb_per_s, pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
-use flaghal_sys::{fh_device_t, fh_module_format_t, FH_MODULE_FORMAT_NATIVE_CPU, FH_MODULE_FORMAT_SPIRV};
+use flaghal_client::{Device, Hal};
+use flaghal_sys::{fh_module_format_t, FH_MODULE_FORMAT_NATIVE_CPU, FH_MODULE_FORMAT_SPIRV};
 use serde_json::json;
 
 const GROUP: &str = "7. kernel throughput (SAXPY, 12 bytes per element)";
@@ -106,7 +106,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let hal = s.hal;
     let x = vec![1.0f32; n];
     let mut host_y = vec![0.0f32; n];
-    let devices: Vec<(&str, fh_device_t, Setup)> = [
+    let devices: Vec<(&str, Device, Setup)> = [
         (
             "cpu plugin, native kernel",
             s.cpu,
@@ -118,16 +118,16 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     .filter_map(|(name, device, setup)| device.map(|d| (name, d, setup)))
     .collect();
     for (name, device, setup) in devices {
-        let function = hal.module_function(device, setup.format, setup.module, "saxpy")?;
+        let function = hal.get_function(hal.module_load(device, setup.format, setup.module)?, "saxpy")?;
         let dx = hal.mem_alloc(device, n * 4)?;
         let dy = hal.mem_alloc(device, n * 4)?;
         let stream = hal.stream_create(device)?;
         hal.htod(device, dx, bytes_of(&x))?;
         hal.htod(device, dy, bytes_of(&vec![0.5f32; n]))?;
         let args = saxpy_args(dx, dy, 2.0, n as u32);
-        let pass = |hal: Hal| -> Result<(), String> {
-            hal.launch(function, setup.grid, setup.block, stream, &args)?;
-            hal.stream_synchronize(stream)
+        let pass = |hal: &Hal| -> Result<(), String> {
+            hal.launch(function, [setup.grid, 1, 1], [setup.block, 1, 1], 0, stream, &args)?;
+            Ok(hal.stream_synchronize(stream)?)
         };
         // One checked pass: every y must be 2*1 + 0.5.
         pass(hal)?;

@@ -3,8 +3,8 @@
 //! environment read once at plugin start (FLAGHAL_VULKAN_FORCE_STAGING).
 //! A child prints one JSON object as its last stdout line.
 
-use crate::fh::Hal;
 use crate::paths;
+use flaghal_client::Hal;
 use crate::row::from_json;
 use serde_json::{json, Value};
 use std::process::Command;
@@ -48,12 +48,11 @@ pub fn spawn_rows(mode: &str, smoke: bool, env: &[(&str, &str)]) -> Result<Vec<c
 pub fn run(mode: &str, smoke: bool) -> Result<(), String> {
     let out = match mode {
         "startup-flaghal" => {
-            let hal = Hal::open(&paths::loader()?)?;
+            let hal = Hal::open_at(&paths::loader()?)?;
             let start = Instant::now();
-            hal.init()?;
-            let devices = hal.devices()?;
-            let (device, _, _) = devices.iter().find(|d| d.1 == "vulkan").ok_or("no vulkan device after fhInit")?;
-            let stream = hal.stream_create(*device)?;
+            hal.init(0)?;
+            let device = hal.device_of_plugin("vulkan")?.ok_or("no vulkan device after fhInit")?;
+            let stream = hal.stream_create(device)?;
             let ms = start.elapsed().as_secs_f64() * 1e3;
             hal.stream_destroy(stream)?;
             json!({"ms": ms})

@@ -18,7 +18,6 @@ mod bench_startup;
 mod child;
 mod cli;
 mod direct;
-mod fh;
 mod kernels;
 mod matmul_host;
 mod matmul_numpy;
@@ -32,22 +31,25 @@ mod svg;
 mod table;
 mod vk_raw;
 
+use flaghal_client::Hal;
 use std::process::ExitCode;
 use suite::Suite;
 
 /// Loads libflaghal.so, runs fhInit and finds the first CPU and the first
-/// Vulkan device.
+/// Vulkan device. The Hal is leaked: FlagHAL libraries are never unloaded
+/// while the process runs (docs/abi.md, "Lifetime"), and a `&'static Hal`
+/// is Copy, so sections hand it to closures and threads.
 pub fn open_suite(smoke: bool) -> Result<Suite, String> {
-    let hal = fh::Hal::open(&paths::loader()?)?;
-    hal.init()?;
-    let devices = hal.devices()?;
-    let first = |plugin: &str| devices.iter().find(|d| d.1 == plugin).map(|d| d.0);
+    let hal: &'static Hal = Box::leak(Box::new(Hal::open_at(&paths::loader()?)?));
+    hal.init(0)?;
+    let devices = hal.devices()?.into_iter().map(|d| Ok((d, hal.properties(d)?))).collect::<Result<Vec<_>, String>>()?;
+    let first = |plugin: &str| devices.iter().find(|(_, p)| p.plugin_name() == plugin).map(|(d, _)| *d);
     let scratch = std::env::temp_dir().join(format!("flaghal-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     let mut machine = serde_json::Map::new();
     machine.insert(
         "devices".into(),
-        serde_json::json!(devices.iter().map(|d| format!("{}: {}", d.1, d.2)).collect::<Vec<_>>()),
+        serde_json::json!(devices.iter().map(|(_, p)| format!("{}: {}", p.plugin_name(), p.name())).collect::<Vec<_>>()),
     );
     Ok(Suite {
         hal,

@@ -1,18 +1,18 @@
 //! What every benchmark gets: the loaded API, the devices under test, the
 //! measuring plan for this mode, and the list of rows it appends to.
 
-use crate::fh::Hal;
 use crate::measure::Plan;
 use crate::row::{Better, Row};
 use crate::stats::Summary;
-use flaghal_sys::fh_device_t;
+use flaghal_client::{Device, Hal};
 use serde_json::Value;
 use std::path::PathBuf;
 
 pub struct Suite {
-    pub hal: Hal,
-    pub cpu: Option<fh_device_t>,
-    pub vulkan: Option<fh_device_t>,
+    /// Leaked for the process (see `open_suite`).
+    pub hal: &'static Hal,
+    pub cpu: Option<Device>,
+    pub vulkan: Option<Device>,
     pub smoke: bool,
     /// A private temporary folder (plugin copies); removed at exit.
     pub scratch: PathBuf,

@@ -1,6 +1,6 @@
 //! A failed call, as the client reports it.
 
-use flaghal_sys::{fh_status_t, FH_SUCCESS};
+use flaghal_sys::{fh_status_t, FH_ERROR_UNKNOWN, FH_SUCCESS};
 use std::fmt;
 
 /// A call that did not return FH_SUCCESS.
@@ -30,7 +30,27 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The error's [`Display`](fmt::Display) text, so that `?` works in programs
+/// whose errors are plain `String`s (flaghal-bench, child processes).
+impl From<Error> for String {
+    fn from(e: Error) -> String {
+        e.to_string()
+    }
+}
+
 pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// The FH_ERROR_UNKNOWN error of a call that returned FH_SUCCESS with
+/// `what` (e.g. "a NULL string"), which flaghal.h rules out: so that it can
+/// never read as a valid result.
+pub(crate) fn contract_violation(function: &'static str, what: &str) -> Error {
+    Error {
+        function,
+        status: FH_ERROR_UNKNOWN,
+        name: "FH_ERROR_UNKNOWN".into(),
+        message: format!("flaghal-client: {function} returned FH_SUCCESS and {what}"),
+    }
+}
 
 /// The status a result stands for: FH_SUCCESS for `Ok`, the error's otherwise.
 pub fn status_of<T>(result: &Result<T>) -> fh_status_t {

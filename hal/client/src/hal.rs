@@ -2,9 +2,9 @@
 //! how a status becomes an [`Error`], and the functions callable before
 //! fhInit (fhInit, fhGetVersion, fhGetErrorName, fhGetErrorString).
 
-use crate::error::{Error, Result};
+use crate::error::{contract_violation, Error, Result};
 use flaghal_sys::dynamic::FlagHal;
-use flaghal_sys::{fh_status_t, FH_ERROR_NOT_READY, FH_ERROR_UNKNOWN, FH_SUCCESS};
+use flaghal_sys::{fh_status_t, FH_ERROR_NOT_READY, FH_SUCCESS};
 use std::ffi::c_char;
 use std::path::{Path, PathBuf};
 
@@ -38,8 +38,8 @@ impl Hal {
 
     /// The raw entry points, for calls the methods cannot make: deliberately
     /// bad arguments (NULL pointers, foreign or destroyed handles), outputs
-    /// left untouched on failure. [`Hal::check`] turns their statuses into
-    /// errors.
+    /// left untouched on failure, and hot loops that time the bare call
+    /// (flaghal-bench). [`Hal::check`] turns their statuses into errors.
     pub fn raw(&self) -> &FlagHal {
         &self.lib
     }
@@ -117,12 +117,7 @@ impl Hal {
         // SAFETY: flaghal.h: on success the string is static and NUL-terminated; NULL is reported, not read.
         match unsafe { flaghal_sys::ptr::in_cstr(text, "text") } {
             Ok(text) => Ok(text.to_string_lossy().into_owned()),
-            Err(_) => Err(Error {
-                function,
-                status: FH_ERROR_UNKNOWN,
-                name: "FH_ERROR_UNKNOWN".into(),
-                message: format!("flaghal-client: {function} returned FH_SUCCESS and a NULL string"),
-            }),
+            Err(_) => Err(contract_violation(function, "a NULL string")),
         }
     }
 }

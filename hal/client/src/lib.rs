@@ -1,7 +1,7 @@
 //! `flaghal-client`: the application API (include/flaghal/flaghal.h) for
 //! Rust programs, reached the way a C framework reaches it: libflaghal.so
 //! opened at run time ([`Hal::open`]). The integration tests, hal/tests, the
-//! conformance suite and flaghal-info use it.
+//! conformance suite, flaghal-info and flaghal-bench use it.
 //!
 //! - [`Hal`]: one method per fh* function, named after it (`fhMemAlloc` is
 //!   [`Hal::mem_alloc`]); every method returns [`Result`]. [`Hal::raw`] is
@@ -14,6 +14,8 @@
 //!   typed copies of the loader's opaque pointers. The loader owns the
 //!   objects; nothing is destroyed on drop, so a program destroys what it
 //!   creates, explicitly, and tests can check destruction.
+//! - [`PinnedBuffer`] owns memory from fhMemAllocHost as a byte slice and is
+//!   the one type that frees on drop (it must own what it lends out).
 //! - [`Args`] builds a kernel's argument blob with C natural alignment;
 //!   [`words`] converts between bytes and typed values.
 //!
@@ -29,6 +31,7 @@ pub mod hal;
 pub mod handles;
 mod memory;
 mod modules;
+pub mod pinned;
 pub mod plugins;
 pub mod properties;
 mod streams;
@@ -39,6 +42,7 @@ pub use args::Args;
 pub use error::{status_of, Error, Result};
 pub use hal::Hal;
 pub use handles::{Device, Event, Function, Module, Stream};
+pub use pinned::PinnedBuffer;
 pub use plugins::PluginInfo;
 pub use properties::Properties;
 pub use strings::loader_string;

@@ -42,6 +42,8 @@ fn every_call_returns_a_result_naming_the_function_the_status_and_the_detail() {
     assert_eq!((e.function, e.status, e.name.as_str()), ("fhDeviceGetCount", FH_ERROR_NOT_INITIALIZED, "FH_ERROR_NOT_INITIALIZED"));
     assert_eq!(e.message, "flaghal: fhDeviceGetCount: fhInit has not been called");
     assert_eq!(e.to_string(), "fhDeviceGetCount returned FH_ERROR_NOT_INITIALIZED (flaghal: fhDeviceGetCount: fhInit has not been called)");
+    let string_error = || -> std::result::Result<u32, String> { Ok(hal.device_count()?) };
+    assert_eq!(string_error().unwrap_err(), e.to_string(), "`?` into a String error is the Display text");
     assert_eq!(hal.error_name(FH_ERROR_NOT_READY).unwrap(), "FH_ERROR_NOT_READY");
     assert!(!hal.error_string(FH_ERROR_NOT_READY).unwrap().is_empty());
     assert_eq!(status_of(&hal.error_name(99)), FH_ERROR_INVALID_VALUE);
@@ -77,6 +79,28 @@ fn every_call_returns_a_result_naming_the_function_the_status_and_the_detail() {
     let mut head = [0u8; 12];
     hal.dtoh(dev, &mut head, b).unwrap();
     assert_eq!(from_bytes::<u32>(&head), [0xABAB_ABAB, 0xBEEF_BEEF, 0xDEAD_BEEF]);
+
+    // Pinned memory: a zeroed slice the copies read and write, freed by
+    // free() or on drop (the CPU plugin then refuses the pointer, untouched).
+    let mut pinned = PinnedBuffer::new(&hal, dev, 64).unwrap();
+    assert_eq!((pinned.len(), pinned.device()), (64, dev));
+    assert!(pinned.iter().all(|&x| x == 0), "zeroed");
+    pinned.copy_from_slice(&to_bytes(&words));
+    hal.htod(dev, b, &pinned).unwrap();
+    pinned.fill(0);
+    hal.dtoh(dev, &mut pinned, b).unwrap();
+    assert_eq!(from_bytes::<u32>(&pinned), words);
+    let freed_on_drop = pinned.as_ptr() as *mut c_void;
+    drop(pinned);
+    let explicit = PinnedBuffer::new(&hal, dev, 4096).unwrap();
+    let freed_explicitly = explicit.as_ptr() as *mut c_void;
+    explicit.free().unwrap();
+    for ptr in [freed_on_drop, freed_explicitly] {
+        // SAFETY: the CPU plugin looks a pointer up before freeing it and refuses one it does not hold.
+        let status = unsafe { hal.raw().fhMemFreeHost(dev.0, ptr) };
+        assert_eq!(status, FH_ERROR_INVALID_VALUE, "already freed");
+    }
+    assert_eq!(status_of(&PinnedBuffer::new(&hal, dev, 0)), FH_ERROR_INVALID_VALUE);
 
     // Streams: a query is Ok when idle and NOT_READY, with no message, while
     // a host function holds the stream.
