@@ -329,7 +329,8 @@ typedef enum fh_module_format {
     /** A host shared library (ELF) whose kernels follow flaghal_cpu_kernel.h. */
     FH_MODULE_FORMAT_NATIVE_CPU = 3,
     /** OpenCL C source (1.2 or later): one or more translation units, each
-     *  ending with a NUL byte (the last NUL may be omitted); one is built with
+     *  ending with a NUL byte (text with no NUL is one unit; an image with
+     *  a NUL must end with one); one is built with
      *  clBuildProgram, several are compiled apart and linked. Each kernel
      *  takes `__global const uchar *` to a copy of the blob and optionally
      *  `__local uchar *` dynamic shared memory and its `uint` size

@@ -83,6 +83,10 @@ pub fn spin_iterations(ctx: &Ctx) -> Result<u64, Stop> {
     let f = ctx.function("spin")?;
     let out = ctx.hal.mem_alloc(ctx.device, 4)?;
     let stream = ctx.hal.stream_create(ctx.device)?;
+    // One untimed launch first: a plugin may compile on first launch
+    // (PoCL: up to a second), which would otherwise pass for spinning.
+    ctx.hal.launch(f, [1, 1, 1], [1, 1, 1], 0, stream, &spin_args(out, 1, 7))?;
+    ctx.hal.stream_synchronize(stream)?;
     let mut probe = 100_000u64;
     let mut result = None;
     while probe <= SPIN_MAX_ITERATIONS {
