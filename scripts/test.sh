@@ -5,8 +5,9 @@
 # and the C API coverage program under valgrind), the conformance suite on the
 # CPU plugin, on the plain-C minimal plugin (the vendor template, built with cc
 # from the install's headers) and on the Vulkan device (lavapipe: normal,
-# forced-staging, and under the Khronos validation layer), and checks that an
-# install is relocatable.
+# forced-staging, and under the Khronos validation layer), checks that an
+# install is relocatable and that the CUDA plugin loads with zero devices and
+# says why where there is no NVIDIA driver.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
@@ -42,6 +43,24 @@ assert "cpu" in loaded, f"relocated install did not load the CPU plugin: {info['
 assert any(d["type"] == "CPU" for d in info["devices"]), "no CPU device after relocation"
 print(f"relocated install: plugins loaded {sorted(loaded)}, {len(info['devices'])} devices")
 PY
+
+say "CUDA plugin without the NVIDIA driver: loaded, zero devices, the reason in the loader's log"
+if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+    echo "libcuda.so.1 is installed here: skipping the no-driver check (scripts/device-check.sh covers a GPU)"
+else
+    FLAGHAL_LOADER_DEBUG=info "$scratch/moved/bin/flaghal-info" --json > "$scratch/info-cuda.json" 2> "$scratch/info-cuda.log"
+    python3 - "$scratch/info-cuda.json" "$scratch/info-cuda.log" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))
+log = open(sys.argv[2]).read()
+cuda = [p for p in info["plugins"] if p["name"] == "cuda"]
+assert len(cuda) == 1, f"flaghal-info lists no cuda plugin: {info['plugins']}"
+assert cuda[0]["status"] == "loaded" and cuda[0]["device_count"] == 0, f"cuda plugin: {cuda[0]}"
+reason = [l for l in log.splitlines() if "cuda: no devices: cannot load libcuda.so.1" in l]
+assert reason, f"the reason is not in the loader's log:\n{log}"
+print(f"cuda plugin loaded with 0 devices; {reason[0]}")
+PY
+fi
 
 say "Conformance suite: CPU plugin"
 CONF="$scratch/moved/bin/flaghal-conformance"
