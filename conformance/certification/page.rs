@@ -172,9 +172,9 @@ pub fn render(entries: &[(Entry, Option<Report>)]) -> String {
     page.push_str("`unsupported` is accepted only where the device said in advance that it lacks what the test needs (docs/conformance.md, \"What conformant means\").\n");
     for (entry, report) in entries {
         let (Some(file), Some(r)) = (&entry.report, report) else { continue };
-        page.push_str(&format!("\n**{}** ([{file}]({file})): ", cell(&entry.backend)));
+        page.push_str(&format!("\n**{}** ([{file}]({file})):", cell(&entry.backend)));
         if r.not_passed.is_empty() {
-            page.push_str("every test passed.\n");
+            page.push_str(" every test passed.\n");
             continue;
         }
         page.push('\n');
