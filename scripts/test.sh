@@ -62,6 +62,46 @@ print(f"cuda plugin loaded with 0 devices; {reason[0]}")
 PY
 fi
 
+say "Device check (scripts/device-check.sh): the parts that run without a GPU"
+# --prepare from the debug build, --run on this machine (CUDA steps skip
+# themselves without a CUDA device; Vulkan runs on lavapipe), and packing
+# within the limits of what a device call brings back.
+DC=scripts/device-check.sh
+bash "$DC" --help > /dev/null
+if bash "$DC" --bogus 2> /dev/null; then echo "device-check.sh accepted an unknown argument" >&2; exit 1; fi
+rc=0; bash "$DC" --run --tree "$scratch/no-tree" --out "$scratch/no-out" > /dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || { echo "device-check.sh --run without a prepared tree exited $rc, not 2" >&2; exit 1; }
+bash "$DC" --prepare --tree "$scratch/device" --profile debug --no-debs > "$scratch/device-prepare.log"
+bash "$DC" --run --tree "$scratch/device" --out "$scratch/device-out" --no-system-debs \
+    --filter 'abi.*,device.enumeration,copies.round_trip*' --bench smoke --deadline 240 > "$scratch/device-run.log" 2>&1
+mkdir -p "$scratch/pack-in"
+for i in $(seq 1 12); do echo '{}' > "$scratch/pack-in/conformance-x$i.json"; done
+echo summary > "$scratch/pack-in/summary.txt"
+bash "$DC" --pack "$scratch/pack-in" "$scratch/pack-out" > /dev/null
+python3 - "$scratch/device-out" "$scratch/pack-out" <<'PY'
+import json, os, re, sys, tarfile
+for out in sys.argv[1:]:
+    files = sorted(os.listdir(out))
+    assert 0 < len(files) <= 8, f"{out}: {len(files)} files (at most 8 come back): {files}"
+    for f in files:
+        path = os.path.join(out, f)
+        assert os.path.isfile(path) and re.fullmatch(r"[A-Za-z0-9._-]+", f), f"{out}: {f} would not come back"
+        assert os.path.getsize(path) <= 16 << 20, f"{out}: {f} is over 16 MiB"
+out = sys.argv[1]
+summary = open(os.path.join(out, "summary.txt")).read()
+for step in ["info", "conformance-cuda", "cuda-gpu-tests", "conformance-vulkan", "examples", "bench",
+             "conformance-vulkan-staging", "conformance-vulkan-validation"]:
+    assert re.search(rf"^{re.escape(step)} ", summary, re.M), f"step {step} missing from the summary:\n{summary}"
+assert re.search(r"^conformance-cuda +skipped +0 +no CUDA device", summary, re.M), summary
+assert re.search(r"^examples +0 ", summary, re.M) and re.search(r"^bench +0 ", summary, re.M), summary
+report = json.load(open(os.path.join(out, "conformance-vulkan.json")))
+assert report["verdict"] == "CONFORMANT", report["verdict"]
+names = tarfile.open(os.path.join(out, "device-check.tar.gz")).getnames()
+for f in ["./info.log", "./info.json", "./steps.tsv", "./bench.json", "./examples.log", "./machine.txt"]:
+    assert f in names, f"{f} not packed: {names}"
+print(f"device check dry run: {len(os.listdir(out))} files back, steps as expected; 13 reports packed into {len(os.listdir(sys.argv[2]))} files")
+PY
+
 say "Conformance suite: CPU plugin"
 CONF="$scratch/moved/bin/flaghal-conformance"
 mkdir -p reports
