@@ -48,6 +48,9 @@ fn discover() -> Plugin {
     if result != CUDA_SUCCESS {
         return none(&format!("cuDeviceGetCount failed: {}", conv::result_name(result)));
     }
+    if count <= 0 {
+        return none("cuDeviceGetCount found no CUDA device");
+    }
     let mut devices = Vec::new();
     for ordinal in 0..count {
         match Device::open(driver, ordinal, devices.len() as u32) {
