@@ -1,15 +1,30 @@
-//! Compiles the native CPU kernels (kernels/cpu/bench_kernels.c) into one
-//! shared library with the cc crate's compiler; src/kernels.rs embeds it with
-//! include_bytes!, so the binary loads it with fhModuleLoadData from memory.
-//! The SPIR-V kernels are committed (kernels/spirv/*.spv, built by
+//! Builds what the benchmarks embed (src/kernels.rs) or link:
+//! - the native CPU kernels (kernels/cpu/bench_kernels.c) as one shared
+//!   library, loaded with fhModuleLoadData from memory;
+//! - the tiled matmul of the C examples (c-examples/kernels/matmul_tiled.fhk,
+//!   the kernel language) as a module bundle with flaghal-kernel: its
+//!   committed SPIR-V and a native CPU image compiled here, loaded with
+//!   FH_MODULE_FORMAT_BUNDLE on every device (the matmul section);
+//! - the matmul section's CPU baseline (kernels/cpu/matmul_loop.c, a plain
+//!   i-k-j loop) as a static library linked into the binary, compiled -O2
+//!   like the bundle's native image (flaghal_kernel::native_build::CFLAGS).
+//!
+//! The other SPIR-V kernels are committed (kernels/spirv/*.spv, built by
 //! conformance/kernels/spirv/build.sh) and embedded directly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
     let include = manifest_dir.join("../include");
+    build_cpu_kernels(&manifest_dir, &out_dir, &include);
+    build_matmul_bundle(&manifest_dir, &out_dir, &include);
+    build_matmul_loop(&manifest_dir, &include);
+    println!("cargo:rerun-if-changed=build.rs");
+}
+
+fn build_cpu_kernels(manifest_dir: &Path, out_dir: &Path, include: &Path) {
     let source = manifest_dir.join("kernels/cpu/bench_kernels.c");
     let output = out_dir.join("bench_kernels_cpu.so");
     let compiler = cc::Build::new().opt_level(3).get_compiler();
@@ -17,7 +32,7 @@ fn main() {
     command
         .args(["-shared", "-fPIC", "-std=c11", "-O3", "-march=native", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"])
         .arg("-I")
-        .arg(&include)
+        .arg(include)
         .arg(&source)
         .arg("-o")
         .arg(&output);
@@ -25,5 +40,36 @@ fn main() {
     assert!(status.success(), "compiling the CPU bench kernels failed: {command:?}");
     println!("cargo:rerun-if-changed={}", source.display());
     println!("cargo:rerun-if-changed={}", include.join("flaghal/flaghal_cpu_kernel.h").display());
-    println!("cargo:rerun-if-changed=build.rs");
+}
+
+/// OUT_DIR/matmul_tiled.fhbundle: the committed SPIR-V (no glslc needed) and
+/// a native CPU image, as conformance/build.rs builds the same kernel.
+fn build_matmul_bundle(manifest_dir: &Path, out_dir: &Path, include: &Path) {
+    let source = manifest_dir.join("../c-examples/kernels/matmul_tiled.fhk");
+    let spirv = manifest_dir.join("../c-examples/kernels/spirv/matmul_tiled.spv");
+    let mut build = flaghal_kernel::Build::new(&out_dir.join("kernel-build"));
+    build.include = include.to_path_buf();
+    build.tools.cc = cc::Build::new().get_compiler().path().to_path_buf();
+    build.cflags = vec!["-Werror".into()];
+    let built = build
+        .bundle(std::slice::from_ref(&source), &flaghal_kernel::SpirvFrom::Committed, true)
+        .unwrap_or_else(|e| panic!("building {}: {e}", source.display()));
+    std::fs::write(out_dir.join("matmul_tiled.fhbundle"), &built.bundle).expect("write matmul_tiled.fhbundle");
+    println!("cargo:rerun-if-changed={}", source.display());
+    println!("cargo:rerun-if-changed={}", spirv.display());
+    println!("cargo:rerun-if-changed={}", include.join("flaghal").display());
+}
+
+fn build_matmul_loop(manifest_dir: &Path, include: &Path) {
+    let source = manifest_dir.join("kernels/cpu/matmul_loop.c");
+    cc::Build::new()
+        .file(&source)
+        .include(include)
+        .opt_level(2)
+        .flag("-std=c11")
+        .flag("-Wall")
+        .flag("-Wextra")
+        .flag("-Werror")
+        .compile("bench_matmul_loop");
+    println!("cargo:rerun-if-changed={}", source.display());
 }

@@ -16,9 +16,10 @@ cd "$REPO_ROOT"
 # (bindgen); mesa-vulkan-drivers/libvulkan1: lavapipe, the Vulkan device
 # without a GPU; vulkan-validationlayers: the validation-layer run; glslc and
 # spirv-tools: regenerate, link (spirv-link) and validate the committed SPIR-V
-# kernels.
+# kernels; clang-15: regenerate the committed PTX kernels (CUDA mode, no
+# toolkit).
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
-                vulkan-validationlayers glslc spirv-tools python3
+                vulkan-validationlayers glslc spirv-tools clang-15 python3
 ensure_rust
 
 export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"

@@ -4,8 +4,8 @@
 //! FLAGHAL_LOADER_DEBUG lines (docs/loader.md). The loader's own discovery
 //! tests with the CPU plugin alone are in hal/tests/discovery.rs.
 
+use flaghal_client::Hal;
 use flaghal_integration::child::Scenario;
-use flaghal_integration::hal::Hal;
 use flaghal_integration::paths;
 use flaghal_integration::plugins::{assert_loaded, assert_skipped, entry, manifest_json, write_manifest, zoo};
 use flaghal_sys::*;
@@ -17,17 +17,16 @@ fn plugins_disable_skips_the_named_plugin_with_reason_disabled() {
         .plugins(&[cpu.clone(), minimal.clone()])
         .env("FLAGHAL_PLUGINS_DISABLE", "mini*")
         .run(|hal| {
-            let plugins = hal.plugins();
+            let plugins = hal.plugins().unwrap();
             assert_skipped(&plugins, &minimal, FH_PLUGIN_SKIP_DISABLED, &["FLAGHAL_PLUGINS_DISABLE", "mini*"]);
             let cpu_info = assert_loaded(&plugins, &cpu);
-            assert_eq!(hal.device_count(), cpu_info.device_count);
-            assert!(hal.device_of_plugin("minimal").is_none());
+            assert_eq!(hal.device_count().unwrap(), cpu_info.device_count);
+            assert!(hal.device_of_plugin("minimal").unwrap().is_none());
         });
 }
 
 fn plugin_of(hal: &Hal, ordinal: u32) -> String {
-    let props = hal.properties(hal.device(ordinal).expect("fhDeviceGet")).expect("properties");
-    flaghal_sys::ptr::char_array_to_string(&props.plugin_name)
+    hal.properties(hal.device(ordinal).expect("fhDeviceGet")).expect("properties").plugin_name()
 }
 
 #[test]
@@ -35,7 +34,7 @@ fn devices_that_are_not_cpus_come_first() {
     let (cpu, minimal) = (paths::cpu_plugin(), paths::minimal_plugin());
     // The CPU plugin loads first, yet the minimal (type OTHER) device is ordinal 0.
     Scenario::new("devices_that_are_not_cpus_come_first").plugins(&[cpu, minimal]).run(|hal| {
-        assert!(hal.device_count() >= 2);
+        assert!(hal.device_count().unwrap() >= 2);
         assert_eq!(plugin_of(hal, 0), "minimal");
         assert_eq!(plugin_of(hal, 1), "cpu");
     });
@@ -48,7 +47,7 @@ fn visible_devices_filters_and_reorders() {
         .plugins(&[cpu.clone(), minimal.clone()])
         .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0,minimal")
         .run(|hal| {
-            assert_eq!(hal.device_count(), 2);
+            assert_eq!(hal.device_count().unwrap(), 2);
             assert_eq!(plugin_of(hal, 0), "cpu", "the list order wins over the default order");
             assert_eq!(plugin_of(hal, 1), "minimal");
             let failure = hal.device(2).expect_err("ordinal 2 is out of range");
@@ -63,9 +62,9 @@ fn visible_devices_hides_the_rest_and_counts_after_filtering() {
         .plugins(&[cpu, minimal.clone()])
         .env("FLAGHAL_VISIBLE_DEVICES", "cpu:0")
         .run(|hal| {
-            assert_eq!(hal.device_count(), 1);
+            assert_eq!(hal.device_count().unwrap(), 1);
             assert_eq!(plugin_of(hal, 0), "cpu");
-            let plugins = hal.plugins();
+            let plugins = hal.plugins().unwrap();
             let hidden = entry(&plugins, &minimal);
             assert!(hidden.loaded, "hiding devices does not skip the plugin");
             assert_eq!(hidden.device_count, 0, "device_count is counted after FLAGHAL_VISIBLE_DEVICES");
@@ -78,7 +77,7 @@ fn loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded() {
     let out = Scenario::new("loader_debug_all_prints_why_each_plugin_was_skipped_or_loaded")
         .plugins(&files)
         .env("FLAGHAL_LOADER_DEBUG", "all")
-        .run(|hal| assert!(hal.device_count() >= 2));
+        .run(|hal| assert!(hal.device_count().unwrap() >= 2));
     let lines: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("flaghal: ")).collect();
     let has = |level: &str, words: &[&str]| {
         lines.iter().any(|l| l.starts_with(&format!("flaghal: {level}: ")) && words.iter().all(|w| l.contains(w)))
@@ -94,7 +93,7 @@ fn without_loader_debug_a_skipped_plugin_prints_nothing() {
     let files = [paths::cpu_plugin(), zoo("no_entry")];
     let out = Scenario::new("without_loader_debug_a_skipped_plugin_prints_nothing")
         .plugins(&files)
-        .run(|hal| assert!(hal.device_count() >= 1));
+        .run(|hal| assert!(hal.device_count().unwrap() >= 1));
     assert!(!out.stderr.contains("flaghal: warn"), "warn lines are off by default:\n{}", out.stderr);
     assert!(!out.stderr.contains("flaghal: info"), "info lines are off by default:\n{}", out.stderr);
 }
@@ -127,7 +126,7 @@ fn without_plugin_files_the_xdg_folders_are_searched_in_order_each_sorted_by_nam
         .env("XDG_DATA_DIRS", &dir("share"))
         .env("FLAGHAL_ADD_PLUGIN_FILES", &paths::text(&zoo("wrong_major")))
         .run(|hal| {
-            let plugins = hal.plugins();
+            let plugins = hal.plugins().unwrap();
             let names: Vec<String> = expected.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
             let order: Vec<String> = plugins
                 .iter()

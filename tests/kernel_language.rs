@@ -5,8 +5,8 @@
 //! zero; and a barrier in divergent control flow failing the launch with a
 //! message instead of hanging or corrupting memory.
 
+use flaghal_client::{from_bytes, Args, Hal};
 use flaghal_integration::child::Scenario;
-use flaghal_integration::hal::{Args, Function, Hal, Stream};
 use flaghal_integration::paths;
 use flaghal_kernel::{Build, SpirvFrom};
 use flaghal_sys::*;
@@ -24,30 +24,23 @@ fn native_module(tag: &str, sources: &[&str], cflags: &[&str]) -> Vec<u8> {
     built.native.expect("a native image")
 }
 
-fn launch(hal: &Hal, f: Function, grid: [u32; 3], block: [u32; 3], shared: u32, s: Stream, args: &[u8]) -> fh_status_t {
-    // SAFETY: live handles; `args` is readable for its length and copied.
-    unsafe {
-        hal.api.fhLaunchKernel(f.0, grid[0], grid[1], grid[2], block[0], block[1], block[2], shared, s.0, args.as_ptr().cast(), args.len())
-    }
-}
-
 /// barrier_rounds (tests/kernels/barrier_rounds.fhk) over a 3D launch: every
 /// thread's record must show the right indices and a barrier-ordered sum.
 fn check_barrier_rounds(hal: &Hal, module_bytes: &[u8], block: [u32; 3]) {
     let device = hal.device(0).unwrap();
     let module = hal.module_load(device, FH_MODULE_FORMAT_NATIVE_CPU, module_bytes).unwrap();
-    let f = hal.function(module, "barrier_rounds").unwrap();
+    let f = hal.get_function(module, "barrier_rounds").unwrap();
     let grid = [3u32, 2, 1];
     let threads = (block.iter().product::<u32>() * grid.iter().product::<u32>()) as usize;
     let out = hal.mem_alloc(device, threads * 16).unwrap();
     let s = hal.stream_create(device).unwrap();
     let per_block = block.iter().product::<u32>();
     let args = Args::new().u64(out).u32(5).finish();
-    assert_eq!(launch(hal, f, grid, block, 4 * per_block, s, &args), FH_SUCCESS, "{}", hal.last_error());
+    hal.launch(f, grid, block, 4 * per_block, s, &args).unwrap();
     hal.stream_synchronize(s).unwrap();
     let mut bytes = vec![0u8; threads * 16];
     hal.dtoh(device, &mut bytes, out).unwrap();
-    let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_ne_bytes(c.try_into().unwrap())).collect();
+    let words = from_bytes::<u32>(&bytes);
     let mut seen = 0;
     for bz in 0..grid[2] {
         for by in 0..grid[1] {
@@ -97,11 +90,11 @@ fn a_barrier_in_divergent_control_flow_fails_the_launch_and_says_so() {
     Scenario::cpu_only("a_barrier_in_divergent_control_flow_fails_the_launch_and_says_so").run(|hal| {
         let device = hal.device(0).unwrap();
         let module = hal.module_load(device, FH_MODULE_FORMAT_NATIVE_CPU, &module_bytes).unwrap();
-        let f = hal.function(module, "divergent_barrier").unwrap();
+        let f = hal.get_function(module, "divergent_barrier").unwrap();
         let out = hal.mem_alloc(device, 256).unwrap();
         let s = hal.stream_create(device).unwrap();
         let args = Args::new().u64(out).finish();
-        assert_eq!(launch(hal, f, [1, 1, 1], [64, 1, 1], 0, s, &args), FH_SUCCESS);
+        hal.launch(f, [1, 1, 1], [64, 1, 1], 0, s, &args).unwrap();
         let failure = hal.stream_synchronize(s).unwrap_err();
         assert_eq!(failure.status, FH_ERROR_LAUNCH_FAILED);
         assert!(failure.message.contains("a barrier in divergent control flow"), "{}", failure.message);
@@ -120,19 +113,19 @@ fn a_short_blob_reads_as_zero_past_its_end() {
     Scenario::cpu_only("a_short_blob_reads_as_zero_past_its_end").run(|hal| {
         let device = hal.device(0).unwrap();
         let module = hal.module_load(device, FH_MODULE_FORMAT_NATIVE_CPU, &module_bytes).unwrap();
-        let f = hal.function(module, "barrier_rounds").unwrap();
+        let f = hal.get_function(module, "barrier_rounds").unwrap();
         let out = hal.mem_alloc(device, 64).unwrap();
-        hal.memset_d32(device, out, 0xFFFF_FFFF, 16).unwrap();
+        hal.memset(device, out, 0xFFFF_FFFF, 4, 16).unwrap();
         let s = hal.stream_create(device).unwrap();
         // The blob stops after `out`: `rounds` reads 0, so the sum is each
         // thread's own index (a native module records no parameter size,
         // so the loader lets the short blob through).
         let args = Args::new().u64(out).finish();
-        assert_eq!(launch(hal, f, [1, 1, 1], [4, 1, 1], 16, s, &args[..8]), FH_SUCCESS, "{}", hal.last_error());
+        hal.launch(f, [1, 1, 1], [4, 1, 1], 16, s, &args[..8]).unwrap();
         hal.stream_synchronize(s).unwrap();
         let mut bytes = vec![0u8; 64];
         hal.dtoh(device, &mut bytes, out).unwrap();
-        let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_ne_bytes(c.try_into().unwrap())).collect();
+        let words = from_bytes::<u32>(&bytes);
         for t in 0..4 {
             assert_eq!(words[t * 4 + 2], t as u32, "thread {t}: zero rounds");
         }

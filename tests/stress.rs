@@ -6,9 +6,10 @@
 //! device that takes one of the vector_add modules (the CPU and the minimal
 //! device with the native module, a Vulkan device with the SPIR-V one).
 
+use flaghal_client::{from_bytes, to_bytes, Args, Device, Hal, Stream};
 use flaghal_integration::child::Scenario;
-use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, Stream};
 use flaghal_integration::paths;
+use flaghal_integration::modules::kernel;
 use flaghal_sys::fh_deviceptr_t;
 
 const THREADS: usize = 8;
@@ -31,10 +32,10 @@ impl Job {
         let a: Vec<f32> = (0..n).map(|i| (i + seed) as f32).collect();
         let b: Vec<f32> = (0..n).map(|i| (i * 2 + seed % 13) as f32).collect();
         let buffers = [0; 3].map(|_| hal.mem_alloc(device, n * 4).expect("fhMemAlloc"));
-        Job { n, a: f32_bytes(&a), b: f32_bytes(&b), c: vec![0xFF; n * 4], buffers }
+        Job { n, a: to_bytes(&a), b: to_bytes(&b), c: vec![0xFF; n * 4], buffers }
     }
 
-    fn submit(&mut self, hal: &Hal, function: flaghal_integration::hal::Function, stream: Stream) {
+    fn submit(&mut self, hal: &Hal, function: flaghal_client::Function, stream: Stream) {
         let [da, db, dc] = self.buffers;
         // SAFETY: the host buffers live in `self`, which the caller keeps
         // unchanged until it has synchronised `stream` (see `verify`).
@@ -43,14 +44,14 @@ impl Job {
             hal.htod_async(db, &self.b, stream).expect("fhMemcpyHtoDAsync");
         }
         let args = Args::new().u64(da).u64(db).u64(dc).u32(self.n as u32).finish();
-        hal.launch_1d(function, (self.n as u32).div_ceil(128), 128, stream, &args).expect("fhLaunchKernel");
+        hal.launch(function, [(self.n as u32).div_ceil(128), 1, 1], [128, 1, 1], 0, stream, &args).expect("fhLaunchKernel");
         // SAFETY: as above.
         unsafe { hal.dtoh_async(&mut self.c, dc, stream) }.expect("fhMemcpyDtoHAsync");
     }
 
     /// Checks every element and frees the device buffers.
     fn verify(self, hal: &Hal, device: Device, who: &str) {
-        let (a, b, c) = (bytes_f32(&self.a), bytes_f32(&self.b), bytes_f32(&self.c));
+        let (a, b, c) = (from_bytes::<f32>(&self.a), from_bytes::<f32>(&self.b), from_bytes::<f32>(&self.c));
         for i in 0..self.n {
             assert_eq!(c[i], a[i] + b[i], "{who}: element {i} of {}", self.n);
         }
@@ -63,10 +64,10 @@ impl Job {
 /// The devices that can run vector_add, with their plugin names; at least
 /// the CPU device.
 fn kernel_devices(hal: &Hal) -> Vec<(Device, String)> {
-    let devices: Vec<(Device, String)> = (0..hal.device_count())
+    let devices: Vec<(Device, String)> = (0..hal.device_count().unwrap())
         .map(|i| hal.device(i).unwrap())
-        .filter(|d| hal.kernel(*d, "vector_add").is_some())
-        .map(|d| (d, flaghal_sys::ptr::char_array_to_string(&hal.properties(d).unwrap().plugin_name)))
+        .filter(|d| kernel(hal, *d, "vector_add").is_some())
+        .map(|d| (d, hal.properties(d).unwrap().plugin_name()))
         .collect();
     assert!(devices.iter().any(|(_, plugin)| plugin == "cpu"), "the CPU device runs kernels");
     let plugins: Vec<&str> = devices.iter().map(|(_, p)| p.as_str()).collect();
@@ -88,7 +89,7 @@ fn many_threads_each_on_their_own_stream() {
                     let plugin = &plugin;
                     scope.spawn(move || {
                         // Each thread loads its own module too: loads are thread-safe.
-                        let (module, function) = hal.kernel(device, "vector_add").unwrap().expect("load vector_add");
+                        let (module, function) = kernel(hal, device, "vector_add").unwrap().expect("load vector_add");
                         let stream = hal.stream_create(device).expect("fhStreamCreate");
                         let event = hal.event_create(device, flaghal_sys::FH_EVENT_DEFAULT).expect("fhEventCreate");
                         for round in 0..ROUNDS {
@@ -113,7 +114,7 @@ fn many_threads_each_on_their_own_stream() {
 fn many_threads_share_one_stream() {
     every_kernel_device("many_threads_share_one_stream").run(|hal| {
         for (device, plugin) in kernel_devices(hal) {
-            let (module, function) = hal.kernel(device, "vector_add").unwrap().expect("load vector_add");
+            let (module, function) = kernel(hal, device, "vector_add").unwrap().expect("load vector_add");
             let shared = hal.stream_create(device).expect("fhStreamCreate");
             std::thread::scope(|scope| {
                 for t in 0..THREADS {
@@ -140,12 +141,12 @@ fn many_threads_allocate_copy_and_free_on_every_device() {
     Scenario::new("many_threads_allocate_copy_and_free_on_every_device")
         .plugins(&[paths::cpu_plugin(), paths::minimal_plugin()])
         .run(|hal| {
-            let devices: Vec<Device> = (0..hal.device_count()).map(|i| hal.device(i).unwrap()).collect();
+            let devices: Vec<Device> = (0..hal.device_count().unwrap()).map(|i| hal.device(i).unwrap()).collect();
             assert!(devices.len() >= 2, "the minimal and the CPU device");
-            let minimal = hal.device_of_plugin("minimal").unwrap();
+            let minimal = hal.device_of_plugin("minimal").unwrap().unwrap();
             let mut free_before = 0usize;
             // SAFETY: valid out pointer; the total is not wanted.
-            hal.check(unsafe { hal.api.fhMemGetInfo(minimal.0, &mut free_before, std::ptr::null_mut()) }).unwrap();
+            hal.check("fhMemGetInfo", unsafe { hal.raw().fhMemGetInfo(minimal.0, &mut free_before, std::ptr::null_mut()) }).unwrap();
             std::thread::scope(|scope| {
                 for t in 0..THREADS {
                     let devices = devices.clone();
@@ -166,7 +167,7 @@ fn many_threads_allocate_copy_and_free_on_every_device() {
             });
             let mut free_after = 0usize;
             // SAFETY: as above.
-            hal.check(unsafe { hal.api.fhMemGetInfo(minimal.0, &mut free_after, std::ptr::null_mut()) }).unwrap();
+            hal.check("fhMemGetInfo", unsafe { hal.raw().fhMemGetInfo(minimal.0, &mut free_after, std::ptr::null_mut()) }).unwrap();
             assert_eq!(free_after, free_before, "every allocation was returned");
         });
 }

@@ -8,9 +8,10 @@
 //! devices. Then the broken manifests, each skipped with its reason.
 //! Search order, filters and debug lines are in `tests/discovery.rs`.
 
+use flaghal_client::{from_bytes, to_bytes, Args, Device, Hal, PluginInfo};
 use flaghal_integration::child::Scenario;
-use flaghal_integration::hal::{bytes_f32, f32_bytes, Args, Device, Hal, PluginInfo};
 use flaghal_integration::paths;
+use flaghal_integration::modules::cpu_kernel;
 use flaghal_integration::plugins::{assert_loaded, assert_skipped, entry, manifest_json, write_manifest, zoo};
 use flaghal_sys::*;
 use serde_json::json;
@@ -38,16 +39,16 @@ fn assert_kernels_work(hal: &Hal, device: Device) {
         hal.mem_alloc(device, bytes).unwrap(),
         hal.mem_alloc(device, bytes).unwrap(),
     );
-    hal.htod(device, da, &f32_bytes(&a)).unwrap();
-    hal.htod(device, db, &f32_bytes(&b)).unwrap();
-    let (module, function) = hal.cpu_kernel(device, "vector_add").expect("load vector_add");
+    hal.htod(device, da, &to_bytes(&a)).unwrap();
+    hal.htod(device, db, &to_bytes(&b)).unwrap();
+    let (module, function) = cpu_kernel(hal, device, "vector_add").expect("load vector_add");
     let stream = hal.stream_create(device).unwrap();
     let args = Args::new().u64(da).u64(db).u64(dc).u32(n as u32).finish();
-    hal.launch_1d(function, n.div_ceil(64) as u32, 64, stream, &args).expect("fhLaunchKernel");
+    hal.launch(function, [n.div_ceil(64) as u32, 1, 1], [64, 1, 1], 0, stream, &args).expect("fhLaunchKernel");
     hal.stream_synchronize(stream).unwrap();
     let mut out = vec![0u8; bytes];
     hal.dtoh(device, &mut out, dc).unwrap();
-    let c = bytes_f32(&out);
+    let c = from_bytes::<f32>(&out);
     assert!((0..n).all(|i| c[i] == 3.0 * i as f32), "vector_add results wrong: {:?}", &c[..8]);
     hal.stream_destroy(stream).unwrap();
     hal.module_unload(module).unwrap();
@@ -80,7 +81,7 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
     Scenario::new("every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_work")
         .plugins(&files)
         .run(|hal| {
-            let plugins = hal.plugins();
+            let plugins = hal.plugins().unwrap();
             assert_eq!(plugins.len(), files.len(), "one entry per file: {plugins:#?}");
 
             assert_skipped(&plugins, &zoo("not_a_library"), FH_PLUGIN_SKIP_OPEN_FAILED, &["libzoo_not_a_library.so"]);
@@ -128,14 +129,14 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
             assert_eq!(future.abi_version, FH_MAKE_VERSION(1, 0, 0), "negotiated min(7, 0)");
 
             let expected_devices = cpu_info.device_count + 2;
-            assert_eq!(hal.device_count(), expected_devices, "only loaded plugins contribute devices");
-            let cpu_device = hal.device_of_plugin("cpu").expect("a CPU device");
+            assert_eq!(hal.device_count().unwrap(), expected_devices, "only loaded plugins contribute devices");
+            let cpu_device = hal.device_of_plugin("cpu").unwrap().expect("a CPU device");
             assert_memory_works(hal, cpu_device);
             assert_kernels_work(hal, cpu_device);
-            let minimal_device = hal.device_of_plugin("minimal").expect("the minimal device");
+            let minimal_device = hal.device_of_plugin("minimal").unwrap().expect("the minimal device");
             assert_memory_works(hal, minimal_device);
             assert_kernels_work(hal, minimal_device);
-            assert_memory_works(hal, hal.device_of_plugin("zoo-future-minor").expect("the future-minor device"));
+            assert_memory_works(hal, hal.device_of_plugin("zoo-future-minor").unwrap().expect("the future-minor device"));
         });
 }
 
@@ -164,7 +165,7 @@ fn manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason() {
     let duplicate = write_manifest(&dir, "duplicate.json", &manifest_json("cpu", &paths::text(&cpu), arch));
     let files = vec![cpu.clone(), malformed.clone(), no_library.clone(), wrong_arch.clone(), relative.clone(), duplicate.clone()];
     Scenario::new("manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason").plugins(&files).run(|hal| {
-        let plugins = hal.plugins();
+        let plugins = hal.plugins().unwrap();
         let by_manifest = |m: &Path| -> PluginInfo {
             let found: Vec<&PluginInfo> =
                 plugins.iter().filter(|p| Path::new(&p.manifest_path).file_name() == m.file_name()).collect();
@@ -194,6 +195,6 @@ fn manifests_are_checked_and_each_bad_one_is_skipped_with_its_reason() {
             .find(|p| p.manifest_path.is_empty() && p.library_path.ends_with("libflaghal_cpu.so"))
             .expect("the CPU plugin given directly, with an empty manifest_path");
         assert!(direct.loaded, "{direct:#?}");
-        assert_eq!(hal.device_count(), direct.device_count + 1);
+        assert_eq!(hal.device_count().unwrap(), direct.device_count + 1);
     });
 }

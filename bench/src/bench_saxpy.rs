@@ -14,7 +14,8 @@ use serde_json::json;
 
 const GROUP: &str = "7. kernel throughput (SAXPY, 12 bytes per element)";
 
-fn threads() -> usize {
+/// One thread per core: how the host baselines split their work.
+pub fn threads() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 

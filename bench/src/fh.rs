@@ -142,12 +142,44 @@ impl Hal {
 
     /// fhLaunchKernel over a 1D grid.
     pub fn launch(&self, function: fh_function_t, grid: u32, block: u32, stream: fh_stream_t, args: &[u8]) -> Result<(), String> {
+        self.launch_grid(function, [grid, 1, 1], [block, 1, 1], stream, args)
+    }
+
+    /// fhLaunchKernel over a 3D grid of 3D blocks, no dynamic shared memory.
+    pub fn launch_grid(&self, function: fh_function_t, grid: [u32; 3], block: [u32; 3], stream: fh_stream_t, args: &[u8]) -> Result<(), String> {
         let ptr: *const c_void = if args.is_empty() { std::ptr::null() } else { args.as_ptr().cast() };
+        let ([gx, gy, gz], [bx, by, bz]) = (grid, block);
         // SAFETY: `args` is readable for its length (copied by the call).
         self.check(
-            unsafe { self.api.fhLaunchKernel(function, grid, 1, 1, block, 1, 1, 0, stream, ptr, args.len()) },
+            unsafe { self.api.fhLaunchKernel(function, gx, gy, gz, bx, by, bz, 0, stream, ptr, args.len()) },
             "fhLaunchKernel",
         )
+    }
+
+    /// An event with timing enabled (needs FH_DEVICE_CAP_EVENT_TIMING).
+    pub fn event_create(&self, device: fh_device_t) -> Result<fh_event_t, String> {
+        let mut event: fh_event_t = std::ptr::null_mut();
+        // SAFETY: `event` is a valid output.
+        self.check(unsafe { self.api.fhEventCreate(device, FH_EVENT_DEFAULT, &mut event) }, "fhEventCreate")?;
+        Ok(event)
+    }
+
+    pub fn event_record(&self, event: fh_event_t, stream: fh_stream_t) -> Result<(), String> {
+        // SAFETY: a live event and stream of the same device.
+        self.check(unsafe { self.api.fhEventRecord(event, stream) }, "fhEventRecord")
+    }
+
+    /// Milliseconds between two completed records.
+    pub fn event_elapsed_ms(&self, start: fh_event_t, stop: fh_event_t) -> Result<f32, String> {
+        let mut ms = 0.0f32;
+        // SAFETY: `ms` is a valid output; both events are live.
+        self.check(unsafe { self.api.fhEventElapsedTime(&mut ms, start, stop) }, "fhEventElapsedTime")?;
+        Ok(ms)
+    }
+
+    pub fn event_destroy(&self, event: fh_event_t) -> Result<(), String> {
+        // SAFETY: an event from event_create, destroyed once.
+        self.check(unsafe { self.api.fhEventDestroy(event) }, "fhEventDestroy")
     }
 }
 

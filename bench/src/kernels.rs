@@ -1,6 +1,8 @@
 //! The kernels the benchmarks launch, embedded in the binary: the native CPU
-//! library compiled by build.rs from kernels/cpu/bench_kernels.c, and the
-//! committed SPIR-V modules from kernels/spirv/ (GLSL beside them).
+//! library compiled by build.rs from kernels/cpu/bench_kernels.c, the
+//! committed SPIR-V modules from kernels/spirv/ (GLSL beside them), and the
+//! tiled matmul of the C examples as the module bundle build.rs makes with
+//! flaghal-kernel, beside the bundle's own SPIR-V for the raw ash baseline.
 
 /// Shared library holding the native CPU kernels `empty` and `saxpy`.
 pub const CPU_LIBRARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench_kernels_cpu.so"));
@@ -8,6 +10,34 @@ pub const CPU_LIBRARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench_k
 pub const EMPTY_SPV: &[u8] = include_bytes!("../kernels/spirv/empty.spv");
 /// SPIR-V: entry point `saxpy`.
 pub const SAXPY_SPV: &[u8] = include_bytes!("../kernels/spirv/saxpy.spv");
+
+/// Module bundle (FH_MODULE_FORMAT_BUNDLE) of `matmul_tiled`
+/// (c-examples/kernels/matmul_tiled.fhk): SPIR-V and native CPU images.
+pub const MATMUL_BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/matmul_tiled.fhbundle"));
+/// The committed SPIR-V the bundle carries (a one-kernel bundle's SPIR-V
+/// image is this file unchanged): entry point `matmul_tiled`.
+pub const MATMUL_SPV: &[u8] = include_bytes!("../../c-examples/kernels/spirv/matmul_tiled.spv");
+/// `matmul_tiled` computes a 64 x 64 tile of c per block of 16 x 16 threads.
+pub const MATMUL_TILE: u32 = 64;
+pub const MATMUL_BLOCK: [u32; 3] = [16, 16, 1];
+
+/// The grid of `matmul_tiled` for an m x n result: (ceil(n/64), ceil(m/64), 1).
+pub fn matmul_grid(m: u32, n: u32) -> [u32; 3] {
+    [n.div_ceil(MATMUL_TILE), m.div_ceil(MATMUL_TILE), 1]
+}
+
+/// The argument blob of `matmul_tiled` (struct matmul_tiled_args):
+/// a at 0, b at 8, c at 16, m at 24, n at 28, k at 32; sizeof 40 (padding).
+pub fn matmul_args(a: u64, b: u64, c: u64, m: u32, n: u32, k: u32) -> [u8; 40] {
+    let mut blob = [0u8; 40];
+    blob[0..8].copy_from_slice(&a.to_ne_bytes());
+    blob[8..16].copy_from_slice(&b.to_ne_bytes());
+    blob[16..24].copy_from_slice(&c.to_ne_bytes());
+    blob[24..28].copy_from_slice(&m.to_ne_bytes());
+    blob[28..32].copy_from_slice(&n.to_ne_bytes());
+    blob[32..36].copy_from_slice(&k.to_ne_bytes());
+    blob
+}
 
 /// The argument blob of `saxpy` (struct saxpy_args in both sources):
 /// x at 0, y at 8, a at 16, n at 20; 24 bytes.
@@ -33,9 +63,28 @@ mod tests {
     }
 
     #[test]
+    fn matmul_blob_and_grid_follow_the_kernel_source() {
+        let blob = matmul_args(1, 2, 3, 1000, 800, 600);
+        assert_eq!(u64::from_ne_bytes(blob[16..24].try_into().unwrap()), 3);
+        assert_eq!(u32::from_ne_bytes(blob[24..28].try_into().unwrap()), 1000);
+        assert_eq!(u32::from_ne_bytes(blob[32..36].try_into().unwrap()), 600);
+        assert_eq!(&blob[36..], &[0; 4]);
+        // x covers the columns (n), y the rows (m), rounded up.
+        assert_eq!(matmul_grid(1000, 800), [13, 16, 1]);
+        assert_eq!(matmul_grid(64, 65), [2, 1, 1]);
+    }
+
+    #[test]
     fn embedded_modules_are_what_they_claim() {
         assert_eq!(&CPU_LIBRARY[..4], b"\x7fELF");
-        for spv in [EMPTY_SPV, SAXPY_SPV] {
+        assert_eq!(&MATMUL_BUNDLE[..8], b"FHBUNDLE", "a FlagHAL module bundle");
+        // The raw ash baseline runs exactly the bundle's SPIR-V image.
+        let starts = (0..MATMUL_BUNDLE.len().saturating_sub(MATMUL_SPV.len())).filter(|&i| MATMUL_BUNDLE[i..i + 16] == MATMUL_SPV[..16]);
+        assert!(
+            starts.into_iter().any(|i| &MATMUL_BUNDLE[i..i + MATMUL_SPV.len()] == MATMUL_SPV),
+            "the bundle does not carry matmul_tiled.spv unchanged"
+        );
+        for spv in [EMPTY_SPV, SAXPY_SPV, MATMUL_SPV] {
             assert_eq!(u32::from_ne_bytes(spv[..4].try_into().unwrap()), 0x0723_0203);
         }
     }

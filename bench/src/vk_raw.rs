@@ -95,7 +95,9 @@ impl Drop for RawVulkan {
 }
 
 /// A kernel of the FlagHAL SPIR-V convention as a compute pipeline: block
-/// size from spec constants 0..2, arguments as push constants.
+/// size from spec constants 0..2 (more constants, 3 = dynamic shared bytes
+/// and 4 = max_kernel_args_size, with [`Pipeline::with_constants`]),
+/// arguments as push constants.
 pub struct Pipeline<'a> {
     vk: &'a RawVulkan,
     module: vk::ShaderModule,
@@ -105,6 +107,11 @@ pub struct Pipeline<'a> {
 
 impl<'a> Pipeline<'a> {
     pub fn new(vk: &'a RawVulkan, spirv: &[u8], entry: &CStr, block: [u32; 3], push_size: u32) -> Result<Pipeline<'a>, String> {
+        Pipeline::with_constants(vk, spirv, entry, &block, push_size)
+    }
+
+    /// A pipeline whose specialization constants 0, 1, ... are `constants`.
+    pub fn with_constants(vk: &'a RawVulkan, spirv: &[u8], entry: &CStr, constants: &[u32], push_size: u32) -> Result<Pipeline<'a>, String> {
         let words = ash::util::read_spv(&mut std::io::Cursor::new(spirv)).map_err(|e| format!("SPIR-V: {e}"))?;
         let d = &vk.device;
         // SAFETY: valid SPIR-V words (validated by spirv-val when built).
@@ -119,9 +126,10 @@ impl<'a> Pipeline<'a> {
         // SAFETY: a valid layout create info.
         let layout = unsafe { d.create_pipeline_layout(&layout_info, None) }
             .map_err(vk_err("vkCreatePipelineLayout"))?;
-        let data: Vec<u8> = block.iter().flat_map(|v| v.to_ne_bytes()).collect();
-        let entries: Vec<vk::SpecializationMapEntry> =
-            (0..3).map(|i| vk::SpecializationMapEntry { constant_id: i, offset: i * 4, size: 4 }).collect();
+        let data: Vec<u8> = constants.iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let entries: Vec<vk::SpecializationMapEntry> = (0..constants.len() as u32)
+            .map(|i| vk::SpecializationMapEntry { constant_id: i, offset: i * 4, size: 4 })
+            .collect();
         let spec = vk::SpecializationInfo::default().map_entries(&entries).data(&data);
         let stage = vk::PipelineShaderStageCreateInfo::default()
             .stage(vk::ShaderStageFlags::COMPUTE)
@@ -142,6 +150,11 @@ impl<'a> Pipeline<'a> {
 
     /// Records bind, push constants (`args`, if any) and dispatch(grid,1,1).
     pub fn record(&self, cmd: vk::CommandBuffer, grid: u32, args: &[u8]) {
+        self.record_grid(cmd, [grid, 1, 1], args);
+    }
+
+    /// Records bind, push constants (`args`, if any) and dispatch(grid).
+    pub fn record_grid(&self, cmd: vk::CommandBuffer, [x, y, z]: [u32; 3], args: &[u8]) {
         // SAFETY: `cmd` is recording and owned by the caller's thread; the
         // push range matches the layout's when `args` is not empty.
         unsafe {
@@ -149,7 +162,7 @@ impl<'a> Pipeline<'a> {
             if !args.is_empty() {
                 self.vk.device.cmd_push_constants(cmd, self.layout, vk::ShaderStageFlags::COMPUTE, 0, args);
             }
-            self.vk.device.cmd_dispatch(cmd, grid, 1, 1);
+            self.vk.device.cmd_dispatch(cmd, x, y, z);
         }
     }
 }

@@ -35,7 +35,7 @@ fn smoke_run_writes_finite_non_zero_numbers_for_every_section() {
     assert_eq!(doc["failures"].as_array().unwrap().len(), 0, "{}", doc["failures"]);
     let rows = doc["rows"].as_array().unwrap();
     let vulkan = !doc["machine"]["devices"].as_array().unwrap().iter().all(|d| d.as_str().unwrap().starts_with("cpu"));
-    let mut wanted = vec!["1.", "4.", "5.", "7."];
+    let mut wanted = vec!["1.", "4.", "5.", "7.", "8."];
     if vulkan {
         wanted.extend(["2.", "3.", "6."]);
     }
@@ -63,6 +63,15 @@ fn smoke_run_writes_finite_non_zero_numbers_for_every_section() {
     if vulkan {
         assert!(rows.iter().any(|r| r["params"]["plugin"] == "vulkan staging"), "the forced-staging child produced no rows");
     }
+    // The matmul section ran the bundle on every device (each product was
+    // checked against the exact one, or the run would have failed), and
+    // never the optional numpy baseline in smoke mode.
+    let matmul = |device: &str| rows.iter().filter(|r| r["group"].as_str().unwrap().starts_with("8.") && r["params"]["device"] == device).count();
+    assert!(matmul("cpu") >= 1, "no matmul row for the CPU plugin");
+    if vulkan {
+        assert!(matmul("vulkan") >= 1, "no matmul row for the Vulkan plugin");
+    }
+    assert!(!rows.iter().any(|r| r["baseline_name"].as_str().unwrap().starts_with("numpy")), "numpy ran in --smoke");
     let svg = std::fs::read_to_string(&svg_path).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert!(svg.matches("<polyline").count() >= 6, "memcpy + cpu's five series at least");

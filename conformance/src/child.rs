@@ -2,13 +2,13 @@
 //! process and reports each on stdout with the record.rs protocol. A crash
 //! or hang here is seen by the parent, which records it and goes on.
 
-use crate::api::{Hal, Props};
 use crate::kernels::{load_pack, KernelSet};
 use crate::options::Options;
 use crate::outcome::Status;
 use crate::record::{fatal_line, probe_line, result_line, start_line};
 use crate::status_names::capability_names;
 use crate::suite::{catalogue, Body, Ctx, Gate, Stop, TestDef};
+use flaghal_client::{Hal, PluginInfo, Properties};
 use flaghal_sys as sys;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -102,7 +102,7 @@ fn device_context(hal: Hal, options: &Options) -> Result<Ctx, String> {
     Ok(Ctx::new(hal, options.device, device, props, kernels, library))
 }
 
-fn plugin_of(hal: &Hal, props: &Props) -> Option<crate::api::PluginInfo> {
+fn plugin_of(hal: &Hal, props: &Properties) -> Option<PluginInfo> {
     let count = hal.plugin_count().ok()?;
     (0..count).filter_map(|i| hal.plugin_info(i).ok()).find(|p| p.loaded && p.name == props.plugin_name())
 }
@@ -123,7 +123,7 @@ fn probe(hal: Hal, options: &Options) -> i32 {
         .collect();
     let count = hal.device_count().unwrap_or(0);
     let mut value = serde_json::json!({
-        "library": hal.path.display().to_string(), "loader_version": version,
+        "library": hal.path().display().to_string(), "loader_version": version,
         "plugins": plugins, "device_count": count, "device": null, "plugin": null, "kernels": null,
     });
     if options.device < count {

@@ -249,7 +249,8 @@ mod tests {
         for (names, bytes) in BUNDLES {
             let parsed = bundle::parse(bytes).unwrap();
             let formats: Vec<u32> = parsed.images.iter().map(|i| i.format).collect();
-            assert_eq!(formats, [sys::FH_MODULE_FORMAT_SPIRV, sys::FH_MODULE_FORMAT_NATIVE_CPU], "{names:?}");
+            let want = [sys::FH_MODULE_FORMAT_SPIRV, sys::FH_MODULE_FORMAT_NATIVE_CPU, sys::FH_MODULE_FORMAT_OPENCL_C, sys::FH_MODULE_FORMAT_PTX];
+            assert_eq!(formats, want, "{names:?}");
             for name in names.iter().filter(|n| **n != "fault") {
                 assert!(parsed.kernels.iter().any(|k| k.name == *name), "{name} in the kernel table");
                 let native = parsed.images[1].bytes;
@@ -268,8 +269,13 @@ mod tests {
         let cpu = KernelSet::choose(&[sys::FH_MODULE_FORMAT_NATIVE_CPU], None);
         assert_eq!(cpu.format, sys::FH_MODULE_FORMAT_BUNDLE);
         assert_eq!(cpu.image.as_ref().unwrap().0, sys::FH_MODULE_FORMAT_NATIVE_CPU);
-        let gpu = KernelSet::choose(&[sys::FH_MODULE_FORMAT_PTX, sys::FH_MODULE_FORMAT_SPIRV], None);
-        assert_eq!(gpu.image.as_ref().unwrap().0, sys::FH_MODULE_FORMAT_SPIRV);
-        assert_eq!(KernelSet::choose(&[sys::FH_MODULE_FORMAT_PTX], None).format, sys::FH_MODULE_FORMAT_INVALID);
+        let gpu = KernelSet::choose(&[sys::FH_MODULE_FORMAT_SPIRV, sys::FH_MODULE_FORMAT_PTX], None);
+        assert_eq!(gpu.image.as_ref().unwrap().0, sys::FH_MODULE_FORMAT_SPIRV, "the device's first choice");
+        let cuda = KernelSet::choose(&[sys::FH_MODULE_FORMAT_CUBIN, sys::FH_MODULE_FORMAT_PTX], None);
+        assert_eq!(cuda.image.as_ref().unwrap().0, sys::FH_MODULE_FORMAT_PTX, "the bundles carry PTX, not cubins");
+        let opencl = KernelSet::choose(&[sys::FH_MODULE_FORMAT_OPENCL_C], None);
+        assert_eq!(opencl.image.as_ref().unwrap().0, sys::FH_MODULE_FORMAT_OPENCL_C);
+        let vendor = KernelSet::choose(&[sys::FH_MODULE_FORMAT_VENDOR_BEGIN + 1], None);
+        assert_eq!(vendor.format, sys::FH_MODULE_FORMAT_INVALID, "a vendor format needs a kernel pack");
     }
 }

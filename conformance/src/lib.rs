@@ -4,14 +4,13 @@
 //! ([`suite`]), the child/parent runner and the reports; `main.rs` only calls
 //! [`app::main`].
 //!
-//! Layout: pure code (option parsing, globs, sha256, blob layout, status
-//! names, verdict rules, expectations, report rendering, the line protocol)
-//! lives in its own files with unit tests; [`api`] is the only file that
-//! calls into libflaghal; [`suite`] holds one file per test group.
+//! Layout: pure code (option parsing, globs, sha256, status names, verdict
+//! rules, expectations, report rendering, the line protocol) lives in its
+//! own files with unit tests; libflaghal is reached only through
+//! `flaghal-client` (`Hal::raw` for the calls that pass deliberately bad
+//! arguments); [`suite`] holds one file per test group.
 
-pub mod api;
 pub mod app;
-pub mod blob;
 pub mod child;
 pub mod expectations;
 pub mod kernels;

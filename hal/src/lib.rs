@@ -4,7 +4,9 @@
 //!
 //! Design rules (they hold in every file):
 //! 1. Every `extern "C"` body runs inside `flaghal_sys::ffi_boundary` (through
-//!    [`failure::export`]): a panic becomes FH_ERROR_PANIC and a message.
+//!    [`failure::export`]): a panic becomes FH_ERROR_PANIC and a message. The
+//!    `exports!` macro of [`api`] declares each export once, by name, and
+//!    puts its body there.
 //! 2. C pointers are touched only through `flaghal_sys::ptr` / `sized`.
 //! 3. Each opaque type says once how it is owned: devices and plugins are
 //!    leaked `Box`es; stream/event/module/function shells are leaked `Box`es

@@ -29,8 +29,9 @@ fn describe(image: &bundle::Image<'_>) -> String {
     }
 }
 
-/// Loads the best image of `bytes` that the plugin of `d` accepts.
-pub fn load(d: &'static Device, bytes: &[u8]) -> ApiResult<Loaded> {
+/// Loads the best image of `bytes` that the plugin of `d` accepts; a
+/// plugin's refusal is reported under `function` (fhModuleLoadData).
+pub fn load(d: &'static Device, bytes: &[u8], function: &'static str) -> ApiResult<Loaded> {
     let parsed = bundle::parse(bytes).map_err(|e| fail(FH_ERROR_INVALID_IMAGE, format!("malformed bundle: {e}")))?;
     let count = (d.props.module_format_count as usize).min(d.props.module_formats.len());
     let formats = &d.props.module_formats[..count];
@@ -54,7 +55,7 @@ pub fn load(d: &'static Device, bytes: &[u8]) -> ApiResult<Loaded> {
     for image in &candidates {
         let mut native: fhp_module_t = std::ptr::null_mut();
         let data = image.bytes.as_ptr().cast();
-        match call_plugin!(d.plugin, module_load, "fhModuleLoadData", d.native, image.format, data, image.bytes.len(), &mut native) {
+        match call_plugin!(d.plugin, module_load, function, d.native, image.format, data, image.bytes.len(), &mut native) {
             Ok(()) => return Ok(Loaded { native, format: image.format, params }),
             Err(e) if e.status == FH_ERROR_INVALID_IMAGE || e.status == FH_ERROR_NOT_SUPPORTED => {
                 refusals.push((describe(image), e));

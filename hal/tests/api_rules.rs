@@ -16,29 +16,29 @@ fn cpu_env() -> String {
 #[test]
 fn before_fh_init_only_the_four_free_functions_work() {
     let cpu = cpu_env();
-    scenario("before_fh_init_only_the_four_free_functions_work", &[("FLAGHAL_PLUGIN_FILES", &cpu)], false, |api| {
-        let t = &api.t;
+    scenario("before_fh_init_only_the_four_free_functions_work", &[("FLAGHAL_PLUGIN_FILES", &cpu)], false, |hal| {
+        let t = hal.raw();
         let mut n = 7u32;
         // SAFETY: for the whole test, every pointer passed is a valid local.
         unsafe {
-            api.expect((t.fhDeviceGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "flaghal: fhDeviceGetCount: fhInit has not been called");
+            hal.assert_status((t.fhDeviceGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "flaghal: fhDeviceGetCount: fhInit has not been called");
             assert_eq!(n, 7, "outputs untouched on failure");
-            api.expect((t.fhPluginGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "fhPluginGetCount");
-            api.expect((t.fhStreamQuery)(std::ptr::null_mut()), FH_ERROR_NOT_INITIALIZED, "fhStreamQuery");
-            api.expect((t.fhMemFree)(std::ptr::null_mut(), 0), FH_ERROR_NOT_INITIALIZED, "fhMemFree");
+            hal.assert_status((t.fhPluginGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "fhPluginGetCount");
+            hal.assert_status((t.fhStreamQuery)(std::ptr::null_mut()), FH_ERROR_NOT_INITIALIZED, "fhStreamQuery");
+            hal.assert_status((t.fhMemFree)(std::ptr::null_mut(), 0), FH_ERROR_NOT_INITIALIZED, "fhMemFree");
             let mut version = 0;
             assert_eq!((t.fhGetVersion)(&mut version), FH_SUCCESS);
             assert_eq!(version, (1 << 22) | (1 << 12), "FH_MAKE_VERSION(1, 1, 0)");
             let mut name: *const c_char = std::ptr::null();
             assert_eq!((t.fhGetErrorName)(FH_ERROR_INVALID_HANDLE, &mut name), FH_SUCCESS);
-            assert_eq!(text(name), "FH_ERROR_INVALID_HANDLE");
+            assert_eq!(loader_string(name), "FH_ERROR_INVALID_HANDLE");
             assert_eq!((t.fhGetErrorString)(FH_ERROR_NOT_READY, &mut name), FH_SUCCESS);
-            assert_eq!(text(name), "Work is still pending.");
+            assert_eq!(loader_string(name), "Work is still pending.");
             let before = name;
-            api.expect((t.fhGetErrorName)(16, &mut name), FH_ERROR_INVALID_VALUE, "unknown status 16");
+            hal.assert_status((t.fhGetErrorName)(16, &mut name), FH_ERROR_INVALID_VALUE, "unknown status 16");
             assert_eq!(name, before, "unchanged on failure");
-            api.expect((t.fhGetErrorName)(0, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "name is NULL");
-            api.expect((t.fhInit)(1), FH_ERROR_INVALID_VALUE, "flaghal: fhInit: flags must be 0");
+            hal.assert_status((t.fhGetErrorName)(0, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "name is NULL");
+            hal.assert_status((t.fhInit)(1), FH_ERROR_INVALID_VALUE, "flaghal: fhInit: flags must be 0");
             assert_eq!((t.fhDeviceGetCount)(&mut n), FH_ERROR_NOT_INITIALIZED, "a refused fhInit initialises nothing");
             assert_eq!((t.fhInit)(0), FH_SUCCESS);
             assert_eq!((t.fhInit)(0), FH_SUCCESS, "idempotent");
@@ -51,13 +51,13 @@ fn before_fh_init_only_the_four_free_functions_work() {
 #[test]
 fn concurrent_first_fh_init_calls_all_see_one_load() {
     let cpu = cpu_env();
-    scenario("concurrent_first_fh_init_calls_all_see_one_load", &[("FLAGHAL_PLUGIN_FILES", &cpu)], false, |api| {
+    scenario("concurrent_first_fh_init_calls_all_see_one_load", &[("FLAGHAL_PLUGIN_FILES", &cpu)], false, |hal| {
         let results: Vec<(fh_status_t, u32, usize)> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
                 .map(|_| {
                     s.spawn(|| {
-                        let status = api.init();
-                        (status, api.device_count(), api.device(0) as usize)
+                        let status = status_of(&hal.init(0));
+                        (status, hal.device_count().unwrap(), hal.device(0).unwrap().0 as usize)
                     })
                 })
                 .collect();
@@ -65,40 +65,40 @@ fn concurrent_first_fh_init_calls_all_see_one_load() {
         });
         assert!(results.iter().all(|r| *r == results[0]), "{results:?}");
         assert_eq!(results[0].0, FH_SUCCESS);
-        assert_eq!(api.plugins().len(), 1, "the plugin was loaded once");
+        assert_eq!(hal.plugins().unwrap().len(), 1, "the plugin was loaded once");
     });
 }
 
 #[test]
 fn handles_are_checked_for_null_kind_and_staleness() {
     let cpu = cpu_env();
-    scenario("handles_are_checked_for_null_kind_and_staleness", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
-        let stream = api.stream(dev);
-        let event = api.event(dev, 0);
+    scenario("handles_are_checked_for_null_kind_and_staleness", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        let stream = hal.stream_create(dev).unwrap();
+        let event = hal.event_create(dev, 0).unwrap();
         // SAFETY: for the whole test, handles are loader handles or deliberately wrong
         // ones the loader must reject; outputs are valid locals.
         unsafe {
-            api.expect((t.fhStreamQuery)(std::ptr::null_mut()), FH_ERROR_INVALID_HANDLE, "flaghal: fhStreamQuery: stream is NULL");
-            api.expect((t.fhDeviceSynchronize)(std::ptr::null_mut()), FH_ERROR_INVALID_HANDLE, "device is NULL");
-            api.expect((t.fhStreamQuery)(event.cast()), FH_ERROR_INVALID_HANDLE, "not a live stream");
-            api.expect((t.fhEventQuery)(stream.cast()), FH_ERROR_INVALID_HANDLE, "not a live event");
-            api.expect((t.fhStreamQuery)(dev.cast()), FH_ERROR_INVALID_HANDLE, "not a live stream");
-            api.expect((t.fhDeviceSynchronize)(stream.cast()), FH_ERROR_INVALID_HANDLE, "not a live device");
-            assert_eq!((t.fhStreamSynchronize)(stream), FH_SUCCESS);
-            assert_eq!((t.fhStreamDestroy)(stream), FH_SUCCESS);
-            api.expect((t.fhStreamQuery)(stream), FH_ERROR_INVALID_HANDLE, "destroyed");
-            api.expect((t.fhStreamDestroy)(stream), FH_ERROR_INVALID_HANDLE, "fhStreamDestroy");
+            hal.assert_status((t.fhStreamQuery)(std::ptr::null_mut()), FH_ERROR_INVALID_HANDLE, "flaghal: fhStreamQuery: stream is NULL");
+            hal.assert_status((t.fhDeviceSynchronize)(std::ptr::null_mut()), FH_ERROR_INVALID_HANDLE, "device is NULL");
+            hal.assert_status((t.fhStreamQuery)(event.0.cast()), FH_ERROR_INVALID_HANDLE, "not a live stream");
+            hal.assert_status((t.fhEventQuery)(stream.0.cast()), FH_ERROR_INVALID_HANDLE, "not a live event");
+            hal.assert_status((t.fhStreamQuery)(dev.0.cast()), FH_ERROR_INVALID_HANDLE, "not a live stream");
+            hal.assert_status((t.fhDeviceSynchronize)(stream.0.cast()), FH_ERROR_INVALID_HANDLE, "not a live device");
+            assert_eq!((t.fhStreamSynchronize)(stream.0), FH_SUCCESS);
+            assert_eq!((t.fhStreamDestroy)(stream.0), FH_SUCCESS);
+            hal.assert_status((t.fhStreamQuery)(stream.0), FH_ERROR_INVALID_HANDLE, "destroyed");
+            hal.assert_status((t.fhStreamDestroy)(stream.0), FH_ERROR_INVALID_HANDLE, "fhStreamDestroy");
             assert_eq!((t.fhStreamDestroy)(std::ptr::null_mut()), FH_SUCCESS, "destroying NULL is a no-op");
             assert_eq!((t.fhEventDestroy)(std::ptr::null_mut()), FH_SUCCESS);
             assert_eq!((t.fhModuleUnload)(std::ptr::null_mut()), FH_SUCCESS);
-            assert_eq!((t.fhEventDestroy)(event), FH_SUCCESS);
+            assert_eq!((t.fhEventDestroy)(event.0), FH_SUCCESS);
             // Without the validation layer, a destroyed shell is reused.
-            let again = api.stream(dev);
+            let again = hal.stream_create(dev).unwrap();
             assert_eq!(again, stream, "the dead stream shell is recycled");
-            assert_eq!((t.fhStreamQuery)(again), FH_SUCCESS);
-            assert_eq!((t.fhStreamDestroy)(again), FH_SUCCESS);
+            assert_eq!((t.fhStreamQuery)(again.0), FH_SUCCESS);
+            assert_eq!((t.fhStreamDestroy)(again.0), FH_SUCCESS);
         }
     });
 }
@@ -106,26 +106,26 @@ fn handles_are_checked_for_null_kind_and_staleness() {
 #[test]
 fn messages_name_the_loader_or_the_plugin_and_successes_leave_them() {
     let cpu = cpu_env();
-    scenario("messages_name_the_loader_or_the_plugin_and_successes_leave_them", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
+    scenario("messages_name_the_loader_or_the_plugin_and_successes_leave_them", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
         let mut p = 0u64;
         // SAFETY: for the whole test, valid handles and locals.
         unsafe {
-            api.expect((t.fhMemAlloc)(dev, 0, &mut p), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: size is 0");
-            api.expect((t.fhMemAlloc)(dev, 16, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: ptr is NULL");
-            let status = (t.fhMemAlloc)(dev, 1usize << 62, &mut p);
-            assert_eq!(status, FH_ERROR_OUT_OF_MEMORY, "{}", api.message());
-            assert!(api.message().starts_with("cpu: fhMemAlloc: "), "a plugin failure names the plugin: {}", api.message());
+            hal.assert_status((t.fhMemAlloc)(dev.0, 0, &mut p), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: size is 0");
+            hal.assert_status((t.fhMemAlloc)(dev.0, 16, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "flaghal: fhMemAlloc: ptr is NULL");
+            let status = (t.fhMemAlloc)(dev.0, 1usize << 62, &mut p);
+            assert_eq!(status, FH_ERROR_OUT_OF_MEMORY, "{}", hal.last_error_message());
+            assert!(hal.last_error_message().starts_with("cpu: fhMemAlloc: "), "a plugin failure names the plugin: {}", hal.last_error_message());
             assert_eq!(p, 0, "output untouched");
-            let before = api.message();
-            let p = api.alloc(dev, 64);
-            assert_eq!((t.fhMemFree)(dev, p), FH_SUCCESS);
-            assert_eq!((t.fhMemFree)(dev, 0), FH_SUCCESS, "freeing 0 is a no-op");
-            assert_eq!(api.message(), before, "successes leave the message");
+            let before = hal.last_error_message();
+            let p = hal.mem_alloc(dev, 64).unwrap();
+            assert_eq!((t.fhMemFree)(dev.0, p), FH_SUCCESS);
+            assert_eq!((t.fhMemFree)(dev.0, 0), FH_SUCCESS, "freeing 0 is a no-op");
+            assert_eq!(hal.last_error_message(), before, "successes leave the message");
             std::thread::spawn(move || {
-                let api = Api::open();
-                assert_eq!(api.message(), "", "the message is per thread");
+                let hal = open();
+                assert_eq!(hal.last_error_message(), "", "the message is per thread");
             })
             .join()
             .unwrap();
@@ -136,8 +136,8 @@ fn messages_name_the_loader_or_the_plugin_and_successes_leave_them() {
 #[test]
 fn last_error_message_truncates_and_reports_the_full_length() {
     let cpu = cpu_env();
-    scenario("last_error_message_truncates_and_reports_the_full_length", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
+    scenario("last_error_message_truncates_and_reports_the_full_length", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
         // SAFETY: for the whole test, buffers and lengths are valid locals.
         unsafe {
             (t.fhStreamQuery)(std::ptr::null_mut());
@@ -167,27 +167,27 @@ extern "C" fn wait_for_release(_: *mut c_void) {
 #[test]
 fn not_ready_leaves_the_message_alone() {
     let cpu = cpu_env();
-    scenario("not_ready_leaves_the_message_alone", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
-        assert!(api.properties(dev).capabilities & FH_DEVICE_CAP_HOST_FUNC != 0, "the CPU device runs host functions");
-        let stream = api.stream(dev);
-        let event = api.event(dev, 0);
+    scenario("not_ready_leaves_the_message_alone", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        assert!(hal.properties(dev).unwrap().0.capabilities & FH_DEVICE_CAP_HOST_FUNC != 0, "the CPU device runs host functions");
+        let stream = hal.stream_create(dev).unwrap();
+        let event = hal.event_create(dev, 0).unwrap();
         // SAFETY: for the whole test, valid handles; the host function only reads a static.
         unsafe {
-            (t.fhMemAlloc)(dev, 0, std::ptr::null_mut());
-            let before = api.message();
-            assert_eq!((t.fhLaunchHostFunc)(stream, Some(wait_for_release), std::ptr::null_mut()), FH_SUCCESS);
-            assert_eq!((t.fhEventRecord)(event, stream), FH_SUCCESS);
-            assert_eq!((t.fhStreamQuery)(stream), FH_ERROR_NOT_READY);
-            assert_eq!((t.fhEventQuery)(event), FH_ERROR_NOT_READY);
-            assert_eq!(api.message(), before, "FH_ERROR_NOT_READY is not a failure");
-            api.expect((t.fhLaunchHostFunc)(stream, None, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "fn is NULL");
+            (t.fhMemAlloc)(dev.0, 0, std::ptr::null_mut());
+            let before = hal.last_error_message();
+            assert_eq!((t.fhLaunchHostFunc)(stream.0, Some(wait_for_release), std::ptr::null_mut()), FH_SUCCESS);
+            assert_eq!((t.fhEventRecord)(event.0, stream.0), FH_SUCCESS);
+            assert_eq!((t.fhStreamQuery)(stream.0), FH_ERROR_NOT_READY);
+            assert_eq!((t.fhEventQuery)(event.0), FH_ERROR_NOT_READY);
+            assert_eq!(hal.last_error_message(), before, "FH_ERROR_NOT_READY is not a failure");
+            hal.assert_status((t.fhLaunchHostFunc)(stream.0, None, std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "fn is NULL");
             RELEASE.store(true, Ordering::Release);
-            assert_eq!((t.fhStreamSynchronize)(stream), FH_SUCCESS);
-            assert_eq!((t.fhEventQuery)(event), FH_SUCCESS);
-            assert_eq!((t.fhEventDestroy)(event), FH_SUCCESS);
-            assert_eq!((t.fhStreamDestroy)(stream), FH_SUCCESS);
+            assert_eq!((t.fhStreamSynchronize)(stream.0), FH_SUCCESS);
+            assert_eq!((t.fhEventQuery)(event.0), FH_SUCCESS);
+            assert_eq!((t.fhEventDestroy)(event.0), FH_SUCCESS);
+            assert_eq!((t.fhStreamDestroy)(stream.0), FH_SUCCESS);
         }
     });
 }
@@ -195,10 +195,10 @@ fn not_ready_leaves_the_message_alone() {
 #[test]
 fn sized_structs_are_written_only_inside_the_callers_size() {
     let cpu = cpu_env();
-    scenario("sized_structs_are_written_only_inside_the_callers_size", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
-        let full = api.properties(dev);
+    scenario("sized_structs_are_written_only_inside_the_callers_size", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        let full = hal.properties(dev).unwrap().0;
         assert_eq!(flaghal_sys::ptr::char_array_to_string(&full.plugin_name), "cpu", "the loader fills plugin_name");
         assert_eq!(full.plugin_device_index, 0);
         assert_eq!(full.type_, FH_DEVICE_TYPE_CPU);
@@ -209,7 +209,7 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
         let p = bytes.as_mut_ptr().cast::<fh_device_properties_t>();
         // SAFETY: the buffer is large enough; the loader writes inside old_size.
         unsafe {
-            assert_eq!((t.fhDeviceGetProperties)(dev, p), FH_SUCCESS, "{}", api.message());
+            assert_eq!((t.fhDeviceGetProperties)(dev.0, p), FH_SUCCESS, "{}", hal.last_error_message());
         }
         assert!(bytes[old_size..].iter().all(|b| *b == 0xAB), "nothing written past struct_size");
         let name_at = std::mem::offset_of!(fh_device_properties_t, name);
@@ -217,7 +217,7 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
         bytes[..8].copy_from_slice(&15usize.to_ne_bytes());
         // SAFETY: as above.
         unsafe {
-            api.expect((t.fhDeviceGetProperties)(dev, p), FH_ERROR_INVALID_VALUE, "struct_size is 15");
+            hal.assert_status((t.fhDeviceGetProperties)(dev.0, p), FH_ERROR_INVALID_VALUE, "struct_size is 15");
         }
         // fhPluginGetInfo for a caller that knows only up to `name`.
         let mut info = [0xCDu8; std::mem::size_of::<fh_plugin_info_t>()];
@@ -227,14 +227,14 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
         unsafe {
             assert_eq!((t.fhPluginGetInfo)(0, info.as_mut_ptr().cast()), FH_SUCCESS);
             let name = usize::from_ne_bytes(info[16..24].try_into().unwrap()) as *const c_char;
-            assert_eq!(text(name), "cpu");
+            assert_eq!(loader_string(name), "cpu");
             assert!(info[small..].iter().all(|b| *b == 0xCD));
-            api.expect((t.fhPluginGetInfo)(1, info.as_mut_ptr().cast()), FH_ERROR_INVALID_VALUE, "index 1 is out of range");
+            hal.assert_status((t.fhPluginGetInfo)(1, info.as_mut_ptr().cast()), FH_ERROR_INVALID_VALUE, "index 1 is out of range");
         }
-        let infos = api.plugins();
-        assert_eq!(infos[0].status, FH_PLUGIN_STATUS_LOADED);
-        assert_eq!(text(infos[0].skip_detail), "");
-        assert_eq!(text(infos[0].manifest_path), "");
+        let infos = hal.plugins().unwrap();
+        assert!(infos[0].loaded, "{:?}", infos[0]);
+        assert_eq!(infos[0].skip_detail, "");
+        assert_eq!(infos[0].manifest_path, "");
         assert_eq!(infos[0].device_count, 1);
     });
 }
@@ -242,9 +242,9 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
 #[test]
 fn data_checks_flags_sizes_and_formats() {
     let cpu = cpu_env();
-    scenario("data_checks_flags_sizes_and_formats", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
+    scenario("data_checks_flags_sizes_and_formats", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
         let mut s = std::ptr::null_mut();
         let mut e = std::ptr::null_mut();
         let mut m = std::ptr::null_mut();
@@ -252,27 +252,27 @@ fn data_checks_flags_sizes_and_formats() {
         let data = [1u8; 16];
         // SAFETY: for the whole test, valid handles and locals.
         unsafe {
-            api.expect((t.fhStreamCreate)(dev, 1, &mut s), FH_ERROR_INVALID_VALUE, "unknown flags 0x1");
-            api.expect((t.fhEventCreate)(dev, 2, &mut e), FH_ERROR_INVALID_VALUE, "unknown flags 0x2");
-            api.expect((t.fhMemcpyHtoD)(dev, 0xdead, std::ptr::null(), 0), FH_ERROR_INVALID_VALUE, "src is NULL");
-            assert_eq!((t.fhMemcpyHtoD)(dev, 0xdead, data.as_ptr().cast(), 0), FH_SUCCESS, "zero-size copies do nothing");
-            assert_eq!((t.fhMemsetD32)(dev, 0xdead, 0, 0), FH_SUCCESS);
-            api.expect((t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_SPIRV, data.as_ptr().cast(), 16, &mut m), FH_ERROR_NOT_SUPPORTED, "module format 1");
-            api.expect((t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_INVALID, data.as_ptr().cast(), 16, &mut m), FH_ERROR_INVALID_VALUE, "FH_MODULE_FORMAT_INVALID");
-            api.expect((t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_NATIVE_CPU, data.as_ptr().cast(), 0, &mut m), FH_ERROR_INVALID_VALUE, "size is 0");
-            let status = (t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_NATIVE_CPU, data.as_ptr().cast(), 16, &mut m);
-            assert_eq!(status, FH_ERROR_INVALID_IMAGE, "the plugin judges the bytes: {}", api.message());
-            assert!(api.message().starts_with("cpu: fhModuleLoadData: "), "{}", api.message());
-            let quiet = api.event(dev, FH_EVENT_DISABLE_TIMING);
-            let timed = api.event(dev, 0);
-            api.expect((t.fhEventElapsedTime)(&mut ms, quiet, timed), FH_ERROR_INVALID_VALUE, "start was created with FH_EVENT_DISABLE_TIMING");
-            api.expect((t.fhEventElapsedTime)(std::ptr::null_mut(), timed, timed), FH_ERROR_INVALID_VALUE, "ms is NULL");
+            hal.assert_status((t.fhStreamCreate)(dev.0, 1, &mut s), FH_ERROR_INVALID_VALUE, "unknown flags 0x1");
+            hal.assert_status((t.fhEventCreate)(dev.0, 2, &mut e), FH_ERROR_INVALID_VALUE, "unknown flags 0x2");
+            hal.assert_status((t.fhMemcpyHtoD)(dev.0, 0xdead, std::ptr::null(), 0), FH_ERROR_INVALID_VALUE, "src is NULL");
+            assert_eq!((t.fhMemcpyHtoD)(dev.0, 0xdead, data.as_ptr().cast(), 0), FH_SUCCESS, "zero-size copies do nothing");
+            assert_eq!((t.fhMemsetD32)(dev.0, 0xdead, 0, 0), FH_SUCCESS);
+            hal.assert_status((t.fhModuleLoadData)(dev.0, FH_MODULE_FORMAT_SPIRV, data.as_ptr().cast(), 16, &mut m), FH_ERROR_NOT_SUPPORTED, "module format 1");
+            hal.assert_status((t.fhModuleLoadData)(dev.0, FH_MODULE_FORMAT_INVALID, data.as_ptr().cast(), 16, &mut m), FH_ERROR_INVALID_VALUE, "FH_MODULE_FORMAT_INVALID");
+            hal.assert_status((t.fhModuleLoadData)(dev.0, FH_MODULE_FORMAT_NATIVE_CPU, data.as_ptr().cast(), 0, &mut m), FH_ERROR_INVALID_VALUE, "size is 0");
+            let status = (t.fhModuleLoadData)(dev.0, FH_MODULE_FORMAT_NATIVE_CPU, data.as_ptr().cast(), 16, &mut m);
+            assert_eq!(status, FH_ERROR_INVALID_IMAGE, "the plugin judges the bytes: {}", hal.last_error_message());
+            assert!(hal.last_error_message().starts_with("cpu: fhModuleLoadData: "), "{}", hal.last_error_message());
+            let quiet = hal.event_create(dev, FH_EVENT_DISABLE_TIMING).unwrap();
+            let timed = hal.event_create(dev, 0).unwrap();
+            hal.assert_status((t.fhEventElapsedTime)(&mut ms, quiet.0, timed.0), FH_ERROR_INVALID_VALUE, "start was created with FH_EVENT_DISABLE_TIMING");
+            hal.assert_status((t.fhEventElapsedTime)(std::ptr::null_mut(), timed.0, timed.0), FH_ERROR_INVALID_VALUE, "ms is NULL");
             let mut free = 0usize;
-            assert_eq!((t.fhMemGetInfo)(dev, &mut free, std::ptr::null_mut()), FH_SUCCESS);
+            assert_eq!((t.fhMemGetInfo)(dev.0, &mut free, std::ptr::null_mut()), FH_SUCCESS);
             assert!(free > 0);
-            api.expect((t.fhMemGetInfo)(dev, std::ptr::null_mut(), std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "both NULL");
+            hal.assert_status((t.fhMemGetInfo)(dev.0, std::ptr::null_mut(), std::ptr::null_mut()), FH_ERROR_INVALID_VALUE, "both NULL");
             let mut d = std::ptr::null_mut();
-            api.expect((t.fhDeviceGet)(1, &mut d), FH_ERROR_INVALID_DEVICE, "ordinal 1 is out of range (1 devices)");
+            hal.assert_status((t.fhDeviceGet)(1, &mut d), FH_ERROR_INVALID_DEVICE, "ordinal 1 is out of range (1 devices)");
         }
     });
 }
@@ -288,12 +288,12 @@ struct FillArgs {
 fn launches_are_checked_against_the_cached_device_limits() {
     let cpu = cpu_env();
     let image = cpu_module("fill", FILL_KERNEL);
-    scenario("launches_are_checked_against_the_cached_device_limits", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
-        let props = api.properties(dev);
-        let stream = api.stream(dev);
-        let out = api.alloc(dev, 4 * 64);
+    scenario("launches_are_checked_against_the_cached_device_limits", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        let props = hal.properties(dev).unwrap().0;
+        let stream = hal.stream_create(dev).unwrap();
+        let out = hal.mem_alloc(dev, 4 * 64).unwrap();
         let args = FillArgs { out, value: 0x1234_5678 };
         let a = (&args as *const FillArgs).cast::<c_void>();
         let n = std::mem::size_of::<FillArgs>();
@@ -301,34 +301,34 @@ fn launches_are_checked_against_the_cached_device_limits() {
         let mut f = std::ptr::null_mut();
         // SAFETY: for the whole test, valid handles, image bytes and argument blob.
         unsafe {
-            assert_eq!((t.fhModuleLoadData)(dev, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_SUCCESS, "{}", api.message());
-            api.expect((t.fhModuleGetFunction)(module, c"nope".as_ptr(), &mut f), FH_ERROR_NOT_FOUND, "cpu: fhModuleGetFunction");
-            assert_eq!((t.fhModuleGetFunction)(module, c"fill".as_ptr(), &mut f), FH_SUCCESS, "{}", api.message());
+            assert_eq!((t.fhModuleLoadData)(dev.0, FH_MODULE_FORMAT_NATIVE_CPU, image.as_ptr().cast(), image.len(), &mut module), FH_SUCCESS, "{}", hal.last_error_message());
+            hal.assert_status((t.fhModuleGetFunction)(module, c"nope".as_ptr(), &mut f), FH_ERROR_NOT_FOUND, "cpu: fhModuleGetFunction");
+            assert_eq!((t.fhModuleGetFunction)(module, c"fill".as_ptr(), &mut f), FH_SUCCESS, "{}", hal.last_error_message());
             let mut again = std::ptr::null_mut();
             assert_eq!((t.fhModuleGetFunction)(module, c"fill".as_ptr(), &mut again), FH_SUCCESS);
             assert_eq!(again, f, "one name, one handle");
             let mut v = 0;
-            api.expect((t.fhFunctionGetAttribute)(&mut v, 9, f), FH_ERROR_INVALID_VALUE, "unknown attribute 9");
+            hal.assert_status((t.fhFunctionGetAttribute)(&mut v, 9, f), FH_ERROR_INVALID_VALUE, "unknown attribute 9");
             let launch = |g: [u32; 3], b: [u32; 3], shared: u32, args: *const c_void, size: usize| {
-                (t.fhLaunchKernel)(f, g[0], g[1], g[2], b[0], b[1], b[2], shared, stream, args, size)
+                (t.fhLaunchKernel)(f, g[0], g[1], g[2], b[0], b[1], b[2], shared, stream.0, args, size)
             };
-            api.expect(launch([0, 1, 1], [64, 1, 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "zero dimension");
-            api.expect(launch([1, 1, 1], [props.max_threads_per_block + 1, 1, 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "exceeds");
-            api.expect(launch([1, 1, 1], [1, 1, props.max_block_dim[2] + 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "max_block_dim");
-            api.expect(launch([1, 1, 1], [64, 1, 1], props.max_shared_memory_per_block + 1, a, n), FH_ERROR_INVALID_CONFIGURATION, "shared memory");
+            hal.assert_status(launch([0, 1, 1], [64, 1, 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "zero dimension");
+            hal.assert_status(launch([1, 1, 1], [props.max_threads_per_block + 1, 1, 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "exceeds");
+            hal.assert_status(launch([1, 1, 1], [1, 1, props.max_block_dim[2] + 1], 0, a, n), FH_ERROR_INVALID_CONFIGURATION, "max_block_dim");
+            hal.assert_status(launch([1, 1, 1], [64, 1, 1], props.max_shared_memory_per_block + 1, a, n), FH_ERROR_INVALID_CONFIGURATION, "shared memory");
             let big = vec![0u8; props.max_kernel_args_size as usize + 1];
-            api.expect(launch([1, 1, 1], [64, 1, 1], 0, big.as_ptr().cast(), big.len()), FH_ERROR_INVALID_CONFIGURATION, "max_kernel_args_size");
-            api.expect(launch([1, 1, 1], [64, 1, 1], 0, std::ptr::null(), n), FH_ERROR_INVALID_VALUE, "args is NULL");
-            api.expect((t.fhLaunchKernel)(f, 1, 1, 1, 64, 1, 1, 0, f.cast(), a, n), FH_ERROR_INVALID_HANDLE, "not a live stream");
-            assert_eq!(launch([1, 1, 1], [64, 1, 1], 0, a, n), FH_SUCCESS, "{}", api.message());
-            assert_eq!((t.fhStreamSynchronize)(stream), FH_SUCCESS);
+            hal.assert_status(launch([1, 1, 1], [64, 1, 1], 0, big.as_ptr().cast(), big.len()), FH_ERROR_INVALID_CONFIGURATION, "max_kernel_args_size");
+            hal.assert_status(launch([1, 1, 1], [64, 1, 1], 0, std::ptr::null(), n), FH_ERROR_INVALID_VALUE, "args is NULL");
+            hal.assert_status((t.fhLaunchKernel)(f, 1, 1, 1, 64, 1, 1, 0, f.cast(), a, n), FH_ERROR_INVALID_HANDLE, "not a live stream");
+            assert_eq!(launch([1, 1, 1], [64, 1, 1], 0, a, n), FH_SUCCESS, "{}", hal.last_error_message());
+            assert_eq!((t.fhStreamSynchronize)(stream.0), FH_SUCCESS);
             let mut host = [0u32; 64];
-            assert_eq!((t.fhMemcpyDtoH)(dev, host.as_mut_ptr().cast(), out, 256), FH_SUCCESS);
+            assert_eq!((t.fhMemcpyDtoH)(dev.0, host.as_mut_ptr().cast(), out, 256), FH_SUCCESS);
             assert!(host.iter().all(|x| *x == 0x1234_5678), "the valid launch ran");
             assert_eq!((t.fhModuleUnload)(module), FH_SUCCESS);
-            api.expect(launch([1, 1, 1], [64, 1, 1], 0, a, n), FH_ERROR_INVALID_HANDLE, "not a live function");
-            assert_eq!((t.fhStreamDestroy)(stream), FH_SUCCESS);
-            assert_eq!((t.fhMemFree)(dev, out), FH_SUCCESS);
+            hal.assert_status(launch([1, 1, 1], [64, 1, 1], 0, a, n), FH_ERROR_INVALID_HANDLE, "not a live function");
+            assert_eq!((t.fhStreamDestroy)(stream.0), FH_SUCCESS);
+            assert_eq!((t.fhMemFree)(dev.0, out), FH_SUCCESS);
         }
     });
 }

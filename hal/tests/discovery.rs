@@ -40,18 +40,18 @@ fn xdg_folders_are_searched_in_order_sorted_by_file_name_and_duplicates_skipped(
     // A later folder names the same library again.
     write(&root.join("data-dirs/flaghal/plugins.d/cpu-again.json"), &manifest("cpu-again", &cpu));
     let env = xdg_env(&root);
-    scenario("xdg_folders_are_searched_in_order_sorted_by_file_name_and_duplicates_skipped", &as_refs(&env), true, |api| {
-        let plugins = api.plugins();
-        let manifests: Vec<String> = plugins.iter().map(|p| text(p.manifest_path)).collect();
+    scenario("xdg_folders_are_searched_in_order_sorted_by_file_name_and_duplicates_skipped", &as_refs(&env), true, |hal| {
+        let plugins = hal.plugins().unwrap();
+        let manifests: Vec<String> = plugins.iter().map(|p| p.manifest_path.clone()).collect();
         assert_eq!(plugins.len(), 3, "{manifests:?}");
         assert!(manifests[0].ends_with("10-broken.json"));
         assert_eq!(plugins[0].skip_reason, FH_PLUGIN_SKIP_MANIFEST_INVALID);
         assert!(manifests[1].ends_with("20-cpu.json"));
-        assert_eq!(plugins[1].status, FH_PLUGIN_STATUS_LOADED);
+        assert!(plugins[1].loaded, "{:?}", plugins[1]);
         assert!(manifests[2].ends_with("cpu-again.json"));
         assert_eq!(plugins[2].skip_reason, FH_PLUGIN_SKIP_DUPLICATE);
-        assert!(text(plugins[2].skip_detail).contains("\"cpu\""), "{}", text(plugins[2].skip_detail));
-        assert_eq!(api.device_count(), 1);
+        assert!(plugins[2].skip_detail.contains("\"cpu\""), "{}", plugins[2].skip_detail);
+        assert_eq!(hal.device_count().unwrap(), 1);
     });
 }
 
@@ -63,13 +63,13 @@ fn add_plugin_files_come_first() {
     let missing = root.join("nowhere/libmissing.so");
     let mut env = xdg_env(&root);
     env.push(("FLAGHAL_ADD_PLUGIN_FILES", missing.to_string_lossy().into_owned()));
-    let out = scenario("add_plugin_files_come_first", &as_refs(&env), true, |api| {
-        let plugins = api.plugins();
+    let out = scenario("add_plugin_files_come_first", &as_refs(&env), true, |hal| {
+        let plugins = hal.plugins().unwrap();
         assert_eq!(plugins.len(), 2);
         assert_eq!(plugins[0].skip_reason, FH_PLUGIN_SKIP_OPEN_FAILED);
-        assert!(text(plugins[0].skip_detail).contains("libmissing.so"));
-        assert_eq!(text(plugins[0].manifest_path), "", "given directly");
-        assert_eq!(plugins[1].status, FH_PLUGIN_STATUS_LOADED);
+        assert!(plugins[0].skip_detail.contains("libmissing.so"));
+        assert_eq!(plugins[0].manifest_path, "", "given directly");
+        assert!(plugins[1].loaded, "{:?}", plugins[1]);
     });
     assert!(
         out.stderr.lines().any(|l| l.starts_with("flaghal: error: FLAGHAL_ADD_PLUGIN_FILES entry") && l.contains("libmissing.so")),
@@ -89,11 +89,11 @@ fn plugin_files_replace_the_folders() {
     write(&dir.join("a.json"), "{\"file_format_version\": \"9.0.0\", \"plugin\": {\"library_path\": \"x\"}}");
     let mut env = xdg_env(&root);
     env.push(("FLAGHAL_PLUGIN_FILES", format!("{}:{}", dir.display(), cpu.display())));
-    scenario("plugin_files_replace_the_folders", &as_refs(&env), true, |api| {
-        let plugins = api.plugins();
+    scenario("plugin_files_replace_the_folders", &as_refs(&env), true, |hal| {
+        let plugins = hal.plugins().unwrap();
         assert_eq!(plugins.len(), 2, "the ~/.config manifest is not read");
-        assert!(text(plugins[0].skip_detail).contains("9.0.0 is not supported"));
-        assert_eq!(text(plugins[1].name), "cpu");
+        assert!(plugins[0].skip_detail.contains("9.0.0 is not supported"));
+        assert_eq!(plugins[1].name, "cpu");
     });
 }
 
@@ -101,12 +101,12 @@ fn plugin_files_replace_the_folders() {
 fn plugins_select_skips_what_it_does_not_name() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
     let env = [("FLAGHAL_PLUGIN_FILES", cpu.as_str()), ("FLAGHAL_PLUGINS_SELECT", "vulkan,acme*")];
-    scenario("plugins_select_skips_what_it_does_not_name", &env, true, |api| {
-        let p = &api.plugins()[0];
+    scenario("plugins_select_skips_what_it_does_not_name", &env, true, |hal| {
+        let p = &hal.plugins().unwrap()[0];
         assert_eq!(p.skip_reason, FH_PLUGIN_SKIP_DISABLED);
-        assert!(text(p.skip_detail).contains("not selected by FLAGHAL_PLUGINS_SELECT=\"vulkan,acme*\""));
-        assert_eq!(text(p.name), "cpu", "the table's name, as there is no manifest");
-        assert_eq!(api.device_count(), 0);
+        assert!(p.skip_detail.contains("not selected by FLAGHAL_PLUGINS_SELECT=\"vulkan,acme*\""));
+        assert_eq!(p.name, "cpu", "the table's name, as there is no manifest");
+        assert_eq!(hal.device_count().unwrap(), 0);
     });
 }
 
@@ -114,10 +114,10 @@ fn plugins_select_skips_what_it_does_not_name() {
 fn visible_devices_set_but_empty_hides_every_device() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
     let env = [("FLAGHAL_PLUGIN_FILES", cpu.as_str()), ("FLAGHAL_VISIBLE_DEVICES", "")];
-    scenario("visible_devices_set_but_empty_hides_every_device", &env, true, |api| {
-        assert_eq!(api.device_count(), 0, "set but empty: no devices");
-        let p = &api.plugins()[0];
-        assert_eq!((p.status, p.device_count), (FH_PLUGIN_STATUS_LOADED, 0));
+    scenario("visible_devices_set_but_empty_hides_every_device", &env, true, |hal| {
+        assert_eq!(hal.device_count().unwrap(), 0, "set but empty: no devices");
+        let p = &hal.plugins().unwrap()[0];
+        assert_eq!((p.loaded, p.device_count), (true, 0));
     });
 }
 
@@ -125,9 +125,9 @@ fn visible_devices_set_but_empty_hides_every_device() {
 fn visible_devices_drops_duplicates_and_reports_invalid_entries() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
     let env = [("FLAGHAL_PLUGIN_FILES", cpu.as_str()), ("FLAGHAL_VISIBLE_DEVICES", "5,cpu:0,0,bogus")];
-    let out = scenario("visible_devices_drops_duplicates_and_reports_invalid_entries", &env, true, |api| {
-        assert_eq!(api.device_count(), 1, "duplicates dropped, invalid entries ignored");
-        assert_eq!(api.plugins()[0].device_count, 1);
+    let out = scenario("visible_devices_drops_duplicates_and_reports_invalid_entries", &env, true, |hal| {
+        assert_eq!(hal.device_count().unwrap(), 1, "duplicates dropped, invalid entries ignored");
+        assert_eq!(hal.plugins().unwrap()[0].device_count, 1);
     });
     let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("flaghal: error: FLAGHAL_VISIBLE_DEVICES")).collect();
     assert_eq!(errors.len(), 2, "{}", out.stderr);

@@ -8,31 +8,27 @@ use flaghal_sys::*;
 use std::sync::Barrier;
 use support::*;
 
-/// Raw handles cross threads in these tests (flaghal.h: any handle may be
-/// used from any thread).
-#[derive(Clone, Copy)]
-struct Raw(usize);
-
 #[test]
 fn handles_survive_concurrent_create_use_destroy_and_racing_destroys() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
-    scenario("handles_survive_concurrent_create_use_destroy_and_racing_destroys", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |api| {
-        let t = &api.t;
-        let dev = Raw(api.device(0) as usize);
+    scenario("handles_survive_concurrent_create_use_destroy_and_racing_destroys", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        // The client's handles cross threads (flaghal.h: any handle may be
+        // used from any thread).
+        let dev = hal.device(0).unwrap();
         std::thread::scope(|scope| {
             for _ in 0..4 {
                 scope.spawn(|| {
-                    let dev = dev.0 as fh_device_t;
                     for i in 0..300u32 {
-                        let s = api.stream(dev);
-                        let e = api.event(dev, i & 1);
+                        let s = hal.stream_create(dev).unwrap();
+                        let e = hal.event_create(dev, i & 1).unwrap();
                         // SAFETY: live handles owned by this thread.
                         unsafe {
-                            assert_eq!((t.fhEventRecord)(e, s), FH_SUCCESS, "{}", api.message());
-                            assert_eq!((t.fhStreamWaitEvent)(s, e), FH_SUCCESS);
-                            assert_eq!((t.fhStreamSynchronize)(s), FH_SUCCESS);
-                            assert_eq!((t.fhEventDestroy)(e), FH_SUCCESS);
-                            assert_eq!((t.fhStreamDestroy)(s), FH_SUCCESS, "{}", api.message());
+                            assert_eq!((t.fhEventRecord)(e.0, s.0), FH_SUCCESS, "{}", hal.last_error_message());
+                            assert_eq!((t.fhStreamWaitEvent)(s.0, e.0), FH_SUCCESS);
+                            assert_eq!((t.fhStreamSynchronize)(s.0), FH_SUCCESS);
+                            assert_eq!((t.fhEventDestroy)(e.0), FH_SUCCESS);
+                            assert_eq!((t.fhStreamDestroy)(s.0), FH_SUCCESS, "{}", hal.last_error_message());
                         }
                     }
                 });
@@ -41,15 +37,17 @@ fn handles_survive_concurrent_create_use_destroy_and_racing_destroys() {
         // Two threads destroy the same stream at once: one succeeds, the other
         // gets INVALID_HANDLE, and the plugin sees one destroy.
         for _ in 0..50 {
-            let s = Raw(api.stream(dev.0 as fh_device_t) as usize);
+            let s = hal.stream_create(dev).unwrap();
             let barrier = Barrier::new(2);
             let statuses: Vec<fh_status_t> = std::thread::scope(|scope| {
                 let racers: Vec<_> = (0..2)
                     .map(|_| {
                         scope.spawn(|| {
+                            // The whole Stream, which may cross threads (not its raw field).
+                            let stream: Stream = s;
                             barrier.wait();
                             // SAFETY: a stream handle; the loop checks the race outcome.
-                            unsafe { (t.fhStreamDestroy)(s.0 as fh_stream_t) }
+                            unsafe { (t.fhStreamDestroy)(stream.0) }
                         })
                     })
                     .collect();

@@ -11,39 +11,39 @@ use support::*;
 fn validation_checks_handles_and_ranges_and_reports_leaks() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
     let env = [("FLAGHAL_PLUGIN_FILES", cpu.as_str()), ("FLAGHAL_VALIDATION", "1")];
-    let out = scenario("validation_checks_handles_and_ranges_and_reports_leaks", &env, true, |api| {
-        let t = &api.t;
-        let dev = api.device(0);
-        let base = api.alloc(dev, 256);
+    let out = scenario("validation_checks_handles_and_ranges_and_reports_leaks", &env, true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        let base = hal.mem_alloc(dev, 256).unwrap();
         let data = [7u8; 512];
         let mut back = [0u8; 64];
         let not_a_handle = Box::into_raw(Box::new([0u64; 8]));
         // SAFETY: for the whole test, valid handles and buffers, or deliberately
         // wrong handles that the validation layer must reject unread.
         unsafe {
-            assert_eq!((t.fhMemcpyHtoD)(dev, base + 128, data.as_ptr().cast(), 128), FH_SUCCESS, "base + offset inside");
-            api.expect((t.fhMemcpyHtoD)(dev, base + 200, data.as_ptr().cast(), 100), FH_ERROR_INVALID_ADDRESS, "validation layer");
-            api.expect((t.fhMemcpyDtoH)(dev, back.as_mut_ptr().cast(), base + 256, 1), FH_ERROR_INVALID_ADDRESS, "src range");
-            api.expect((t.fhMemsetD8)(dev, base - 1, 0, 2), FH_ERROR_INVALID_ADDRESS, "dst range");
-            api.expect((t.fhMemcpyDtoD)(dev, base, base + 1, 256), FH_ERROR_INVALID_ADDRESS, "src range");
-            api.expect((t.fhMemFree)(dev, base + 8), FH_ERROR_INVALID_ADDRESS, "not the base of a live allocation");
-            assert_eq!((t.fhMemFree)(dev, base), FH_SUCCESS);
-            api.expect((t.fhMemFree)(dev, base), FH_ERROR_INVALID_ADDRESS, "not the base");
-            api.expect((t.fhMemcpyHtoD)(dev, base, data.as_ptr().cast(), 1), FH_ERROR_INVALID_ADDRESS, "not inside a live allocation");
+            assert_eq!((t.fhMemcpyHtoD)(dev.0, base + 128, data.as_ptr().cast(), 128), FH_SUCCESS, "base + offset inside");
+            hal.assert_status((t.fhMemcpyHtoD)(dev.0, base + 200, data.as_ptr().cast(), 100), FH_ERROR_INVALID_ADDRESS, "validation layer");
+            hal.assert_status((t.fhMemcpyDtoH)(dev.0, back.as_mut_ptr().cast(), base + 256, 1), FH_ERROR_INVALID_ADDRESS, "src range");
+            hal.assert_status((t.fhMemsetD8)(dev.0, base - 1, 0, 2), FH_ERROR_INVALID_ADDRESS, "dst range");
+            hal.assert_status((t.fhMemcpyDtoD)(dev.0, base, base + 1, 256), FH_ERROR_INVALID_ADDRESS, "src range");
+            hal.assert_status((t.fhMemFree)(dev.0, base + 8), FH_ERROR_INVALID_ADDRESS, "not the base of a live allocation");
+            assert_eq!((t.fhMemFree)(dev.0, base), FH_SUCCESS);
+            hal.assert_status((t.fhMemFree)(dev.0, base), FH_ERROR_INVALID_ADDRESS, "not the base");
+            hal.assert_status((t.fhMemcpyHtoD)(dev.0, base, data.as_ptr().cast(), 1), FH_ERROR_INVALID_ADDRESS, "not inside a live allocation");
 
-            let s1 = api.stream(dev);
-            let stream_async = |dst| (t.fhMemsetD32Async)(dst, 0, 1, s1);
-            api.expect(stream_async(base), FH_ERROR_INVALID_ADDRESS, "dst range");
-            assert_eq!((t.fhStreamDestroy)(s1), FH_SUCCESS);
-            let s2 = api.stream(dev);
+            let s1 = hal.stream_create(dev).unwrap();
+            let stream_async = |dst| (t.fhMemsetD32Async)(dst, 0, 1, s1.0);
+            hal.assert_status(stream_async(base), FH_ERROR_INVALID_ADDRESS, "dst range");
+            assert_eq!((t.fhStreamDestroy)(s1.0), FH_SUCCESS);
+            let s2 = hal.stream_create(dev).unwrap();
             assert_ne!(s1, s2, "with validation, shells are never reused");
-            api.expect((t.fhStreamQuery)(s1), FH_ERROR_INVALID_HANDLE, "validation layer");
-            api.expect((t.fhStreamQuery)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live stream");
-            api.expect((t.fhDeviceSynchronize)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live device");
-            assert_eq!((t.fhStreamQuery)(s2), FH_SUCCESS);
+            hal.assert_status((t.fhStreamQuery)(s1.0), FH_ERROR_INVALID_HANDLE, "validation layer");
+            hal.assert_status((t.fhStreamQuery)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live stream");
+            hal.assert_status((t.fhDeviceSynchronize)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live device");
+            assert_eq!((t.fhStreamQuery)(s2.0), FH_SUCCESS);
             // Leaks for the exit report: s2, one event and 512 bytes.
-            api.event(dev, 0);
-            api.alloc(dev, 512);
+            hal.event_create(dev, 0).unwrap();
+            hal.mem_alloc(dev, 512).unwrap();
         }
     });
     let leaks: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("flaghal: validation: ")).collect();
@@ -56,10 +56,10 @@ fn validation_checks_handles_and_ranges_and_reports_leaks() {
 #[test]
 fn without_validation_nothing_is_reported_at_exit() {
     let cpu = cpu_plugin().to_string_lossy().into_owned();
-    let out = scenario("without_validation_nothing_is_reported_at_exit", &[("FLAGHAL_PLUGIN_FILES", cpu.as_str())], true, |api| {
-        let dev = api.device(0);
-        api.stream(dev);
-        api.alloc(dev, 64);
+    let out = scenario("without_validation_nothing_is_reported_at_exit", &[("FLAGHAL_PLUGIN_FILES", cpu.as_str())], true, |hal| {
+        let dev = hal.device(0).unwrap();
+        hal.stream_create(dev).unwrap();
+        hal.mem_alloc(dev, 64).unwrap();
     });
     assert!(!out.stderr.contains("flaghal: validation"), "{}", out.stderr);
 }

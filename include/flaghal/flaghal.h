@@ -328,10 +328,12 @@ typedef enum fh_module_format {
     FH_MODULE_FORMAT_PTX = 2,
     /** A host shared library (ELF) whose kernels follow flaghal_cpu_kernel.h. */
     FH_MODULE_FORMAT_NATIVE_CPU = 3,
-    /** OpenCL C source text (1.2 or 2.x, size bytes, no NUL needed). Each
-     *  kernel takes one parameter, `__global const uchar *` to a copy of the
-     *  blob, and optionally a second, `__local uchar *`, of shared_mem_bytes.
-     *  Added in 1.1. */
+    /** OpenCL C source (1.2 or later): one or more translation units, each
+     *  ending with a NUL byte (the last NUL may be omitted); one is built with
+     *  clBuildProgram, several are compiled apart and linked. Each kernel
+     *  takes `__global const uchar *` to a copy of the blob and optionally
+     *  `__local uchar *` dynamic shared memory and its `uint` size
+     *  (docs/kernels.md). Added in 1.1. */
     FH_MODULE_FORMAT_OPENCL_C = 4,
     /** A SPIR-V binary with Kernel (OpenCL) entry points, the same kernel
      *  convention as FH_MODULE_FORMAT_OPENCL_C. Added in 1.1. */

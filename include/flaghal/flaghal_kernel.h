@@ -9,13 +9,19 @@
  *     SPIRV;
  *   - by a host C compiler into a native CPU module
  *     (FH_MODULE_FORMAT_NATIVE_CPU, flaghal_cpu_kernel.h);
+ *   - by the host C preprocessor into OpenCL C source
+ *     (FH_MODULE_FORMAT_OPENCL_C) for OpenCL devices;
+ *   - by clang's CUDA mode (no CUDA toolkit) into PTX (FH_MODULE_FORMAT_PTX)
+ *     for NVIDIA GPUs;
  * and `flaghal-kernel build` does both and packs the images into one
  * FH_MODULE_FORMAT_BUNDLE module that loads on any of those devices.
  * docs/kernels.md is the kernel author's guide; this comment is the language.
  *
  * The target is chosen by the compiler: glslc for Vulkan defines VULKAN
- * (target_spirv.h); a C compiler gets the native CPU target
- * (target_native_cpu.h). Include this header first, before anything else.
+ * (target_spirv.h); flaghal-kernel's OpenCL step preprocesses with
+ * __OPENCL_C_VERSION__ defined (target_opencl.h, FH_MODULE_FORMAT_OPENCL_C);
+ * a C compiler gets the native CPU target (target_native_cpu.h). Include
+ * this header first, before anything else.
  *
  * A kernel source, in full:
  *
@@ -75,7 +81,7 @@
  *   reserved). A blob shorter than the struct reads as zero past its end
  *   (a bundle's loader refuses it first). FH_KERNEL_RAW
  *   kernels take a variable-length blob and read it as 32-bit words,
- *   fh_args_u32(word) (0 past the end of the blob).
+ *   fh_args_u32(word): only words inside the blob.
  * - Built-in functions are GLSL's: min, max, clamp, abs, sign, floor, ceil,
  *   round, trunc, fract, mod, mix, step, sqrt, inversesqrt, exp, exp2, log,
  *   log2, pow, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, fma,
@@ -114,13 +120,17 @@
 
 #if defined(VULKAN)
 #include "kernel/target_spirv.h"
-#elif defined(__STDC__) && !defined(__OPENCL_C_VERSION__) && !defined(__CUDACC__)
+#elif defined(__OPENCL_C_VERSION__)
+#include "kernel/target_opencl.h"
+#elif defined(__CUDA__) && defined(__CUDA_ARCH__)
+#include "kernel/target_cuda.h"
+#elif defined(__STDC__) && !defined(__cplusplus)
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE 1 /* mmap, MAP_ANONYMOUS and sysconf under -std=c11 */
 #endif
 #include "kernel/target_native_cpu.h"
 #else
-#error "flaghal_kernel.h: no FlagHAL kernel target for this compiler (glslc for SPIR-V, a C11 compiler for native CPU)"
+#error "flaghal_kernel.h: no FlagHAL kernel target for this compiler (glslc for SPIR-V, a C11 compiler for native CPU, clang -x cuda --cuda-device-only for PTX)"
 #endif
 
 #endif /* FLAGHAL_KERNEL_H_ */

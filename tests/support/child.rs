@@ -7,8 +7,8 @@
 //! The child inherits no `FLAGHAL_*` variable from the test runner, so a
 //! developer's own settings cannot change what a test sees.
 
-use crate::hal::Hal;
 use crate::paths;
+use flaghal_client::Hal;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -82,8 +82,8 @@ impl Scenario {
     /// In the child: opens the library, runs `fhInit(0)` and `body`, exits.
     pub fn run<F: FnOnce(&Hal)>(self, body: F) -> ChildOutput {
         if std::env::var(CHILD_VAR).as_deref() == Ok(self.test.as_str()) {
-            let hal = Hal::open();
-            hal.init().unwrap_or_else(|f| panic!("fhInit(0) failed: {f}"));
+            let hal = Hal::open_at(&paths::libflaghal()).unwrap_or_else(|e| panic!("{e}"));
+            hal.init(0).unwrap_or_else(|e| panic!("fhInit(0) failed: {e}"));
             body(&hal);
             println!("{DONE_MARKER} {}", self.test);
             // The loader stays mapped until exit, as it would in a framework.

@@ -4,7 +4,7 @@
 //! `tests/zoo.rs` (broken plugins and manifests) and `tests/discovery.rs`
 //! (search order, filters, device order, debug lines).
 
-use crate::hal::PluginInfo;
+use flaghal_client::PluginInfo;
 use flaghal_sys::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};

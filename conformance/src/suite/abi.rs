@@ -2,6 +2,7 @@
 //! library, call fhPluginNegotiate with edge cases), its function table,
 //! status names, and NULL destruction.
 
+use super::util::status_of;
 use super::{core, Ctx, Stop, TestDef, TestResult};
 use crate::status_names::ALL_STATUSES;
 use crate::{ensure, expect_status};
@@ -250,12 +251,12 @@ fn caps_match_table(ctx: &Ctx) -> TestResult {
 
 fn status_names(ctx: &Ctx) -> TestResult {
     for (code, name) in ALL_STATUSES {
-        let (rc, got) = ctx.hal.error_name(code, false);
-        expect_status!(rc, sys::FH_SUCCESS, "fhGetErrorName({code})");
-        ensure!(got.as_deref() == Some(name), "fhGetErrorName({code}) = {got:?}, expected {name}");
-        let (rc, text) = ctx.hal.error_name(code, true);
-        expect_status!(rc, sys::FH_SUCCESS, "fhGetErrorString({code})");
-        ensure!(text.as_deref().is_some_and(|t| !t.trim().is_empty()), "fhGetErrorString({code}) is empty");
+        let got = ctx.hal.error_name(code);
+        expect_status!(status_of(&got), sys::FH_SUCCESS, "fhGetErrorName({code})");
+        ensure!(got.as_deref().ok() == Some(name), "fhGetErrorName({code}) = {got:?}, expected {name}");
+        let text = ctx.hal.error_string(code);
+        expect_status!(status_of(&text), sys::FH_SUCCESS, "fhGetErrorString({code})");
+        ensure!(text.as_deref().is_ok_and(|t| !t.trim().is_empty()), "fhGetErrorString({code}) is empty");
     }
     let sentinel = c"unchanged".as_ptr();
     for code in [16, 99, -1, i32::MAX] {

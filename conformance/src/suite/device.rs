@@ -3,8 +3,8 @@
 
 use super::util::{pattern, status_of};
 use super::{core, Ctx, TestDef, TestResult};
-use crate::api::Props;
 use crate::{ensure, expect_status};
+use flaghal_client::Properties;
 use flaghal_sys as sys;
 use std::mem::{offset_of, size_of};
 
@@ -63,7 +63,7 @@ fn properties_sane(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
-fn same(a: &Props, b: &Props) -> bool {
+fn same(a: &Properties, b: &Properties) -> bool {
     format!("{:?}", a.0) == format!("{:?}", b.0)
 }
 
@@ -165,7 +165,8 @@ fn capability_consistency(ctx: &Ctx) -> TestResult {
     if ctx.props.has(sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY) {
         let p = pinned?;
         ensure!(!p.is_null(), "fhMemAllocHost returned NULL");
-        hal.mem_free_host(ctx.device, p)?;
+        // SAFETY: `p` came from fhMemAllocHost on this device and is not used again.
+        unsafe { hal.mem_free_host(ctx.device, p) }?;
     } else {
         expect_status!(status_of(&pinned), sys::FH_ERROR_NOT_SUPPORTED, "fhMemAllocHost without PINNED_HOST_MEMORY");
     }
@@ -186,7 +187,7 @@ fn capability_consistency(ctx: &Ctx) -> TestResult {
     hal.event_record(e0, stream)?;
     hal.event_record(e1, stream)?;
     hal.stream_synchronize(stream)?;
-    let (rc, _) = hal.event_elapsed(e0, e1);
+    let rc = status_of(&hal.event_elapsed(e0, e1));
     if ctx.props.has(sys::FH_DEVICE_CAP_EVENT_TIMING) {
         expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime with EVENT_TIMING");
     } else {
@@ -223,7 +224,7 @@ fn synchronize(ctx: &Ctx) -> TestResult {
         hal.device_synchronize(ctx.device)
     });
     result?;
-    ensure!(hal.stream_query(s1) == sys::FH_SUCCESS && hal.stream_query(s2) == sys::FH_SUCCESS, "streams still busy after fhDeviceSynchronize");
+    ensure!(status_of(&hal.stream_query(s1)) == sys::FH_SUCCESS && status_of(&hal.stream_query(s2)) == sys::FH_SUCCESS, "streams still busy after fhDeviceSynchronize");
     let mut got = vec![0u8; n * 4];
     for (ptr, value) in [(a, 0x11u8), (b, 0x22u8)] {
         hal.dtoh(ctx.device, &mut got, ptr)?;

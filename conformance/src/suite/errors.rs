@@ -5,8 +5,8 @@
 
 use super::util::{make_busy, status_of};
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
-use crate::blob::Blob;
 use crate::{ensure, expect_status};
+use flaghal_client::Args;
 use flaghal_sys as sys;
 
 pub fn tests() -> Vec<TestDef> {
@@ -214,8 +214,8 @@ fn not_ready(ctx: &Ctx) -> TestResult {
     let _ = hal.mem_alloc(ctx.device, 0);
     let before = hal.last_error_message();
     ensure!(!before.is_empty(), "no detail message after fhMemAlloc(0)");
-    let q = hal.stream_query(stream);
-    let e = hal.event_query(event);
+    let q = status_of(&hal.stream_query(stream));
+    let e = status_of(&hal.event_query(event));
     let after = hal.last_error_message();
     busy.release();
     expect_status!(q, sys::FH_ERROR_NOT_READY, "fhStreamQuery on a busy stream");
@@ -251,7 +251,7 @@ fn invalid_address(ctx: &Ctx) -> TestResult {
 fn invalid_configuration(ctx: &Ctx) -> TestResult {
     let f = ctx.function("fill_u32")?;
     let stream = ctx.hal.stream_create(ctx.device)?;
-    let args = Blob::new().u64(0).u32(0).u32(0).finish();
+    let args = Args::new().u64(0).u32(0).u32(0).finish();
     expect_status!(status_of(&ctx.hal.launch(f, [1, 1, 1], [0, 1, 1], 0, stream, &args)), sys::FH_ERROR_INVALID_CONFIGURATION, "block_x 0");
     let max = ctx.props.0.max_threads_per_block;
     expect_status!(status_of(&ctx.hal.launch(f, [1, 1, 1], [max + 1, 1, 1], 0, stream, &args)), sys::FH_ERROR_INVALID_CONFIGURATION, "block_x {}", max + 1);
@@ -264,7 +264,7 @@ fn launch_failed(ctx: &Ctx) -> TestResult {
     let hal = &ctx.hal;
     let f = ctx.function("fault")?;
     let stream = hal.stream_create(ctx.device)?;
-    hal.launch(f, [2, 1, 1], [1, 1, 1], 0, stream, &Blob::new().u32(42).finish())?;
+    hal.launch(f, [2, 1, 1], [1, 1, 1], 0, stream, &Args::new().u32(42).finish())?;
     let first = hal.stream_synchronize(stream);
     expect_status!(status_of(&first), sys::FH_ERROR_LAUNCH_FAILED, "fhStreamSynchronize after the fault kernel");
     hal.stream_synchronize(stream).map_err(|e| Stop::Fail(format!("LAUNCH_FAILED reported more than once: {e}")))?;
@@ -273,7 +273,7 @@ fn launch_failed(ctx: &Ctx) -> TestResult {
     hal.stream_synchronize(stream)?;
     ensure!(hal.read(ctx.device, ptr, 64)?.iter().all(|b| *b == 0x33), "the stream did not stay usable after LAUNCH_FAILED");
     // Through fhDeviceSynchronize too.
-    hal.launch(f, [1, 1, 1], [1, 1, 1], 0, stream, &Blob::new().u32(43).finish())?;
+    hal.launch(f, [1, 1, 1], [1, 1, 1], 0, stream, &Args::new().u32(43).finish())?;
     expect_status!(status_of(&hal.device_synchronize(ctx.device)), sys::FH_ERROR_LAUNCH_FAILED, "fhDeviceSynchronize after the fault kernel");
     hal.mem_free(ctx.device, ptr)?;
     hal.stream_destroy(stream)?;
@@ -313,7 +313,7 @@ fn cross_device(ctx: &Ctx) -> TestResult {
     expect_status!(status_of(&hal.stream_wait_event(mine, their_event)), want, "fhStreamWaitEvent(stream, event of another device)");
     expect_status!(status_of(&hal.event_record(my_event, theirs)), want, "fhEventRecord(event, stream of another device)");
     if let Ok(f) = ctx.function("fill_u32") {
-        let args = Blob::new().u64(0).u32(0).u32(0).finish();
+        let args = Args::new().u64(0).u32(0).u32(0).finish();
         expect_status!(status_of(&hal.launch(f, [1, 1, 1], [1, 1, 1], 0, theirs, &args)), want, "fhLaunchKernel(function, stream of another device)");
     }
     hal.stream_synchronize(mine)?;

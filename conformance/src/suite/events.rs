@@ -1,7 +1,7 @@
 //! Group `events`: cross-stream waits, query/synchronise, re-recording,
 //! waits on unrecorded events, elapsed time (EVENT_TIMING).
 
-use super::util::{make_busy, make_busy_kernel};
+use super::util::{make_busy, make_busy_kernel, status_of};
 use super::{core, optional, Ctx, TestDef, TestResult};
 use crate::{ensure, expect_status};
 use flaghal_sys as sys;
@@ -60,16 +60,16 @@ fn query_synchronize(ctx: &Ctx) -> TestResult {
     let scratch = hal.mem_alloc(ctx.device, 4)?;
     let stream = hal.stream_create(ctx.device)?;
     let event = hal.event_create(ctx.device, 0)?;
-    expect_status!(hal.event_query(event), sys::FH_SUCCESS, "fhEventQuery on a never-recorded event");
+    expect_status!(status_of(&hal.event_query(event)), sys::FH_SUCCESS, "fhEventQuery on a never-recorded event");
     hal.event_synchronize(event)?;
     let busy = make_busy(ctx, stream, scratch)?;
     hal.event_record(event, stream)?;
-    expect_status!(hal.event_query(event), sys::FH_ERROR_NOT_READY, "fhEventQuery on an event recorded behind busy work");
+    expect_status!(status_of(&hal.event_query(event)), sys::FH_ERROR_NOT_READY, "fhEventQuery on an event recorded behind busy work");
     std::thread::scope(|scope| {
         scope.spawn(|| release_later(&busy));
         hal.event_synchronize(event)
     })?;
-    expect_status!(hal.event_query(event), sys::FH_SUCCESS, "fhEventQuery after fhEventSynchronize");
+    expect_status!(status_of(&hal.event_query(event)), sys::FH_SUCCESS, "fhEventQuery after fhEventSynchronize");
     hal.stream_synchronize(stream)?;
     hal.event_destroy(event)?;
     hal.stream_destroy(stream)?;
@@ -84,10 +84,10 @@ fn rerecord(ctx: &Ctx) -> TestResult {
     let event = hal.event_create(ctx.device, 0)?;
     let busy = make_busy(ctx, busy_stream, scratch)?;
     hal.event_record(event, busy_stream)?;
-    expect_status!(hal.event_query(event), sys::FH_ERROR_NOT_READY, "event recorded behind busy work");
+    expect_status!(status_of(&hal.event_query(event)), sys::FH_ERROR_NOT_READY, "event recorded behind busy work");
     hal.event_record(event, idle)?;
     hal.stream_synchronize(idle)?;
-    let status = hal.event_query(event);
+    let status = status_of(&hal.event_query(event));
     busy.release();
     expect_status!(status, sys::FH_SUCCESS, "event re-recorded on an idle, synchronised stream (its latest record is complete)");
     hal.stream_synchronize(busy_stream)?;
@@ -153,7 +153,7 @@ fn elapsed_time(ctx: &Ctx) -> TestResult {
     hal.event_record(e[0], stream)?;
     let busy = make_busy(ctx, stream, scratch)?;
     hal.event_record(e[1], stream)?;
-    let (rc, _) = hal.event_elapsed(e[0], e[1]);
+    let rc = status_of(&hal.event_elapsed(e[0], e[1]));
     expect_status!(rc, sys::FH_ERROR_NOT_READY, "fhEventElapsedTime with the end event pending");
     std::thread::sleep(Duration::from_millis(30));
     busy.release();
@@ -161,12 +161,13 @@ fn elapsed_time(ctx: &Ctx) -> TestResult {
     hal.event_record(e[2], stream)?;
     hal.stream_synchronize(stream)?;
     let host_ms = host_start.elapsed().as_secs_f64() * 1000.0;
-    let (rc, t01) = hal.event_elapsed(e[0], e[1]);
-    expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime(e0, e1)");
-    let (rc, t02) = hal.event_elapsed(e[0], e[2]);
-    expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime(e0, e2)");
-    let (rc, t10) = hal.event_elapsed(e[1], e[0]);
-    expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime(e1, e0)");
+    let t01 = hal.event_elapsed(e[0], e[1]);
+    expect_status!(status_of(&t01), sys::FH_SUCCESS, "fhEventElapsedTime(e0, e1)");
+    let t02 = hal.event_elapsed(e[0], e[2]);
+    expect_status!(status_of(&t02), sys::FH_SUCCESS, "fhEventElapsedTime(e0, e2)");
+    let t10 = hal.event_elapsed(e[1], e[0]);
+    expect_status!(status_of(&t10), sys::FH_SUCCESS, "fhEventElapsedTime(e1, e0)");
+    let (t01, t02, t10) = (t01.unwrap_or(f32::NAN), t02.unwrap_or(f32::NAN), t10.unwrap_or(f32::NAN));
     ensure!(t01.is_finite() && t02.is_finite() && t10.is_finite(), "non-finite elapsed time");
     ensure!(t01 >= 0.0 && t02 >= t01, "elapsed times not monotonic: e0->e1 {t01} ms, e0->e2 {t02} ms");
     ensure!(t10 <= 0.0 && (t10 + t01).abs() <= 0.01 + t01 * 1e-3, "e1->e0 {t10} ms is not the negative of e0->e1 {t01} ms");
@@ -177,9 +178,9 @@ fn elapsed_time(ctx: &Ctx) -> TestResult {
     let untimed = hal.event_create(ctx.device, sys::FH_EVENT_DISABLE_TIMING)?;
     hal.event_record(untimed, stream)?;
     hal.stream_synchronize(stream)?;
-    expect_status!(hal.event_elapsed(e[0], untimed).0, sys::FH_ERROR_INVALID_VALUE, "fhEventElapsedTime with a DISABLE_TIMING event");
+    expect_status!(status_of(&hal.event_elapsed(e[0], untimed)), sys::FH_ERROR_INVALID_VALUE, "fhEventElapsedTime with a DISABLE_TIMING event");
     let unrecorded = hal.event_create(ctx.device, 0)?;
-    expect_status!(hal.event_elapsed(e[0], unrecorded).0, sys::FH_ERROR_INVALID_VALUE, "fhEventElapsedTime with a never-recorded event");
+    expect_status!(status_of(&hal.event_elapsed(e[0], unrecorded)), sys::FH_ERROR_INVALID_VALUE, "fhEventElapsedTime with a never-recorded event");
     // SAFETY: NULL output is the case under test.
     let rc = unsafe { hal.raw().fhEventElapsedTime(std::ptr::null_mut(), e[0].0, e[1].0) };
     expect_status!(rc, sys::FH_ERROR_INVALID_VALUE, "fhEventElapsedTime(ms NULL)");
@@ -205,16 +206,17 @@ fn elapsed_time_pending_end(ctx: &Ctx) -> TestResult {
     hal.stream_synchronize(stream)?;
     let busy = make_busy_kernel(ctx, stream, scratch, 1)?;
     hal.event_record(end, stream)?;
-    if hal.event_query(end) == sys::FH_ERROR_NOT_READY {
-        let (rc, _) = hal.event_elapsed(start, end);
+    if status_of(&hal.event_query(end)) == sys::FH_ERROR_NOT_READY {
+        let rc = status_of(&hal.event_elapsed(start, end));
         expect_status!(rc, sys::FH_ERROR_NOT_READY, "fhEventElapsedTime with a completed start and a pending end");
     } else {
         ctx.warn("the busy kernel finished before the end event could be queried; nothing was checked".to_string());
     }
     hal.stream_synchronize(stream)?;
     drop(busy);
-    let (rc, ms) = hal.event_elapsed(start, end);
-    expect_status!(rc, sys::FH_SUCCESS, "fhEventElapsedTime after both completed");
+    let ms = hal.event_elapsed(start, end);
+    expect_status!(status_of(&ms), sys::FH_SUCCESS, "fhEventElapsedTime after both completed");
+    let ms = ms.unwrap_or(f32::NAN);
     ensure!(ms.is_finite() && ms >= 0.0, "elapsed {ms} ms");
     hal.event_destroy(start)?;
     hal.event_destroy(end)?;

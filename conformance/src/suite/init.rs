@@ -2,8 +2,8 @@
 //! own fresh process (the runner's rule for this group), before fhInit.
 
 use super::{Body, Gate, Stop, TestDef, TestResult};
-use crate::api::Hal;
 use crate::{ensure, expect_status};
+use flaghal_client::{status_of, Hal};
 use flaghal_sys as sys;
 
 pub fn tests() -> Vec<TestDef> {
@@ -26,9 +26,9 @@ pub fn tests() -> Vec<TestDef> {
 fn before_init(hal: &Hal) -> TestResult {
     let version = hal.version()?;
     ensure!(version >> 22 == 1, "fhGetVersion before fhInit: major {} (expected 1)", version >> 22);
-    let (rc, name) = hal.error_name(sys::FH_ERROR_NOT_READY, false);
-    expect_status!(rc, sys::FH_SUCCESS, "fhGetErrorName before fhInit");
-    ensure!(name.as_deref() == Some("FH_ERROR_NOT_READY"), "fhGetErrorName before fhInit gave {name:?}");
+    let name = hal.error_name(sys::FH_ERROR_NOT_READY);
+    expect_status!(status_of(&name), sys::FH_SUCCESS, "fhGetErrorName before fhInit");
+    ensure!(name.as_deref().ok() == Some("FH_ERROR_NOT_READY"), "fhGetErrorName before fhInit gave {name:?}");
     let mut count = 77u32;
     // SAFETY: count is a valid out pointer.
     let rc = unsafe { hal.raw().fhDeviceGetCount(&mut count) };

@@ -2,11 +2,10 @@
 //! 1D/2D/3D grids checked element by element, block and argument limits,
 //! shared memory with barriers, atomics, launch failures, unload while queued.
 
-use super::util::{blocks_for, bytes_u32, check_bytes, lcg_jump, make_busy, make_busy_kernel, pattern, spin_args, status_of, words_u32, words_u64};
+use super::util::{blocks_for, check_bytes, lcg_jump, make_busy, make_busy_kernel, pattern, spin_args, status_of};
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
-use crate::api::{Function, Stream};
-use crate::blob::Blob;
 use crate::{ensure, expect_status};
+use flaghal_client::{from_bytes, to_bytes, Args, Function, Stream};
 use flaghal_sys as sys;
 
 pub fn tests() -> Vec<TestDef> {
@@ -61,8 +60,8 @@ fn load_and_find(ctx: &Ctx) -> TestResult {
     hal.module_unload(m1)?;
     let out = hal.mem_alloc(ctx.device, 256)?;
     let stream = hal.stream_create(ctx.device)?;
-    run(ctx, f, [1, 1, 1], [64, 1, 1], 0, stream, &Blob::new().u64(out).u32(0xC0FFEE).u32(64).finish())?;
-    ensure!(words_u32(&hal.read(ctx.device, out, 256)?).iter().all(|w| *w == 0xC0FFEE), "fill_u32 from a second module misbehaved after the first was unloaded");
+    run(ctx, f, [1, 1, 1], [64, 1, 1], 0, stream, &Args::new().u64(out).u32(0xC0FFEE).u32(64).finish())?;
+    ensure!(from_bytes::<u32>(&hal.read(ctx.device, out, 256)?).iter().all(|w| *w == 0xC0FFEE), "fill_u32 from a second module misbehaved after the first was unloaded");
     hal.module_unload(m2)?;
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, out)?;
@@ -139,8 +138,8 @@ fn grid_1d(ctx: &Ctx) -> TestResult {
             let out = hal.mem_alloc(ctx.device, (n as usize + 16) * 4)?;
             hal.memset(ctx.device, out, 0xDDDD_DDDD, 4, n as usize + 16)?;
             let value = n.wrapping_mul(31) ^ block;
-            run(ctx, fill, [blocks_for(n as u64, block), 1, 1], [block, 1, 1], 0, stream, &Blob::new().u64(out).u32(value).u32(n).finish())?;
-            let words = words_u32(&hal.read(ctx.device, out, (n as usize + 16) * 4)?);
+            run(ctx, fill, [blocks_for(n as u64, block), 1, 1], [block, 1, 1], 0, stream, &Args::new().u64(out).u32(value).u32(n).finish())?;
+            let words = from_bytes::<u32>(&hal.read(ctx.device, out, (n as usize + 16) * 4)?);
             if let Some(i) = words[..n as usize].iter().position(|w| *w != value) {
                 return Err(Stop::Fail(format!("fill_u32 n={n} block={block}: element {i} is {:#x}", words[i])));
             }
@@ -157,7 +156,7 @@ fn grid_1d(ctx: &Ctx) -> TestResult {
     hal.htod(ctx.device, db, &to_bytes(&b))?;
     hal.memset(ctx.device, dc, 0xAB, 1, n * 4 + 64)?;
     let block = 128.min(max);
-    run(ctx, add, [blocks_for(n as u64, block), 1, 1], [block, 1, 1], 0, stream, &Blob::new().u64(da).u64(db).u64(dc).u32(n as u32).finish())?;
+    run(ctx, add, [blocks_for(n as u64, block), 1, 1], [block, 1, 1], 0, stream, &Args::new().u64(da).u64(db).u64(dc).u32(n as u32).finish())?;
     let got = hal.read(ctx.device, dc, n * 4 + 64)?;
     let want: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
     check_bytes("vector_add_f32 result", &got[..n * 4], &to_bytes(&want))?;
@@ -177,8 +176,8 @@ fn scale_index(ctx: &Ctx, size: [u32; 3], block: [u32; 3], tag: u32) -> TestResu
     hal.memset(ctx.device, out, 0xFFFF_FFFF, 4, count + 8)?;
     let stream = hal.stream_create(ctx.device)?;
     let grid = [blocks_for(size[0] as u64, block[0]), blocks_for(size[1] as u64, block[1]), blocks_for(size[2] as u64, block[2])];
-    run(ctx, f, grid, block, 0, stream, &Blob::new().u64(out).u32(size[0]).u32(size[1]).u32(size[2]).u32(tag).finish())?;
-    let words = words_u32(&hal.read(ctx.device, out, (count + 8) * 4)?);
+    run(ctx, f, grid, block, 0, stream, &Args::new().u64(out).u32(size[0]).u32(size[1]).u32(size[2]).u32(tag).finish())?;
+    let words = from_bytes::<u32>(&hal.read(ctx.device, out, (count + 8) * 4)?);
     for z in 0..size[2] {
         for y in 0..size[1] {
             for x in 0..size[0] {
@@ -227,9 +226,9 @@ fn block_limits(ctx: &Ctx) -> TestResult {
     let usable = max.min(attr).min(p.max_block_dim[0]);
     let n = usable * 3 + 1;
     let out = hal.mem_alloc(ctx.device, n as usize * 4)?;
-    run(ctx, f, [4, 1, 1], [usable, 1, 1], 0, stream, &Blob::new().u64(out).u32(77).u32(n).finish())?;
-    ensure!(words_u32(&hal.read(ctx.device, out, n as usize * 4)?).iter().all(|w| *w == 77), "fill_u32 with {usable} threads per block wrong");
-    let args = Blob::new().u64(out).u32(1).u32(0).finish();
+    run(ctx, f, [4, 1, 1], [usable, 1, 1], 0, stream, &Args::new().u64(out).u32(77).u32(n).finish())?;
+    ensure!(from_bytes::<u32>(&hal.read(ctx.device, out, n as usize * 4)?).iter().all(|w| *w == 77), "fill_u32 with {usable} threads per block wrong");
+    let args = Args::new().u64(out).u32(1).u32(0).finish();
     let config = sys::FH_ERROR_INVALID_CONFIGURATION;
     let refused = |grid: [u32; 3], block: [u32; 3], shared: u32, what: &str| -> TestResult {
         expect_status!(status_of(&hal.launch(f, grid, block, shared, stream, &args)), config, "launch with {what} (grid {grid:?}, block {block:?})");
@@ -261,11 +260,11 @@ fn block_limits(ctx: &Ctx) -> TestResult {
 }
 
 fn probe(ctx: &Ctx, f: Function, stream: Stream, out: u64, tail: &[u32], c_f32: f32) -> Result<Vec<u64>, Stop> {
-    let mut args = Blob::new().u32(0xA1B2_C3D4).u64(0x0123_4567_89AB_CDEF).f32(c_f32).u32(tail.len() as u32).u64(out).u32(0xFEDC_BA98).unpadded();
-    args.extend(bytes_u32(tail));
+    let mut args = Args::new().u32(0xA1B2_C3D4).u64(0x0123_4567_89AB_CDEF).f32(c_f32).u32(tail.len() as u32).u64(out).u32(0xFEDC_BA98).unpadded();
+    args.extend(to_bytes(tail));
     ctx.hal.memset(ctx.device, out, 0, 1, 40)?;
     run(ctx, f, [1, 1, 1], [1, 1, 1], 0, stream, &args)?;
-    Ok(words_u64(&ctx.hal.read(ctx.device, out, 40)?))
+    Ok(from_bytes::<u64>(&ctx.hal.read(ctx.device, out, 40)?))
 }
 
 fn args_blob(ctx: &Ctx) -> TestResult {
@@ -293,12 +292,12 @@ fn args_size_limit(ctx: &Ctx) -> TestResult {
     let words = (max - 36) / 4;
     let tail: Vec<u32> = (0..words as u32).map(|i| i * 3 + 1).collect();
     let sum = tail.iter().fold(0u32, |a, b| a.wrapping_add(*b));
-    let mut args = Blob::new().u32(1).u64(2).f32(3.0).u32(words as u32).u64(out).u32(4).unpadded();
-    args.extend(bytes_u32(&tail));
+    let mut args = Args::new().u32(1).u64(2).f32(3.0).u32(words as u32).u64(out).u32(4).unpadded();
+    args.extend(to_bytes(&tail));
     args.resize(max, 0);
     hal.memset(ctx.device, out, 0, 1, 40)?;
     run(ctx, f, [1, 1, 1], [1, 1, 1], 0, stream, &args)?;
-    let got = words_u64(&hal.read(ctx.device, out, 40)?);
+    let got = from_bytes::<u64>(&hal.read(ctx.device, out, 40)?);
     ensure!(got[4] == sum as u64 && got[3] == 4, "a {max}-byte blob: tail sum {} (expected {sum}), d_u32 {}", got[4], got[3]);
     args.push(0);
     expect_status!(status_of(&hal.launch(f, [1, 1, 1], [1, 1, 1], 0, stream, &args)), sys::FH_ERROR_INVALID_CONFIGURATION, "a {}-byte blob (max {max})", max + 1);
@@ -320,15 +319,15 @@ fn shared_memory(ctx: &Ctx) -> TestResult {
     let n = 10_007usize;
     let input: Vec<u32> = (0..n as u32).map(|i| i.wrapping_mul(2_654_435_761) >> 8).collect();
     let din = hal.mem_alloc(ctx.device, n * 4)?;
-    hal.htod(ctx.device, din, &bytes_u32(&input))?;
+    hal.htod(ctx.device, din, &to_bytes(&input))?;
     for block in [1u32, 2, 64, 256, 1024] {
         if block > max || block * 4 > shared_max {
             continue;
         }
         let blocks = blocks_for(n as u64, block);
         let dout = hal.mem_alloc(ctx.device, blocks as usize * 4)?;
-        run(ctx, f, [blocks, 1, 1], [block, 1, 1], block * 4, stream, &Blob::new().u64(din).u64(dout).u32(n as u32).finish())?;
-        let got = words_u32(&hal.read(ctx.device, dout, blocks as usize * 4)?);
+        run(ctx, f, [blocks, 1, 1], [block, 1, 1], block * 4, stream, &Args::new().u64(din).u64(dout).u32(n as u32).finish())?;
+        let got = from_bytes::<u32>(&hal.read(ctx.device, dout, blocks as usize * 4)?);
         for (b, sum) in got.iter().enumerate() {
             let want = input.iter().skip(b * block as usize).take(block as usize).fold(0u32, |a, x| a.wrapping_add(*x));
             ensure!(*sum == want, "block_reduce_shared block {block}: block {b} sum {sum:#x}, expected {want:#x}");
@@ -338,7 +337,7 @@ fn shared_memory(ctx: &Ctx) -> TestResult {
     let static_shared = hal.function_attribute(f, sys::FH_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES)?.max(0) as u32;
     let over = shared_max - static_shared + 1;
     expect_status!(
-        status_of(&hal.launch(f, [1, 1, 1], [64.min(max), 1, 1], over, stream, &Blob::new().u64(din).u64(din).u32(0).finish())),
+        status_of(&hal.launch(f, [1, 1, 1], [64.min(max), 1, 1], over, stream, &Args::new().u64(din).u64(din).u32(0).finish())),
         sys::FH_ERROR_INVALID_CONFIGURATION,
         "dynamic shared memory {over} B (limit {shared_max} B incl. {static_shared} B static)"
     );
@@ -385,7 +384,7 @@ fn atomic_run(ctx: &Ctx, kernel: &str, elem: usize, value: Vec<u8>, check: &dyn 
     let counters = ctx.hal.mem_alloc(ctx.device, n_counters as usize * elem)?;
     ctx.hal.memset(ctx.device, counters, 0, 1, n_counters as usize * elem)?;
     let (grid, block, threads) = atomic_launch(ctx, f)?;
-    let mut args = Blob::new().u64(counters).u32(n_counters).u32(iterations).unpadded();
+    let mut args = Args::new().u64(counters).u32(n_counters).u32(iterations).unpadded();
     args.resize(args.len().next_multiple_of(elem), 0);
     args.extend(value);
     args.resize(args.len().next_multiple_of(8), 0);
@@ -405,7 +404,7 @@ fn atomic_run(ctx: &Ctx, kernel: &str, elem: usize, value: Vec<u8>, check: &dyn 
 
 fn atomic_u32(ctx: &Ctx) -> TestResult {
     atomic_run(ctx, "atomic_add_u32", 4, 3u32.to_ne_bytes().to_vec(), &|got, hits| {
-        let v = words_u32(got)[0];
+        let v = from_bytes::<u32>(got)[0];
         ensure!(v as u64 == hits * 3, "sum {v}, expected {}", hits * 3);
         Ok(())
     })
@@ -414,7 +413,7 @@ fn atomic_u32(ctx: &Ctx) -> TestResult {
 fn atomic_u64(ctx: &Ctx) -> TestResult {
     let value = 0x1_0000_0001u64;
     atomic_run(ctx, "atomic_add_u64", 8, value.to_ne_bytes().to_vec(), &|got, hits| {
-        let v = words_u64(got)[0];
+        let v = from_bytes::<u64>(got)[0];
         ensure!(v == hits.wrapping_mul(value), "sum {v:#x}, expected {:#x}", hits.wrapping_mul(value));
         Ok(())
     })
@@ -438,11 +437,11 @@ fn unload_while_queued(ctx: &Ctx) -> TestResult {
     let busy = make_busy(ctx, stream, scratch)?;
     let m = hal.module_load(ctx.device, ctx.kernels.format, bytes)?;
     let f = hal.get_function(m, "fill_u32")?;
-    hal.launch(f, [16, 1, 1], [64, 1, 1], 0, stream, &Blob::new().u64(out).u32(0x600D).u32(1024).finish())?;
+    hal.launch(f, [16, 1, 1], [64, 1, 1], 0, stream, &Args::new().u64(out).u32(0x600D).u32(1024).finish())?;
     hal.module_unload(m)?;
     busy.release();
     hal.stream_synchronize(stream)?;
-    ensure!(words_u32(&hal.read(ctx.device, out, 4096)?).iter().all(|w| *w == 0x600D), "a launch queued before fhModuleUnload did not run correctly");
+    ensure!(from_bytes::<u32>(&hal.read(ctx.device, out, 4096)?).iter().all(|w| *w == 0x600D), "a launch queued before fhModuleUnload did not run correctly");
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, out)?;
     hal.mem_free(ctx.device, scratch)?;
@@ -458,21 +457,21 @@ fn spin_busy(ctx: &Ctx) -> TestResult {
     // loop-splitting factor a compiler might pick.
     for (iterations, seed) in [(0u64, 5u32), (1, 6), (65_537, 7), (1_000_003, 8)] {
         run(ctx, f, [1, 1, 1], [1, 1, 1], 0, stream, &spin_args(out, iterations, seed))?;
-        let got = words_u32(&hal.read(ctx.device, out, 4)?)[0];
+        let got = from_bytes::<u32>(&hal.read(ctx.device, out, 4)?)[0];
         ensure!(got == lcg_jump(seed, iterations), "spin({iterations}, seed {seed}) = {got:#x}, expected {:#x}", lcg_jump(seed, iterations));
     }
     // About 300 ms of work: the stream and an event behind it are pending.
     let event = hal.event_create(ctx.device, sys::FH_EVENT_DISABLE_TIMING)?;
     let busy = make_busy_kernel(ctx, stream, out, 2)?;
     hal.event_record(event, stream)?;
-    let stream_status = hal.stream_query(stream);
-    let event_status = hal.event_query(event);
+    let stream_status = status_of(&hal.stream_query(stream));
+    let event_status = status_of(&hal.event_query(event));
     hal.stream_synchronize(stream)?;
     expect_status!(stream_status, sys::FH_ERROR_NOT_READY, "fhStreamQuery right after queuing ~300 ms of spin");
     expect_status!(event_status, sys::FH_ERROR_NOT_READY, "fhEventQuery on an event behind ~300 ms of spin");
-    expect_status!(hal.event_query(event), sys::FH_SUCCESS, "fhEventQuery after synchronising");
+    expect_status!(status_of(&hal.event_query(event)), sys::FH_SUCCESS, "fhEventQuery after synchronising");
     if let Some((at, value)) = busy.spin {
-        let got = words_u32(&hal.read(ctx.device, at, 4)?)[0];
+        let got = from_bytes::<u32>(&hal.read(ctx.device, at, 4)?)[0];
         ensure!(got == value, "the busy spin computed {got:#x}, expected {value:#x}");
     }
     hal.event_destroy(event)?;

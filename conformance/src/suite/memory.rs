@@ -144,7 +144,8 @@ fn pinned_host(ctx: &Ctx) -> TestResult {
     ensure!(buffer.iter().all(|b| *b == 0x3C), "device -> pinned copy wrong");
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, dev)?;
-    hal.mem_free_host(ctx.device, host)?;
+    // SAFETY: `host` came from fhMemAllocHost on this device; `buffer` is not used again.
+    unsafe { hal.mem_free_host(ctx.device, host) }?;
     Ok(())
 }
 

@@ -20,8 +20,8 @@ pub mod stress;
 pub mod streams;
 pub mod util;
 
-use crate::api::{CallError, Device, Function, Hal, Module, Props};
 use crate::kernels::KernelSet;
+use flaghal_client::{Device, Error, Function, Hal, Module, Properties};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -33,8 +33,8 @@ pub enum Stop {
     Unsupported(String),
 }
 
-impl From<CallError> for Stop {
-    fn from(e: CallError) -> Self {
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
         Stop::Fail(e.to_string())
     }
 }
@@ -102,7 +102,7 @@ pub struct Ctx {
     pub hal: Hal,
     pub ordinal: u32,
     pub device: Device,
-    pub props: Props,
+    pub props: Properties,
     pub kernels: KernelSet,
     /// The plugin library serving the device (from fhPluginGetInfo).
     pub plugin_library: Option<PathBuf>,
@@ -112,7 +112,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(hal: Hal, ordinal: u32, device: Device, props: Props, kernels: KernelSet, plugin_library: Option<PathBuf>) -> Ctx {
+    pub fn new(hal: Hal, ordinal: u32, device: Device, props: Properties, kernels: KernelSet, plugin_library: Option<PathBuf>) -> Ctx {
         Ctx {
             hal,
             ordinal,
@@ -167,7 +167,7 @@ impl Ctx {
         };
         let bytes = self.kernels.get(name).ok_or_else(unavailable)?;
         let optional = crate::kernels::OPTIONAL_KERNELS.contains(&name);
-        let absent = |e: &crate::api::CallError| {
+        let absent = |e: &Error| {
             optional && (e.status == flaghal_sys::FH_ERROR_NOT_FOUND || e.status == flaghal_sys::FH_ERROR_NOT_SUPPORTED)
         };
         let key = std::sync::Arc::as_ptr(bytes) as usize;

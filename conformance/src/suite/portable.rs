@@ -5,10 +5,10 @@
 //! the loader's bundle rules, and the optional kernel features a device's
 //! capability flags claim (16-bit floats, 8-bit integers, subgroups).
 
-use super::util::{bytes_u32, status_of, words_u32};
+use super::util::status_of;
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
-use crate::blob::Blob;
 use crate::{ensure, expect_status};
+use flaghal_client::{from_bytes, to_bytes, Args};
 use flaghal_formats::bundle::Writer;
 use flaghal_sys as sys;
 
@@ -43,11 +43,11 @@ fn wide_args(ctx: &Ctx) -> TestResult {
     let words: Vec<u32> = (0..126u32).map(|i| i.wrapping_mul(0x9E37_79B9) ^ 0x5A5A).collect();
     let dst = ctx.hal.mem_alloc(ctx.device, 126 * 4)?;
     ctx.hal.memset(ctx.device, dst, 0, 4, 126)?;
-    let mut args = Blob::new().u64(dst).unpadded();
-    args.extend(bytes_u32(&words));
+    let mut args = Args::new().u64(dst).unpadded();
+    args.extend(to_bytes(&words));
     ensure!(args.len() == 512, "the blob is {} bytes", args.len());
     run(ctx, "wide_args", [2, 1, 1], [64, 1, 1], &args)?;
-    let got = words_u32(&ctx.hal.read(ctx.device, dst, 126 * 4)?);
+    let got = from_bytes::<u32>(&ctx.hal.read(ctx.device, dst, 126 * 4)?);
     for (i, (got, word)) in got.iter().zip(&words).enumerate() {
         let want = word.wrapping_mul(3).wrapping_add(i as u32);
         ensure!(*got == want, "wide_args word {i} (byte {} of the blob): {got:#x}, expected {want:#x}", 8 + 4 * i);
@@ -77,7 +77,7 @@ fn matmul_tiled(ctx: &Ctx) -> TestResult {
         let (da, db) = (upload(ctx, &bytes(&a))?, upload(ctx, &bytes(&b))?);
         let dc = ctx.hal.mem_alloc(ctx.device, (m * n * 4) as usize)?;
         ctx.hal.memset(ctx.device, dc, 0xFFFF_FFFF, 4, (m * n) as usize)?;
-        let args = Blob::new().u64(da).u64(db).u64(dc).u32(m).u32(n).u32(k).finish();
+        let args = Args::new().u64(da).u64(db).u64(dc).u32(m).u32(n).u32(k).finish();
         run(ctx, "matmul_tiled", [n.div_ceil(64), m.div_ceil(64), 1], [16, 16, 1], &args)?;
         let got = ctx.hal.read(ctx.device, dc, (m * n * 4) as usize)?;
         for row in 0..m {
@@ -107,9 +107,9 @@ fn bad_bundles(ctx: &Ctx) -> TestResult {
     let f = hal.get_function(m, "fill_u32")?;
     let dst = hal.mem_alloc(ctx.device, 64)?;
     let stream = hal.stream_create(ctx.device)?;
-    hal.launch(f, [1, 1, 1], [16, 1, 1], 0, stream, &Blob::new().u64(dst).u32(7).u32(16).finish())?;
+    hal.launch(f, [1, 1, 1], [16, 1, 1], 0, stream, &Args::new().u64(dst).u32(7).u32(16).finish())?;
     hal.stream_synchronize(stream)?;
-    ensure!(words_u32(&hal.read(ctx.device, dst, 64)?).iter().all(|w| *w == 7), "fill_u32 from a bundle behind an unknown image");
+    ensure!(from_bytes::<u32>(&hal.read(ctx.device, dst, 64)?).iter().all(|w| *w == 7), "fill_u32 from a bundle behind an unknown image");
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, dst)?;
     hal.module_unload(m)?;
@@ -121,7 +121,7 @@ fn bad_bundles(ctx: &Ctx) -> TestResult {
         let result = load(&foreign);
         expect_status!(status_of(&result), sys::FH_ERROR_NOT_SUPPORTED, "a bundle with only a format the device does not list");
         if let Err(e) = &result {
-            ensure!(e.detail.contains("the bundle offers"), "the NOT_SUPPORTED detail names what the bundle offers: {:?}", e.detail);
+            ensure!(e.message.contains("the bundle offers"), "the NOT_SUPPORTED detail names what the bundle offers: {:?}", e.message);
         }
     }
     let unknown_only = bundle(Writer::new().image(0x7FFF_0001, None, vec![3; 8]))?;
@@ -148,7 +148,7 @@ fn float16(ctx: &Ctx) -> TestResult {
     let src_bits: Vec<u8> = src.iter().flat_map(|x| f16_bits(*x).to_ne_bytes()).collect();
     let dsrc = upload(ctx, &src_bits)?;
     let ddst = ctx.hal.mem_alloc(ctx.device, (n * 2) as usize)?;
-    let args = Blob::new().u64(dsrc).u64(ddst).f32(2.0).f32(0.5).u32(n).finish();
+    let args = Args::new().u64(dsrc).u64(ddst).f32(2.0).f32(0.5).u32(n).finish();
     run(ctx, "float16_axpb", [n.div_ceil(64), 1, 1], [64, 1, 1], &args)?;
     let got = ctx.hal.read(ctx.device, ddst, (n * 2) as usize)?;
     for (i, x) in src.iter().enumerate() {
@@ -169,14 +169,14 @@ fn int8(ctx: &Ctx) -> TestResult {
     let (dx, dy) = (upload(ctx, &as_bytes(&x))?, upload(ctx, &as_bytes(&y))?);
     let ddst = ctx.hal.mem_alloc(ctx.device, n as usize)?;
     let ddot = ctx.hal.mem_alloc(ctx.device, (n / 4 * 4) as usize)?;
-    let args = Blob::new().u64(dx).u64(dy).u64(ddst).u64(ddot).u64(dx).u64(dy).u32(n).finish();
+    let args = Args::new().u64(dx).u64(dy).u64(ddst).u64(ddot).u64(dx).u64(dy).u32(n).finish();
     run(ctx, "int8_mix", [n.div_ceil(128), 1, 1], [128, 1, 1], &args)?;
     let dst = ctx.hal.read(ctx.device, ddst, n as usize)?;
     for i in 0..n as usize {
         let want = x[i].wrapping_mul(3).wrapping_sub(y[i]);
         ensure!(dst[i] as i8 == want, "int8_mix element {i}: {}, expected {want} (8-bit arithmetic wraps)", dst[i] as i8);
     }
-    let dot = words_u32(&ctx.hal.read(ctx.device, ddot, (n / 4 * 4) as usize)?);
+    let dot = from_bytes::<u32>(&ctx.hal.read(ctx.device, ddot, (n / 4 * 4) as usize)?);
     for (j, got) in dot.iter().enumerate() {
         let want: i32 = (0..4).map(|l| x[4 * j + l] as i32 * y[4 * j + l] as i32).sum();
         ensure!(*got as i32 == want, "fh_dot_packed_4x8 word {j}: {}, expected {want}", *got as i32);
@@ -199,10 +199,10 @@ fn subgroup_run(ctx: &Ctx, kernel: &str, fields: u32) -> Result<SubgroupRun, Sto
     let (block, blocks) = (64u32.min(ctx.props.0.max_threads_per_block), 4u32);
     let n = block * blocks;
     let values: Vec<u32> = (0..n).map(|i| i.wrapping_mul(2_654_435_761) >> 20).collect();
-    let dv = upload(ctx, &bytes_u32(&values))?;
+    let dv = upload(ctx, &to_bytes(&values))?;
     let dr = ctx.hal.mem_alloc(ctx.device, (n * fields * 4) as usize)?;
-    run(ctx, kernel, [blocks, 1, 1], [block, 1, 1], &Blob::new().u64(dv).u64(dr).u32(n).finish())?;
-    let words = words_u32(&ctx.hal.read(ctx.device, dr, (n * fields * 4) as usize)?);
+    run(ctx, kernel, [blocks, 1, 1], [block, 1, 1], &Args::new().u64(dv).u64(dr).u32(n).finish())?;
+    let words = from_bytes::<u32>(&ctx.hal.read(ctx.device, dr, (n * fields * 4) as usize)?);
     ctx.hal.mem_free(ctx.device, dv)?;
     ctx.hal.mem_free(ctx.device, dr)?;
     let records = words.chunks(fields as usize).map(<[u32]>::to_vec).collect();

@@ -1,11 +1,11 @@
 //! Group `streams`: in-order execution, NOT_READY while busy, synchronise,
 //! independent streams, empty streams, destroy waits, host functions.
 
-use super::util::{make_busy, pattern, words_u32};
+use super::util::{make_busy, pattern, status_of};
 use super::{core, optional, Ctx, Stop, TestDef, TestResult};
 use crate::{ensure, expect_status};
+use flaghal_client::{from_bytes, Stream};
 use flaghal_sys as sys;
-use crate::api::{Call, Stream};
 use std::ffi::c_void;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub fn tests() -> Vec<TestDef> {
 
 /// Queues, behind `busy` work, a chain in which every step reads what the
 /// previous one wrote, then checks every snapshot. Any reordering shows.
-fn chain(ctx: &Ctx, stream: crate::api::Stream, seed: u32) -> TestResult {
+fn chain(ctx: &Ctx, stream: Stream, seed: u32) -> TestResult {
     let hal = &ctx.hal;
     let n = 4099usize; // words
     let bytes = n * 4;
@@ -45,7 +45,7 @@ fn chain(ctx: &Ctx, stream: crate::api::Stream, seed: u32) -> TestResult {
     hal.dtod_async(snaps[2], a, bytes, stream)?; // S2 = pattern
     if fill {
         let f = ctx.function("fill_u32")?;
-        let args = crate::blob::Blob::new().u64(a).u32(seed + 4).u32(n as u32).finish();
+        let args = flaghal_client::Args::new().u64(a).u32(seed + 4).u32(n as u32).finish();
         hal.launch(f, [super::util::blocks_for(n as u64, 64), 1, 1], [64, 1, 1], 0, stream, &args)?;
     } else {
         hal.memset_async(a, seed + 4, 4, n, stream)?;
@@ -56,7 +56,7 @@ fn chain(ctx: &Ctx, stream: crate::api::Stream, seed: u32) -> TestResult {
     busy.release();
     hal.stream_synchronize(stream)?;
     let expect = |what: &str, got: &[u8], value: u32| -> TestResult {
-        let words = words_u32(got);
+        let words = from_bytes::<u32>(got);
         if let Some(i) = words.iter().position(|w| *w != value) {
             return Err(Stop::Fail(format!("{what}: word {i} is {:#x}, expected {value:#x}: work ran out of order", words[i])));
         }
@@ -87,22 +87,22 @@ fn query_not_ready(ctx: &Ctx) -> TestResult {
     let hal = &ctx.hal;
     let stream = hal.stream_create(ctx.device)?;
     let scratch = hal.mem_alloc(ctx.device, 4 << 20)?;
-    expect_status!(hal.stream_query(stream), sys::FH_SUCCESS, "fhStreamQuery on a new stream");
+    expect_status!(status_of(&hal.stream_query(stream)), sys::FH_SUCCESS, "fhStreamQuery on a new stream");
     let busy = make_busy(ctx, stream, scratch)?;
     hal.memset_async(scratch + 4, 9, 1, (4 << 20) - 4, stream)?;
-    let first = hal.stream_query(stream);
+    let first = status_of(&hal.stream_query(stream));
     if busy.gated() {
         for i in 0..5 {
-            expect_status!(hal.stream_query(stream), sys::FH_ERROR_NOT_READY, "fhStreamQuery #{i} while a host function blocks the stream");
+            expect_status!(status_of(&hal.stream_query(stream)), sys::FH_ERROR_NOT_READY, "fhStreamQuery #{i} while a host function blocks the stream");
             std::thread::sleep(Duration::from_millis(2));
         }
     }
     expect_status!(first, sys::FH_ERROR_NOT_READY, "fhStreamQuery right after queuing busy work");
     busy.release();
     hal.stream_synchronize(stream)?;
-    expect_status!(hal.stream_query(stream), sys::FH_SUCCESS, "fhStreamQuery after fhStreamSynchronize");
+    expect_status!(status_of(&hal.stream_query(stream)), sys::FH_SUCCESS, "fhStreamQuery after fhStreamSynchronize");
     if let Some((at, value)) = busy.spin {
-        let got = words_u32(&hal.read(ctx.device, at, 4)?)[0];
+        let got = from_bytes::<u32>(&hal.read(ctx.device, at, 4)?)[0];
         ensure!(got == value, "spin kernel result {got:#x}, expected {value:#x}: the kernel did not run as documented");
     }
     hal.stream_destroy(stream)?;
@@ -118,7 +118,7 @@ fn waits_for_queued_work(
     ctx: &Ctx,
     byte: u8,
     what: &str,
-    wait: impl FnOnce(Stream) -> Call,
+    wait: impl FnOnce(Stream) -> flaghal_client::Result,
 ) -> Result<Stream, Stop> {
     let hal = &ctx.hal;
     let n = 1 << 18;
@@ -146,7 +146,7 @@ fn waits_for_queued_work(
 
 fn synchronize_waits(ctx: &Ctx) -> TestResult {
     let stream = waits_for_queued_work(ctx, 0x30, "fhStreamSynchronize", |s| ctx.hal.stream_synchronize(s))?;
-    expect_status!(ctx.hal.stream_query(stream), sys::FH_SUCCESS, "fhStreamQuery after synchronize");
+    expect_status!(status_of(&ctx.hal.stream_query(stream)), sys::FH_SUCCESS, "fhStreamQuery after synchronize");
     ctx.hal.stream_destroy(stream)?;
     Ok(())
 }
@@ -172,7 +172,7 @@ fn empty(ctx: &Ctx) -> TestResult {
     for _ in 0..3 {
         let s = hal.stream_create(ctx.device)?;
         ensure!(!s.0.is_null(), "fhStreamCreate returned NULL");
-        expect_status!(hal.stream_query(s), sys::FH_SUCCESS, "fhStreamQuery on an empty stream");
+        expect_status!(status_of(&hal.stream_query(s)), sys::FH_SUCCESS, "fhStreamQuery on an empty stream");
         hal.stream_synchronize(s)?;
         hal.stream_synchronize(s)?;
         hal.stream_destroy(s)?;

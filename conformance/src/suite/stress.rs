@@ -2,10 +2,10 @@
 //! stream, 10,000 small launches, many live objects, a large transfer with
 //! every byte checked.
 
-use super::util::{blocks_for, check_bytes, pattern, words_u32};
+use super::util::{blocks_for, check_bytes, pattern};
 use super::{core, Ctx, Stop, TestDef, TestResult};
-use crate::blob::Blob;
 use crate::ensure;
+use flaghal_client::{from_bytes, Args};
 
 pub fn tests() -> Vec<TestDef> {
     vec![
@@ -85,7 +85,7 @@ fn threads_one_stream(ctx: &Ctx) -> TestResult {
     });
     join_all(results)?;
     hal.stream_synchronize(stream)?;
-    let words = words_u32(&hal.read(ctx.device, ptr, region * 4 * threads as usize)?);
+    let words = from_bytes::<u32>(&hal.read(ctx.device, ptr, region * 4 * threads as usize)?);
     for t in 0..threads as usize {
         let want = ((t as u32) << 16) | 199;
         let got = &words[t * region..(t + 1) * region];
@@ -109,12 +109,12 @@ fn many_launches(ctx: &Ctx) -> TestResult {
     let block = 16.min(ctx.props.0.max_threads_per_block);
     for i in 0..10_000u32 {
         let slot = ptr + ((i as usize % slots) * words as usize * 4) as u64;
-        let args = Blob::new().u64(slot).u32(i).u32(words).finish();
+        let args = Args::new().u64(slot).u32(i).u32(words).finish();
         hal.launch(f, [blocks_for(words as u64, block), 1, 1], [block, 1, 1], 0, stream, &args)
             .map_err(|e| Stop::Fail(format!("launch {i}: {e}")))?;
     }
     hal.stream_synchronize(stream)?;
-    let got = words_u32(&hal.read(ctx.device, ptr, slots * words as usize * 4)?);
+    let got = from_bytes::<u32>(&hal.read(ctx.device, ptr, slots * words as usize * 4)?);
     for s in 0..slots {
         let want = 9_900 + s as u32;
         for w in 0..words as usize {
@@ -149,7 +149,7 @@ fn many_live_objects(ctx: &Ctx) -> TestResult {
         hal.event_synchronize(*e)?;
     }
     for (i, a) in allocs.iter().enumerate() {
-        let words = words_u32(&hal.read(ctx.device, *a, 256)?);
+        let words = from_bytes::<u32>(&hal.read(ctx.device, *a, 256)?);
         ensure!(words.iter().all(|w| *w == i as u32), "allocation {i} of 2000 has the wrong contents");
     }
     for s in streams {

@@ -3,20 +3,14 @@
 //! calibrated `spin` kernel).
 
 use super::{Ctx, Stop, TestResult};
-use crate::api::{Call, Stream};
-use crate::blob::Blob;
+use flaghal_client::{Args, Stream};
 use flaghal_sys as sys;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The status of a call result (FH_SUCCESS for Ok).
-pub fn status_of<T>(result: &Call<T>) -> sys::fh_status_t {
-    match result {
-        Ok(_) => sys::FH_SUCCESS,
-        Err(e) => e.status,
-    }
-}
+pub use flaghal_client::status_of;
 
 /// Deterministic, position-dependent bytes (never all equal).
 pub fn pattern(len: usize, seed: u32) -> Vec<u8> {
@@ -48,18 +42,6 @@ pub fn check_bytes(what: &str, got: &[u8], want: &[u8]) -> TestResult {
     Ok(())
 }
 
-pub fn words_u32(bytes: &[u8]) -> Vec<u32> {
-    bytes.chunks_exact(4).map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect()
-}
-
-pub fn words_u64(bytes: &[u8]) -> Vec<u64> {
-    bytes.chunks_exact(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]))).collect()
-}
-
-pub fn bytes_u32(words: &[u32]) -> Vec<u8> {
-    words.iter().flat_map(|w| w.to_ne_bytes()).collect()
-}
-
 /// Blocks covering `n` elements with blocks of `block`.
 pub fn blocks_for(n: u64, block: u32) -> u32 {
     n.div_ceil(block as u64) as u32
@@ -83,7 +65,7 @@ pub fn lcg_jump(seed: u32, mut iterations: u64) -> u32 {
 }
 
 pub fn spin_args(out: u64, iterations: u64, seed: u32) -> Vec<u8> {
-    Blob::new().u64(out).u64(iterations).u32(seed).finish()
+    Args::new().u64(out).u64(iterations).u32(seed).finish()
 }
 
 /// The most iterations the suite asks of `spin` (docs/kernels.md): lavapipe

@@ -59,21 +59,25 @@ fn main() -> ExitCode {
         // the environment concurrently.
         std::env::set_var("FLAGHAL_PLUGIN_FILES", options.plugins.join(":"));
     }
-    let (api, path) = match flaghal_sys::library::open(options.library.as_deref()) {
-        Ok(found) => found,
+    let opened = match &options.library {
+        Some(path) => flaghal_client::Hal::open_at(path),
+        None => flaghal_client::Hal::open(),
+    };
+    let hal = match opened {
+        Ok(hal) => hal,
         Err(message) => {
             eprintln!("flaghal-info: {message}");
             return ExitCode::FAILURE;
         }
     };
-    let snapshot = match query::snapshot(&api) {
+    let snapshot = match query::snapshot(&hal) {
         Ok(snapshot) => snapshot,
-        Err(message) => {
-            eprintln!("flaghal-info: {message}");
+        Err(e) => {
+            eprintln!("flaghal-info: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let library = path.display().to_string();
+    let library = hal.path().display().to_string();
     if options.json {
         println!("{}", serde_json::to_string_pretty(&render::json(&library, &snapshot)).unwrap());
     } else {

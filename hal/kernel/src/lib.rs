@@ -4,19 +4,23 @@
 //! (`include/flaghal/flaghal_kernel.h`, docs/kernels.md) builds into:
 //! - SPIR-V under the FlagHAL SPIR-V convention ([`spirv_build`], glslc),
 //! - a native CPU module ([`native_build`], the host C compiler),
+//! - OpenCL C source ([`opencl_build`], the host C preprocessor),
+//! - PTX for NVIDIA GPUs ([`cuda_build`], clang's CUDA mode, no toolkit),
 //! - and a module bundle holding both with a kernel table of parameter sizes
 //!   ([`Build::bundle`]), which fhModuleLoadData loads on any device that runs
 //!   one of its images.
 //!
-//! Repositories commit the SPIR-V of their kernels ([`committed`]): a plain
-//! `cargo build` then needs only a C compiler, and a test regenerates the
-//! SPIR-V with glslc and fails when the two drift.
+//! Repositories commit the SPIR-V and PTX of their kernels ([`committed`]): a
+//! plain `cargo build` then needs only a C compiler, and a test regenerates
+//! them with glslc and clang and fails when they drift.
 //!
 //! The binary (`src/main.rs`) is the command line over this library; build
 //! scripts call the library directly.
 
 pub mod committed;
+pub mod cuda_build;
 pub mod native_build;
+pub mod opencl_build;
 pub mod source;
 pub mod spirv_build;
 pub mod tools;
@@ -28,23 +32,26 @@ use spirv_build::{Params, SpirvKernel};
 use std::path::{Path, PathBuf};
 use tools::Tools;
 
-/// Where the SPIR-V images of a build come from.
+/// Where the SPIR-V and PTX images of a build come from (the images whose
+/// compilers a plain build does without: glslc, clang).
 #[derive(Debug, Clone)]
 pub enum SpirvFrom {
-    /// Compile each source with glslc.
+    /// Compile each source with glslc and clang.
     Compile,
-    /// Take `<kernel>.spv` from this directory.
+    /// Take `<kernel>.spv` (and `<kernel>.ptx`, where it exists) from this
+    /// directory.
     Directory(PathBuf),
-    /// Take each kernel's committed SPIR-V from `spirv/<kernel>.spv` beside
-    /// its source (see [`committed`]).
+    /// Take each kernel's committed SPIR-V and PTX from `spirv/<kernel>.spv`
+    /// and `ptx/<kernel>.ptx` beside its source (see [`committed`]).
     Committed,
-    /// Build no SPIR-V image.
+    /// Build neither.
     Skip,
 }
 
 /// How to build: the FlagHAL include directory, the tools, a scratch
-/// directory, extra C compiler flags, and plain C sources of native-only
-/// kernels (flaghal_cpu_kernel.h) to link into the native CPU image.
+/// directory, extra C compiler flags, plain C sources of native-only kernels
+/// (flaghal_cpu_kernel.h) to link into the native CPU image, and whether
+/// bundles get an OpenCL C image (they do unless told otherwise).
 #[derive(Debug, Clone)]
 pub struct Build {
     pub include: PathBuf,
@@ -52,6 +59,9 @@ pub struct Build {
     pub work: PathBuf,
     pub cflags: Vec<String>,
     pub native_c: Vec<PathBuf>,
+    pub opencl_c: bool,
+    /// Bundles get a PTX image (unless told otherwise).
+    pub ptx: bool,
 }
 
 /// One kernel of a built module.
@@ -67,6 +77,8 @@ pub struct Built {
     pub bundle: Vec<u8>,
     pub spirv: Option<Vec<u8>>,
     pub native: Option<Vec<u8>>,
+    pub opencl_c: Option<Vec<u8>>,
+    pub ptx: Option<Vec<u8>>,
     pub kernels: Vec<KernelInfo>,
 }
 
@@ -101,6 +113,8 @@ impl Build {
             work: work.to_path_buf(),
             cflags: Vec::new(),
             native_c: Vec::new(),
+            opencl_c: true,
+            ptx: true,
         }
     }
 
@@ -114,9 +128,46 @@ impl Build {
         spirv_build::compile(source, &self.include, &self.tools, self.scratch()?)
     }
 
+    /// The PTX of one kernel, compiled with clang.
+    pub fn ptx(&self, source: &KernelSource) -> Result<Vec<u8>, String> {
+        cuda_build::compile(source, &self.include, &self.tools, self.scratch()?)
+    }
+
+    /// The PTX units of `kernels` as `spirv` says where they come from; None
+    /// when there is to be no PTX image.
+    fn ptx_units(&self, kernels: &[KernelSource], spirv: &SpirvFrom) -> Result<Option<Vec<Vec<u8>>>, String> {
+        if !self.ptx {
+            return Ok(None);
+        }
+        let mut units = Vec::new();
+        for k in kernels {
+            let path = match spirv {
+                SpirvFrom::Skip => return Ok(None),
+                SpirvFrom::Compile => {
+                    units.push(self.ptx(k)?);
+                    continue;
+                }
+                SpirvFrom::Directory(dir) => {
+                    let path = dir.join(format!("{}.ptx", k.name));
+                    if !path.is_file() {
+                        return Ok(None);
+                    }
+                    path
+                }
+                SpirvFrom::Committed => {
+                    k.path.parent().unwrap_or(Path::new(".")).join(committed::PTX_DIR).join(format!("{}.ptx", k.name))
+                }
+            };
+            let text = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            cuda_build::check(k, &text)?;
+            units.push(text);
+        }
+        Ok(Some(units))
+    }
+
     /// Builds `sources` (one kernel each) into a bundle with a SPIR-V image
-    /// (unless `spirv` is Skip) and, when `native`, a native CPU image for
-    /// this host.
+    /// (unless `spirv` is Skip), when `native` a native CPU image for this
+    /// host, and when `self.opencl_c` an OpenCL C image.
     pub fn bundle(&self, sources: &[PathBuf], spirv: &SpirvFrom, native: bool) -> Result<Built, String> {
         let work = self.scratch()?;
         let kernels: Vec<KernelSource> = sources.iter().map(|p| read_source(p)).collect::<Result<_, _>>()?;
@@ -165,6 +216,8 @@ impl Build {
         } else {
             None
         };
+        let opencl_image = if self.opencl_c { Some(opencl_build::image(&kernels, &self.include, &self.tools)?) } else { None };
+        let ptx_image = self.ptx_units(&kernels, spirv)?.map(|units| cuda_build::image(&units));
         let infos: Vec<KernelInfo> =
             kernels.iter().enumerate().map(|(i, k)| KernelInfo { name: k.name.clone(), params: params(i) }).collect();
         let mut writer = Writer::new();
@@ -175,9 +228,22 @@ impl Build {
             let target = bundle::host_target().ok_or("this host has no native CPU bundle target")?;
             writer.image(sys::FH_MODULE_FORMAT_NATIVE_CPU, Some(target), bytes.clone());
         }
+        if let Some(bytes) = &opencl_image {
+            writer.image(sys::FH_MODULE_FORMAT_OPENCL_C, None, bytes.clone());
+        }
+        if let Some(bytes) = &ptx_image {
+            writer.image(sys::FH_MODULE_FORMAT_PTX, Some(cuda_build::GPU_ARCH), bytes.clone());
+        }
         for info in &infos {
             writer.kernel(&info.name, info.params.as_ref().map_or(0, |p| p.size));
         }
-        Ok(Built { bundle: writer.to_bytes()?, spirv: spirv_image, native: native_image, kernels: infos })
+        Ok(Built {
+            bundle: writer.to_bytes()?,
+            spirv: spirv_image,
+            native: native_image,
+            opencl_c: opencl_image,
+            ptx: ptx_image,
+            kernels: infos,
+        })
     }
 }

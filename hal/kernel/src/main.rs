@@ -3,25 +3,29 @@
 //!
 //! Usage:
 //!   flaghal-kernel build [OPTIONS] SOURCE... -o OUT.fhbundle
-//!       SPIR-V and native CPU images of every kernel, in one module bundle
-//!       (FH_MODULE_FORMAT_BUNDLE) that fhModuleLoadData loads on any device.
-//!       --formats LIST   spirv,native_cpu (the default), or either alone
+//!       SPIR-V, native CPU, OpenCL C and PTX images of every kernel, in one
+//!       module bundle (FH_MODULE_FORMAT_BUNDLE) that fhModuleLoadData loads
+//!       on any device.
+//!       --formats LIST   spirv,native_cpu,opencl_c,ptx (the default), or some of them
 //!       --spirv-dir DIR  take each kernel's SPIR-V from DIR/<kernel>.spv
 //!                        instead of compiling (no glslc needed)
-//!       --committed      take each kernel's SPIR-V from spirv/<kernel>.spv
-//!                        beside its source (flaghal-kernel regenerate)
+//!       --committed      take each kernel's SPIR-V and PTX from spirv/<kernel>.spv
+//!                        and ptx/<kernel>.ptx beside its source (flaghal-kernel
+//!                        regenerate): no glslc or clang needed
 //!       --native-c FILE  also link FILE, plain C kernels of flaghal_cpu_kernel.h,
 //!                        into the native CPU image only (may repeat)
 //!   flaghal-kernel spirv SOURCE -o OUT.spv        one kernel's SPIR-V
+//!   flaghal-kernel ptx SOURCE -o OUT.ptx          one kernel's PTX
 //!   flaghal-kernel native-cpu SOURCE... -o OUT.so a native CPU module
-//!   flaghal-kernel regenerate DIR                 DIR/*.fhk -> DIR/spirv/*.spv
+//!   flaghal-kernel opencl-c SOURCE... -o OUT.cl   an OpenCL C image
+//!   flaghal-kernel regenerate DIR                 DIR/*.fhk -> DIR/spirv/*.spv, DIR/ptx/*.ptx
 //!   flaghal-kernel inspect FILE                   a bundle's images and kernels
 //! Common options:
 //!   -I, --include DIR  the FlagHAL include directory (default: $FLAGHAL_INCLUDE,
 //!                      else ../include beside this program, else the source tree)
 //!   --cflags FLAGS     extra C compiler flags for native CPU images (split on spaces)
 //!   --work DIR         scratch directory (default: a fresh one under $TMPDIR)
-//! Tools: glslc, spirv-link and cc, or $GLSLC, $SPIRV_LINK, $CC.
+//! Tools: glslc, spirv-link, cc and clang-15, or $GLSLC, $SPIRV_LINK, $CC, $CLANG.
 //! Exit status: 0 done; 1 a build or check failed (the message says why); 2 bad arguments.
 
 use flaghal_formats::bundle;
@@ -44,14 +48,16 @@ struct Options {
     committed: bool,
     spirv: bool,
     native: bool,
+    opencl: bool,
+    ptx: bool,
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options { command: args.next().ok_or("no command")?, spirv: true, native: true, ..Default::default() };
+    let mut o = Options { command: args.next().ok_or("no command")?, spirv: true, native: true, opencl: true, ptx: true, ..Default::default() };
     if o.command == "-h" || o.command == "--help" {
         return Err(String::new());
     }
-    if !["build", "spirv", "native-cpu", "regenerate", "inspect"].contains(&o.command.as_str()) {
+    if !["build", "spirv", "ptx", "native-cpu", "opencl-c", "regenerate", "inspect"].contains(&o.command.as_str()) {
         return Err(format!("unknown command {:?}", o.command));
     }
     while let Some(arg) = args.next() {
@@ -68,11 +74,15 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                 let list = value("--formats")?;
                 o.spirv = false;
                 o.native = false;
+                o.opencl = false;
+                o.ptx = false;
                 for format in list.split(',') {
                     match format.trim() {
                         "spirv" => o.spirv = true,
                         "native_cpu" => o.native = true,
-                        other => return Err(format!("unknown format {other:?} (spirv, native_cpu)")),
+                        "opencl_c" => o.opencl = true,
+                        "ptx" => o.ptx = true,
+                        other => return Err(format!("unknown format {other:?} (spirv, native_cpu, opencl_c, ptx)")),
                     }
                 }
             }
@@ -92,6 +102,8 @@ fn build_for(o: &Options) -> Build {
     }
     build.cflags = o.cflags.clone();
     build.native_c = o.native_c.clone();
+    build.opencl_c = o.opencl && o.command == "build";
+    build.ptx = o.ptx && o.command == "build";
     build
 }
 
@@ -142,14 +154,22 @@ fn run(o: Options) -> Result<(), String> {
                 write(&output()?, &built.bundle)
             }
         }
+        "opencl-c" => {
+            let sources: Vec<_> = o.inputs.iter().map(|p| read_source(p)).collect::<Result<_, _>>()?;
+            write(&output()?, &flaghal_kernel::opencl_build::image(&sources, &build.include, &build.tools)?)
+        }
         "spirv" => {
             let source = read_source(&one_input(&o)?)?;
             write(&output()?, &build.spirv(&source)?.bytes)
         }
+        "ptx" => {
+            let source = read_source(&one_input(&o)?)?;
+            write(&output()?, &build.ptx(&source)?)
+        }
         "regenerate" => {
             let dir = one_input(&o)?;
-            let names = committed::regenerate(&dir, &build, &dir.join(committed::SPIRV_DIR))?;
-            println!("{}: regenerated SPIR-V of {}", dir.display(), names.join(", "));
+            let names = committed::regenerate(&dir, &build, &dir)?;
+            println!("{}: regenerated SPIR-V and PTX of {}", dir.display(), names.join(", "));
             Ok(())
         }
         "inspect" => inspect(&one_input(&o)?),

@@ -1,6 +1,7 @@
-//! The external tools a build runs (glslc, spirv-link, the C compiler) and
-//! how they are found: an explicit path, then an environment variable
-//! (GLSLC, SPIRV_LINK, CC), then PATH. A missing tool or a failed run is an
+//! The external tools a build runs (glslc, spirv-link, the C compiler, clang
+//! for PTX) and how they are found: an explicit path, then an environment
+//! variable (GLSLC, SPIRV_LINK, CC, CLANG), then PATH. clang is clang-15, the
+//! one Debian 12's PoCL uses, so committed PTX regenerates byte for byte. A missing tool or a failed run is an
 //! error that names the command line and shows what the tool printed.
 
 use std::path::{Path, PathBuf};
@@ -12,13 +13,19 @@ pub struct Tools {
     pub glslc: PathBuf,
     pub spirv_link: PathBuf,
     pub cc: PathBuf,
+    pub clang: PathBuf,
 }
 
 impl Tools {
     /// Tools from the environment (GLSLC, SPIRV_LINK, CC), else by name on PATH.
     pub fn from_env() -> Tools {
         let pick = |var: &str, default: &str| std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| default.into());
-        Tools { glslc: pick("GLSLC", "glslc"), spirv_link: pick("SPIRV_LINK", "spirv-link"), cc: pick("CC", "cc") }
+        Tools {
+            glslc: pick("GLSLC", "glslc"),
+            spirv_link: pick("SPIRV_LINK", "spirv-link"),
+            cc: pick("CC", "cc"),
+            clang: pick("CLANG", "clang-15"),
+        }
     }
 }
 

@@ -26,13 +26,13 @@ fn have(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-/// Whether the SPIR-V tools are here; under CI=true they must be.
+/// Whether the SPIR-V tools and clang are here; under CI=true they must be.
 fn spirv_tools() -> bool {
-    let missing: Vec<&str> = ["glslc", "spirv-val", "spirv-link"].into_iter().filter(|t| !have(t)).collect();
+    let missing: Vec<&str> = ["glslc", "spirv-val", "spirv-link", "clang-15"].into_iter().filter(|t| !have(t)).collect();
     if missing.is_empty() {
         return true;
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs {missing:?} (Debian: glslc spirv-tools)");
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI needs {missing:?} (Debian: glslc spirv-tools clang-15)");
     eprintln!("SKIPPED: {missing:?} not installed; nothing checked");
     false
 }
@@ -54,6 +54,7 @@ fn the_committed_spirv_is_what_the_sources_compile_to_and_valid() {
     for dir in KERNEL_DIRS {
         let dir = root().join(dir);
         let drift = committed::drift(&dir, &build("drift"), &scratch("fresh")).unwrap();
+        // (the PTX is compared too: clang-15 writes it deterministically)
         assert!(drift.is_empty(), "run `flaghal-kernel regenerate {}` and commit:\n{}", dir.display(), drift.join("\n"));
         for source in committed::sources(&dir).unwrap() {
             let name = read_source(&source).unwrap().name;
@@ -114,6 +115,9 @@ fn every_documented_builtin_compiles_on_both_targets() {
         let val = Command::new("spirv-val").args(["--target-env", "vulkan1.2"]).arg(&out).output().unwrap();
         assert!(val.status.success(), "{}", String::from_utf8_lossy(&val.stderr));
         assert!(built.native.is_some());
+        let ptx = String::from_utf8(built.ptx.unwrap()).unwrap();
+        assert!(ptx.contains(".visible .entry language_coverage("), "{tag}: the PTX names the kernel");
+        assert!(built.opencl_c.is_some());
     }
 }
 
@@ -146,7 +150,13 @@ fn the_command_line_builds_inspects_and_refuses_bad_arguments() {
     let bytes = std::fs::read(&out).unwrap();
     let parsed = bundle::parse(&bytes).unwrap();
     let formats: Vec<u32> = parsed.images.iter().map(|i| i.format).collect();
-    assert_eq!(formats, [flaghal_sys::FH_MODULE_FORMAT_SPIRV, flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU]);
+    let want = [
+        flaghal_sys::FH_MODULE_FORMAT_SPIRV,
+        flaghal_sys::FH_MODULE_FORMAT_NATIVE_CPU,
+        flaghal_sys::FH_MODULE_FORMAT_OPENCL_C,
+        flaghal_sys::FH_MODULE_FORMAT_PTX,
+    ];
+    assert_eq!(formats, want);
     assert_eq!(parsed.params_size("vector_add"), 28);
     let inspect = Command::new(tool).arg("inspect").arg(&out).output().unwrap();
     let text = String::from_utf8_lossy(&inspect.stdout);
@@ -155,7 +165,7 @@ fn the_command_line_builds_inspects_and_refuses_bad_arguments() {
     let broken = Command::new(tool).arg("inspect").arg(dir.join("broken.fhbundle")).output().unwrap();
     assert_eq!(broken.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("truncated"));
-    for bad in [vec!["frobnicate"], vec!["build", "--formats", "ptx", "x.fhk"], vec!["build", "--bogus"]] {
+    for bad in [vec!["frobnicate"], vec!["build", "--formats", "cubin", "x.fhk"], vec!["build", "--bogus"]] {
         let out = Command::new(tool).args(&bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
     }

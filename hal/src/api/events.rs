@@ -1,84 +1,68 @@
 //! fhEventCreate/Destroy/Record/Synchronize/Query/ElapsedTime.
 
-use super::{call_plugin, device, event, same_device, stream};
-use crate::failure::{export, fail};
+use super::{call_plugin, device, event, exports, same_device, stream};
+use crate::failure::fail;
 use crate::handles::Event;
 use flaghal_sys::*;
 use std::sync::atomic::Ordering;
 
-/// # Safety
-/// `out` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventCreate(handle: fh_device_t, flags: u32, out: *mut fh_event_t) -> fh_status_t {
-    export("fhEventCreate", || {
+exports! {
+    /// # Safety
+    /// `out` is NULL or writable.
+    fn fhEventCreate(handle: fh_device_t, flags: u32, out: *mut fh_event_t) {
         let d = device(handle)?;
         ptr::require_non_null(out, "event")?;
         if flags & !FH_EVENT_DISABLE_TIMING != 0 {
             return Err(fail(FH_ERROR_INVALID_VALUE, format!("unknown flags 0x{flags:x}")));
         }
         let mut native: fhp_event_t = std::ptr::null_mut();
-        call_plugin!(d.plugin, event_create, "fhEventCreate", d.native, flags, &mut native)?;
+        call_plugin!(d.plugin, event_create, FUNCTION, d.native, flags, &mut native)?;
         let e = Event::create(d, native);
         e.extra.store(flags, Ordering::Relaxed);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, e.as_ptr(), "event") }?)
-    })
-}
+    }
 
-/// # Safety
-/// `handle` is NULL or an event from fhEventCreate.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventDestroy(handle: fh_event_t) -> fh_status_t {
-    export("fhEventDestroy", || {
+    /// # Safety
+    /// `handle` is NULL or an event from fhEventCreate.
+    fn fhEventDestroy(handle: fh_event_t) {
         crate::registry::get()?;
         if handle.is_null() {
             return Ok(());
         }
         let e = event(handle)?;
         e.begin_destroy()?;
-        let result = call_plugin!(e.device().plugin, event_destroy, "fhEventDestroy", e.native());
+        let result = call_plugin!(e.device().plugin, event_destroy, FUNCTION, e.native());
         e.release(|flags| flags.store(0, Ordering::Relaxed));
         result
-    })
-}
+    }
 
-/// # Safety
-/// `event_handle` and `stream_handle` are NULL or live handles.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventRecord(event_handle: fh_event_t, stream_handle: fh_stream_t) -> fh_status_t {
-    export("fhEventRecord", || {
+    /// # Safety
+    /// `event_handle` and `stream_handle` are NULL or live handles.
+    fn fhEventRecord(event_handle: fh_event_t, stream_handle: fh_stream_t) {
         let e = event(event_handle)?;
         let s = stream(stream_handle)?;
         same_device(e.device(), s.device(), "event and stream")?;
-        call_plugin!(e.device().plugin, event_record, "fhEventRecord", e.native(), s.native())
-    })
-}
+        call_plugin!(e.device().plugin, event_record, FUNCTION, e.native(), s.native())
+    }
 
-/// # Safety
-/// `handle` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventSynchronize(handle: fh_event_t) -> fh_status_t {
-    export("fhEventSynchronize", || {
+    /// # Safety
+    /// `handle` is NULL or a live event.
+    fn fhEventSynchronize(handle: fh_event_t) {
         let e = event(handle)?;
-        call_plugin!(e.device().plugin, event_synchronize, "fhEventSynchronize", e.native())
-    })
-}
+        call_plugin!(e.device().plugin, event_synchronize, FUNCTION, e.native())
+    }
 
-/// # Safety
-/// `handle` is NULL or a live event.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventQuery(handle: fh_event_t) -> fh_status_t {
-    export("fhEventQuery", || {
+    /// # Safety
+    /// `handle` is NULL or a live event.
+    fn fhEventQuery(handle: fh_event_t) {
         let e = event(handle)?;
-        call_plugin!(e.device().plugin, event_query, "fhEventQuery", e.native())
-    })
-}
+        call_plugin!(e.device().plugin, event_query, FUNCTION, e.native())
+    }
 
-/// # Safety
-/// `ms` is NULL or writable; the events are NULL or live handles.
-#[no_mangle]
-pub unsafe extern "C" fn fhEventElapsedTime(ms: *mut f32, start: fh_event_t, end: fh_event_t) -> fh_status_t {
-    export("fhEventElapsedTime", || {
+    /// # Safety
+    /// `ms` is NULL or writable; the events are NULL or live handles.
+    fn fhEventElapsedTime(ms: *mut f32, start: fh_event_t, end: fh_event_t) {
         let a = event(start)?;
         let b = event(end)?;
         ptr::require_non_null(ms, "ms")?;
@@ -101,8 +85,8 @@ pub unsafe extern "C" fn fhEventElapsedTime(ms: *mut f32, start: fh_event_t, end
         let mut value = 0f32;
         // SAFETY: checked event handles of one device and a valid output (rule 7).
         let status = unsafe { f(&mut value, a.native(), b.native()) };
-        crate::failure::plugin_status(&d.plugin.name, "fhEventElapsedTime", status)?;
+        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)?;
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(ms, value, "ms") }?)
-    })
+    }
 }

@@ -1,8 +1,11 @@
-//! The exported functions of flaghal.h, one file per area. Each body is one
-//! `failure::export` call (the panic boundary plus the thread's detail
+//! The exported functions of flaghal.h, one file per area, each declared
+//! once by name in its file's `exports!` block (api/exports.rs), whose bodies
+//! run in `failure::export` (the panic boundary plus the thread's detail
 //! message). The loader checks everything the plugin ABI promises plugins
 //! (rule 7) before calling: initialisation, handles, output pointers, device
 //! membership, flags, sizes, launch limits, capabilities.
+
+mod exports;
 
 pub mod devices;
 pub mod errors;
@@ -13,15 +16,27 @@ pub mod modules;
 pub mod plugins;
 pub mod streams;
 
+/// Every function libflaghal.so exports, area by area (each file's `NAMES`).
+pub const EXPORTS: [&[&str]; 8] =
+    [init::NAMES, errors::NAMES, plugins::NAMES, devices::NAMES, memory::NAMES, streams::NAMES, events::NAMES, modules::NAMES];
+
+/// [`EXPORTS`] as one list.
+pub fn exported_names() -> impl Iterator<Item = &'static str> {
+    EXPORTS.into_iter().flatten().copied()
+}
+
 use crate::failure::ApiResult;
 use crate::handles::{Device, Event, Function, Module, Stream};
 use crate::registry;
+use exports::exports;
 use flaghal_sys::*;
 use std::ffi::c_void;
 
-/// Calls a REQUIRED plugin entry and turns its status into a result.
+/// Calls a REQUIRED plugin entry and turns its status into a result;
+/// `$function` names the exported function in a failure's message (inside an
+/// `exports!` body, `FUNCTION`).
 macro_rules! call_plugin {
-    ($plugin:expr, $entry:ident, $function:literal $(, $arg:expr)* $(,)?) => {{
+    ($plugin:expr, $entry:ident, $function:expr $(, $arg:expr)* $(,)?) => {{
         let plugin: &'static $crate::plugin::Plugin = $plugin;
         let f = $crate::required!(plugin, $entry);
         // SAFETY: plugin ABI rule 7: the loader has checked the handles

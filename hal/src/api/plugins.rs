@@ -1,28 +1,25 @@
 //! fhPluginGetCount and fhPluginGetInfo: which plugins were found, and why
 //! one was skipped.
 
-use crate::failure::{export, fail};
+use super::exports;
+use crate::failure::fail;
 use crate::registry;
 use flaghal_sys::*;
 // Smallest fh_plugin_info_t accepted: up to and including `next`.
 use flaghal_sys::struct_sizes::FH_PLUGIN_INFO_MIN_STRUCT_SIZE as INFO_MIN_SIZE;
 
-/// # Safety
-/// `count` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn fhPluginGetCount(count: *mut u32) -> fh_status_t {
-    export("fhPluginGetCount", || {
+exports! {
+    /// # Safety
+    /// `count` is NULL or writable.
+    fn fhPluginGetCount(count: *mut u32) {
         let registry = registry::get()?;
         // SAFETY: NULL or writable per the contract.
         Ok(unsafe { ptr::write_out(count, registry.plugins.len() as u32, "count") }?)
-    })
-}
+    }
 
-/// # Safety
-/// `info` is NULL or a struct whose `struct_size` bytes are writable.
-#[no_mangle]
-pub unsafe extern "C" fn fhPluginGetInfo(index: u32, info: *mut fh_plugin_info_t) -> fh_status_t {
-    export("fhPluginGetInfo", || {
+    /// # Safety
+    /// `info` is NULL or a struct whose `struct_size` bytes are writable.
+    fn fhPluginGetInfo(index: u32, info: *mut fh_plugin_info_t) {
         let registry = registry::get()?;
         // SAFETY: NULL or a sized struct per the contract; reads only inside its size.
         let given: fh_plugin_info_t = unsafe { sized::read_sized(info, INFO_MIN_SIZE, "info") }?;
@@ -46,5 +43,5 @@ pub unsafe extern "C" fn fhPluginGetInfo(index: u32, info: *mut fh_plugin_info_t
         // SAFETY: as above; writes only inside the caller's struct_size.
         unsafe { sized::write_sized(info, &value, INFO_MIN_SIZE, "info") }?;
         Ok(())
-    })
+    }
 }

@@ -1,84 +1,68 @@
 //! fhStreamCreate/Destroy/Synchronize/Query/WaitEvent and fhLaunchHostFunc.
 
-use super::{call_plugin, device, event, same_device, stream};
-use crate::failure::{export, fail};
+use super::{call_plugin, device, event, exports, same_device, stream};
+use crate::failure::fail;
 use crate::handles::Stream;
 use flaghal_sys::*;
 use std::ffi::c_void;
 
-/// # Safety
-/// `out` is NULL or writable.
-#[no_mangle]
-pub unsafe extern "C" fn fhStreamCreate(handle: fh_device_t, flags: u32, out: *mut fh_stream_t) -> fh_status_t {
-    export("fhStreamCreate", || {
+exports! {
+    /// # Safety
+    /// `out` is NULL or writable.
+    fn fhStreamCreate(handle: fh_device_t, flags: u32, out: *mut fh_stream_t) {
         let d = device(handle)?;
         ptr::require_non_null(out, "stream")?;
         if flags != FH_STREAM_DEFAULT {
             return Err(fail(FH_ERROR_INVALID_VALUE, format!("unknown flags 0x{flags:x} (only FH_STREAM_DEFAULT is defined)")));
         }
         let mut native: fhp_stream_t = std::ptr::null_mut();
-        call_plugin!(d.plugin, stream_create, "fhStreamCreate", d.native, flags, &mut native)?;
+        call_plugin!(d.plugin, stream_create, FUNCTION, d.native, flags, &mut native)?;
         let s = Stream::create(d, native);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, s.as_ptr(), "stream") }?)
-    })
-}
+    }
 
-/// # Safety
-/// `handle` is NULL or a stream from fhStreamCreate.
-#[no_mangle]
-pub unsafe extern "C" fn fhStreamDestroy(handle: fh_stream_t) -> fh_status_t {
-    export("fhStreamDestroy", || {
+    /// # Safety
+    /// `handle` is NULL or a stream from fhStreamCreate.
+    fn fhStreamDestroy(handle: fh_stream_t) {
         crate::registry::get()?;
         if handle.is_null() {
             return Ok(());
         }
         let s = stream(handle)?;
         s.begin_destroy()?;
-        let result = call_plugin!(s.device().plugin, stream_destroy, "fhStreamDestroy", s.native());
+        let result = call_plugin!(s.device().plugin, stream_destroy, FUNCTION, s.native());
         s.release(|_| {});
         result
-    })
-}
+    }
 
-/// # Safety
-/// `handle` is NULL or a live stream.
-#[no_mangle]
-pub unsafe extern "C" fn fhStreamSynchronize(handle: fh_stream_t) -> fh_status_t {
-    export("fhStreamSynchronize", || {
+    /// # Safety
+    /// `handle` is NULL or a live stream.
+    fn fhStreamSynchronize(handle: fh_stream_t) {
         let s = stream(handle)?;
-        call_plugin!(s.device().plugin, stream_synchronize, "fhStreamSynchronize", s.native())
-    })
-}
+        call_plugin!(s.device().plugin, stream_synchronize, FUNCTION, s.native())
+    }
 
-/// # Safety
-/// `handle` is NULL or a live stream.
-#[no_mangle]
-pub unsafe extern "C" fn fhStreamQuery(handle: fh_stream_t) -> fh_status_t {
-    export("fhStreamQuery", || {
+    /// # Safety
+    /// `handle` is NULL or a live stream.
+    fn fhStreamQuery(handle: fh_stream_t) {
         let s = stream(handle)?;
-        call_plugin!(s.device().plugin, stream_query, "fhStreamQuery", s.native())
-    })
-}
+        call_plugin!(s.device().plugin, stream_query, FUNCTION, s.native())
+    }
 
-/// # Safety
-/// `stream_handle` and `event_handle` are NULL or live handles.
-#[no_mangle]
-pub unsafe extern "C" fn fhStreamWaitEvent(stream_handle: fh_stream_t, event_handle: fh_event_t) -> fh_status_t {
-    export("fhStreamWaitEvent", || {
+    /// # Safety
+    /// `stream_handle` and `event_handle` are NULL or live handles.
+    fn fhStreamWaitEvent(stream_handle: fh_stream_t, event_handle: fh_event_t) {
         let s = stream(stream_handle)?;
         let e = event(event_handle)?;
         same_device(s.device(), e.device(), "stream and event")?;
-        call_plugin!(s.device().plugin, stream_wait_event, "fhStreamWaitEvent", s.native(), e.native())
-    })
-}
+        call_plugin!(s.device().plugin, stream_wait_event, FUNCTION, s.native(), e.native())
+    }
 
-/// # Safety
-/// `handle` is NULL or a live stream; `callback` may be called with
-/// `user_data` on a plugin thread.
-#[no_mangle]
-pub unsafe extern "C" fn fhLaunchHostFunc(handle: fh_stream_t, callback: fh_host_fn_t, user_data: *mut c_void) -> fh_status_t {
-    export("fhLaunchHostFunc", || {
+    /// # Safety
+    /// `handle` is NULL or a live stream; `callback` may be called with
+    /// `user_data` on a plugin thread.
+    fn fhLaunchHostFunc(handle: fh_stream_t, callback: fh_host_fn_t, user_data: *mut c_void) {
         let s = stream(handle)?;
         let d = s.device();
         let f = match d.plugin.api.launch_host_func {
@@ -95,6 +79,6 @@ pub unsafe extern "C" fn fhLaunchHostFunc(handle: fh_stream_t, callback: fh_host
         }
         // SAFETY: checked stream handle and non-NULL fn (rule 7).
         let status = unsafe { f(s.native(), callback, user_data) };
-        crate::failure::plugin_status(&d.plugin.name, "fhLaunchHostFunc", status)
-    })
+        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)
+    }
 }

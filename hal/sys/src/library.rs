@@ -1,6 +1,6 @@
 //! Finding and opening libflaghal.so for Rust programs that use the API the
-//! way a C framework does, through the shared library (the conformance suite,
-//! flaghal-info, the integration tests).
+//! way a C framework does, through the shared library: flaghal-client
+//! (`Hal::open`), which the tests, the conformance suite and flaghal-info use.
 
 use crate::dynamic::FlagHal;
 use std::path::{Path, PathBuf};

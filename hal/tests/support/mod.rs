@@ -1,13 +1,16 @@
 //! Helpers of the loader's end-to-end tests: one child process per scenario
 //! (fhInit runs once per process and reads the environment once), the real
-//! libflaghal.so opened at run time as a framework would, and the real CPU
-//! plugin (built by cargo as a dev-dependency into target/<profile>/deps/).
+//! libflaghal.so opened at run time through flaghal-client as a framework
+//! would (raw calls through `Hal::raw`, their statuses asserted with
+//! [`AssertStatus`]), and the real CPU plugin (built by cargo as a
+//! dev-dependency into target/<profile>/deps/).
 
 #![allow(dead_code)]
 
-use flaghal_sys::dynamic::FlagHal;
+// What the scenarios use of the client (each test file uses some).
+#[allow(unused_imports)]
+pub use flaghal_client::{from_bytes, loader_string, status_of, Hal, Module, Stream};
 use flaghal_sys::*;
-use std::ffi::{c_char, CStr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -65,15 +68,15 @@ pub struct Output {
 
 /// Runs `body` in a child process (this test, re-run alone) with exactly
 /// `env` as FLAGHAL_*/XDG environment. `init`: call fhInit(0) first.
-pub fn scenario(test: &str, env: &[(&str, &str)], init: bool, body: impl FnOnce(&Api)) -> Output {
+pub fn scenario(test: &str, env: &[(&str, &str)], init: bool, body: impl FnOnce(&Hal)) -> Output {
     if std::env::var(CHILD_VAR).as_deref() == Ok(test) {
-        let api = Api::open();
+        let hal = open();
         if init {
-            assert_eq!(api.init(), FH_SUCCESS, "fhInit(0): {}", api.message());
+            hal.init(0).expect("fhInit(0)");
         }
-        body(&api);
+        body(&hal);
         println!("{DONE} {test}");
-        std::mem::forget(api);
+        std::mem::forget(hal);
         std::process::exit(0);
     }
     let mut cmd = Command::new(std::env::current_exe().unwrap());
@@ -104,100 +107,20 @@ pub fn cpu_only() -> Vec<(&'static str, String)> {
     vec![("FLAGHAL_PLUGIN_FILES", cpu_plugin().to_string_lossy().into_owned())]
 }
 
-/// libflaghal.so, opened.
-pub struct Api {
-    pub t: FlagHal,
+/// libflaghal.so opened through the client, as a framework would.
+pub fn open() -> Hal {
+    Hal::open_at(&libflaghal()).expect("open libflaghal.so")
 }
 
-/// Reads a loader-owned C string.
-pub fn text(ptr: *const c_char) -> String {
-    assert!(!ptr.is_null(), "the loader returned a NULL string");
-    // SAFETY: loader strings are NUL-terminated and live until exit.
-    unsafe { CStr::from_ptr(ptr) }.to_string_lossy().into_owned()
-}
-
-impl Api {
-    pub fn open() -> Api {
-        let (t, _) = flaghal_sys::library::open(Some(&libflaghal())).expect("open libflaghal.so");
-        Api { t }
-    }
-
-    pub fn init(&self) -> fh_status_t {
-        // SAFETY: no pointers.
-        unsafe { (self.t.fhInit)(0) }
-    }
-
-    /// The calling thread's detail message.
-    pub fn message(&self) -> String {
-        let mut length = 0usize;
-        // SAFETY: NULL buffer with size 0 is allowed; length is valid.
-        unsafe { (self.t.fhGetLastErrorMessage)(std::ptr::null_mut(), 0, &mut length) };
-        let mut buf = vec![0 as c_char; length + 1];
-        // SAFETY: buf has length + 1 bytes.
-        let status = unsafe { (self.t.fhGetLastErrorMessage)(buf.as_mut_ptr(), buf.len(), std::ptr::null_mut()) };
-        assert_eq!(status, FH_SUCCESS);
-        flaghal_sys::ptr::char_array_to_string(&buf)
-    }
-
-    pub fn device_count(&self) -> u32 {
-        let mut n = 0;
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhDeviceGetCount)(&mut n) }, FH_SUCCESS);
-        n
-    }
-
-    pub fn device(&self, ordinal: u32) -> fh_device_t {
-        let mut d = std::ptr::null_mut();
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhDeviceGet)(ordinal, &mut d) }, FH_SUCCESS, "{}", self.message());
-        d
-    }
-
-    pub fn properties(&self, device: fh_device_t) -> fh_device_properties_t {
-        let mut p = fh_device_properties_t { struct_size: std::mem::size_of::<fh_device_properties_t>(), ..Default::default() };
-        // SAFETY: a device handle and a full-size struct.
-        assert_eq!(unsafe { (self.t.fhDeviceGetProperties)(device, &mut p) }, FH_SUCCESS, "{}", self.message());
-        p
-    }
-
-    pub fn plugins(&self) -> Vec<fh_plugin_info_t> {
-        let mut n = 0;
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhPluginGetCount)(&mut n) }, FH_SUCCESS);
-        (0..n)
-            .map(|i| {
-                let mut info = fh_plugin_info_t { struct_size: std::mem::size_of::<fh_plugin_info_t>(), ..Default::default() };
-                // SAFETY: full-size struct.
-                assert_eq!(unsafe { (self.t.fhPluginGetInfo)(i, &mut info) }, FH_SUCCESS);
-                info
-            })
-            .collect()
-    }
-
-    pub fn alloc(&self, device: fh_device_t, size: usize) -> fh_deviceptr_t {
-        let mut p = 0;
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhMemAlloc)(device, size, &mut p) }, FH_SUCCESS, "{}", self.message());
-        p
-    }
-
-    pub fn stream(&self, device: fh_device_t) -> fh_stream_t {
-        let mut s = std::ptr::null_mut();
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhStreamCreate)(device, 0, &mut s) }, FH_SUCCESS, "{}", self.message());
-        s
-    }
-
-    pub fn event(&self, device: fh_device_t, flags: u32) -> fh_event_t {
-        let mut e = std::ptr::null_mut();
-        // SAFETY: valid output.
-        assert_eq!(unsafe { (self.t.fhEventCreate)(device, flags, &mut e) }, FH_SUCCESS, "{}", self.message());
-        e
-    }
-
+/// The assertion of these tests: a raw call's status and detail message.
+pub trait AssertStatus {
     /// Asserts `status` is `expected` and the detail message contains `hint`.
-    pub fn expect(&self, status: fh_status_t, expected: fh_status_t, hint: &str) {
-        let message = self.message();
+    fn assert_status(&self, status: fh_status_t, expected: fh_status_t, hint: &str);
+}
+
+impl AssertStatus for Hal {
+    fn assert_status(&self, status: fh_status_t, expected: fh_status_t, hint: &str) {
+        let message = self.last_error_message();
         assert_eq!(status, expected, "message: {message}");
         assert!(message.contains(hint), "message {message:?} should contain {hint:?}");
     }

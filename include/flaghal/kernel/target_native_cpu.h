@@ -29,6 +29,7 @@
 #include "../flaghal_cpu_kernel.h"
 
 #define FH_KERNEL_TARGET_NATIVE_CPU 1
+#define FH_KERNEL_HAS_FLOAT64 1
 
 _Static_assert(sizeof(void *) == 8, "native CPU kernels take 64-bit device addresses as host pointers");
 
@@ -140,21 +141,7 @@ static inline uint32_t fh_args_u32(uint32_t word) {
 #pragma clang diagnostic ignored "-Wkeyword-macro"
 #endif
 
-#define float(x) ((float)(x))
-#define double(x) ((double)(x))
-#define int(x) ((int)(x))
-#define uint(x) ((uint)(x))
-#define int8_t(x) ((int8_t)(x))
-#define uint8_t(x) ((uint8_t)(x))
-#define int16_t(x) ((int16_t)(x))
-#define uint16_t(x) ((uint16_t)(x))
-#define int32_t(x) ((int32_t)(x))
-#define uint32_t(x) ((uint32_t)(x))
-#define int64_t(x) ((int64_t)(x))
-#define uint64_t(x) ((uint64_t)(x))
-#if defined(__FLT16_MAX__)
-#define float16_t(x) ((float16_t)(x))
-#endif
+#include "constructor_casts.h"
 
 #include "native_cpu_builtins.h"
 

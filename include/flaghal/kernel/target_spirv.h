@@ -41,6 +41,7 @@
 #extension GL_KHR_shader_subgroup_shuffle : enable
 
 #define FH_KERNEL_TARGET_SPIRV 1
+#define FH_KERNEL_HAS_FLOAT64 1
 #define FH_KERNEL_HAS_FLOAT16 1
 
 #ifndef FH_ARGS_IN_BUFFER
