@@ -23,17 +23,17 @@ fn without_a_driver_the_cuda_plugin_loads_with_zero_devices_and_the_log_says_why
         .plugins(&[cuda.clone(), cpu.clone()])
         .env("FLAGHAL_LOADER_DEBUG", "info")
         .run(|hal| {
-            let plugins = hal.plugins();
+            let plugins = hal.plugins().unwrap();
             let info = entry(&plugins, &cuda);
             assert!(info.loaded, "the CUDA plugin loads everywhere: {info:#?}");
             assert_eq!(info.name, "cuda");
             assert_eq!(info.skip_reason, FH_PLUGIN_SKIP_NONE);
             if !driver_installed() {
                 assert_eq!(info.device_count, 0, "no driver: zero devices, not a skipped plugin: {info:#?}");
-                assert!(hal.device_of_plugin("cuda").is_none());
+                assert!(hal.device_of_plugin("cuda").unwrap().is_none());
             }
             let cpu_info = assert_loaded(&plugins, &paths::cpu_plugin());
-            assert_eq!(hal.device_count(), cpu_info.device_count + info.device_count);
+            assert_eq!(hal.device_count().unwrap(), cpu_info.device_count + info.device_count);
         });
     let reason = out.stderr.lines().find(|l| l.starts_with("flaghal: info: ") && l.contains("cuda: no devices: "));
     if installed {
