@@ -34,6 +34,10 @@ pub type CUevent = *mut c_void;
 pub type CUhostFn = Option<unsafe extern "C" fn(*mut c_void)>;
 /// `CUjit_option`, an `enum`.
 pub type CUjitOption = c_int;
+/// `CUjitInputType`, an `enum`.
+pub type CUjitInputType = c_int;
+/// `CUlinkState`: an opaque linker session.
+pub type CUlinkState = *mut c_void;
 
 /// `CUuuid`: 16 bytes.
 #[repr(C)]
@@ -75,11 +79,13 @@ pub mod function_attribute {
     pub const MAX_DYNAMIC_SHARED_SIZE_BYTES: c_int = 8;
 }
 
-/// `CUjit_option` values for cuModuleLoadDataEx's error log.
+/// `CUjit_option` values for the JIT's error log (cuModuleLoadDataEx,
+/// cuLinkCreate), and `CUjitInputType` for cuLinkAddData.
 pub mod jit {
-    use super::CUjitOption;
+    use super::{CUjitInputType, CUjitOption};
     pub const ERROR_LOG_BUFFER: CUjitOption = 5;
     pub const ERROR_LOG_BUFFER_SIZE_BYTES: CUjitOption = 6;
+    pub const INPUT_PTX: CUjitInputType = 1;
 }
 
 /// `CU_STREAM_NON_BLOCKING`: no implicit synchronisation with the legacy
@@ -175,6 +181,10 @@ driver_api! {
         cuEventElapsedTime = "cuEventElapsedTime": fn(*mut f32, CUevent, CUevent);
         cuModuleLoadDataEx = "cuModuleLoadDataEx": fn(*mut CUmodule, *const c_void, c_uint, *mut CUjitOption, *mut *mut c_void);
         cuModuleUnload = "cuModuleUnload": fn(CUmodule);
+        cuLinkCreate = "cuLinkCreate_v2": fn(c_uint, *mut CUjitOption, *mut *mut c_void, *mut CUlinkState);
+        cuLinkAddData = "cuLinkAddData_v2": fn(CUlinkState, CUjitInputType, *mut c_void, usize, *const c_char, c_uint, *mut CUjitOption, *mut *mut c_void);
+        cuLinkComplete = "cuLinkComplete": fn(CUlinkState, *mut *mut c_void, *mut usize);
+        cuLinkDestroy = "cuLinkDestroy": fn(CUlinkState);
         cuModuleGetFunction = "cuModuleGetFunction": fn(*mut CUfunction, CUmodule, *const c_char);
         cuFuncGetAttribute = "cuFuncGetAttribute": fn(*mut c_int, c_int, CUfunction);
         cuFuncSetAttribute = "cuFuncSetAttribute": fn(CUfunction, c_int, c_int);

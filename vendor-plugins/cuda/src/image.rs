@@ -1,5 +1,6 @@
 //! Validation of module bytes before the driver sees them (pure):
-//! FH_MODULE_FORMAT_PTX text and FH_MODULE_FORMAT_CUBIN ELF files. The
+//! FH_MODULE_FORMAT_PTX images (one or more NUL-separated units of text)
+//! and FH_MODULE_FORMAT_CUBIN ELF files. The
 //! driver would refuse most bad images itself, but with less precise
 //! messages, and a truncated ELF is better caught by checked offsets than
 //! by trusting the driver's parser. What passes here can still be refused
@@ -39,34 +40,48 @@ fn has_directive(text: &str, directive: &str) -> bool {
     })
 }
 
-/// Checks PTX text and returns it NUL-terminated, as cuModuleLoadDataEx
-/// reads PTX (a C string). Trailing NUL bytes in the input are accepted.
-/// A PTX module starts, after comments, with `.version` and has a
-/// `.target` directive (PTX ISA, "Module Directives").
-pub fn check_ptx(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
-    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
-    let body = &bytes[..end];
-    if body.is_empty() {
-        return Err(format!("PTX: {} bytes with no text", bytes.len()));
-    }
-    if let Some(at) = body.iter().position(|b| *b == 0) {
-        return Err(format!("PTX is text, but byte {at} of {} is NUL (a binary file?)", bytes.len()));
-    }
+/// Checks one PTX unit (text without NUL bytes): UTF-8, starting after
+/// comments with `.version`, with a `.target` directive (PTX ISA, "Module
+/// Directives"). `which` names it in the detail.
+fn check_unit(body: &[u8], which: &str) -> Result<(), ImageError> {
     let text = std::str::from_utf8(body).map_err(|e| {
         let at = e.valid_up_to();
-        format!("PTX is text, but byte {at} ({:#04x}) is not UTF-8 (a binary file or a damaged one?)", body[at])
+        format!("PTX is text, but byte {at} of {which} ({:#04x}) is not UTF-8 (a binary file or a damaged one?)", body[at])
     })?;
     let first = skip_trivia(text, 0);
     if !text[first..].starts_with(".version") {
         let shown: String = text[first..].chars().take(24).collect();
-        return Err(format!("PTX must start with a .version directive; it starts with {shown:?}"));
+        return Err(format!("PTX must start with a .version directive; {which} starts with {shown:?}"));
     }
     if !has_directive(text, ".target") {
-        return Err("PTX has no .target directive (truncated?)".to_string());
+        return Err(format!("{which} has no .target directive (truncated?)"));
     }
-    let mut image = body.to_vec();
-    image.push(0);
-    Ok(image)
+    Ok(())
+}
+
+/// Splits a PTX image into its units and checks each: the PTX convention
+/// (docs/kernels.md) makes an image one or more PTX units, each ending with
+/// a NUL byte, the last one's optional. Returns the units' text, each
+/// NUL-terminated as cuModuleLoadDataEx and cuLinkAddData read PTX (C strings).
+pub fn check_ptx(bytes: &[u8]) -> Result<Vec<Vec<u8>>, ImageError> {
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    if end == 0 {
+        return Err(format!("PTX: {} bytes with no text", bytes.len()));
+    }
+    let mut units = Vec::new();
+    let mut offset = 0usize;
+    for (i, body) in bytes[..end].split(|b| *b == 0).enumerate() {
+        let which = format!("unit {} (at byte {offset})", i + 1);
+        if body.is_empty() {
+            return Err(format!("PTX {which} is empty: two NUL bytes in a row (units end with one NUL each)"));
+        }
+        check_unit(body, &which)?;
+        let mut unit = body.to_vec();
+        unit.push(0);
+        units.push(unit);
+        offset += body.len() + 1;
+    }
+    Ok(units)
 }
 
 const EM_CUDA: u16 = 190;
@@ -139,12 +154,32 @@ mod tests {
 
     #[test]
     fn good_ptx_is_returned_nul_terminated() {
-        let image = check_ptx(PTX.as_bytes()).expect("valid PTX");
-        assert_eq!(image.last(), Some(&0));
-        assert_eq!(&image[..image.len() - 1], PTX.as_bytes());
+        let units = check_ptx(PTX.as_bytes()).expect("valid PTX");
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].last(), Some(&0));
+        assert_eq!(&units[0][..units[0].len() - 1], PTX.as_bytes());
         let mut with_nuls = PTX.as_bytes().to_vec();
         with_nuls.extend([0, 0]);
-        assert_eq!(check_ptx(&with_nuls).expect("trailing NULs are fine"), image);
+        assert_eq!(check_ptx(&with_nuls).expect("trailing NULs are fine"), units);
+    }
+
+    #[test]
+    fn an_image_of_several_units_has_one_nul_after_each() {
+        let mut image = PTX.as_bytes().to_vec();
+        image.push(0);
+        image.extend(PTX.as_bytes());
+        let units = check_ptx(&image).expect("two units, the last without its NUL");
+        assert_eq!(units.len(), 2);
+        assert!(units.iter().all(|u| u.last() == Some(&0) && u.iter().filter(|b| **b == 0).count() == 1));
+        let mut doubled = PTX.as_bytes().to_vec();
+        doubled.extend([0, 0]);
+        doubled.extend(PTX.as_bytes());
+        assert!(check_ptx(&doubled).unwrap_err().contains("unit 2"), "an empty unit between two");
+        let mut second_bad = PTX.as_bytes().to_vec();
+        second_bad.push(0);
+        second_bad.extend(b"hello");
+        let err = check_ptx(&second_bad).unwrap_err();
+        assert!(err.contains("unit 2") && err.contains(".version"), "{err}");
     }
 
     #[test]
@@ -160,7 +195,6 @@ mod tests {
         assert!(check_ptx(&corrupt).unwrap_err().contains("not UTF-8"), "first 16 bytes inverted");
         assert!(check_ptx(&PTX.as_bytes()[..60]).unwrap_err().contains(".target"), "cut before .target");
         assert!(check_ptx(b".version 7.8\n.targets sm_70\n").is_err(), ".targets is not .target");
-        assert!(check_ptx(b"hello\0world").unwrap_err().contains("NUL"));
     }
 
     /// A minimal ELF64 header (+ one section header) for EM_CUDA.

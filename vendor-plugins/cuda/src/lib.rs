@@ -40,6 +40,7 @@ pub mod image;
 pub mod module;
 pub mod params;
 pub mod plugin;
+pub mod ptx;
 pub mod ranges;
 pub mod staging;
 pub mod stream;

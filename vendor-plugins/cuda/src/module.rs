@@ -2,7 +2,8 @@
 //! through cuModuleLoadDataEx, under the convention of docs/kernels.md (the
 //! blob is the parameter buffer: params.rs).
 //!
-//! - Bytes are checked first (image.rs); the driver's refusal comes back as
+//! - Bytes are checked first (image.rs); a PTX image of several units is
+//!   linked (cuLink*) into one module. The driver's refusal comes back as
 //!   FH_ERROR_INVALID_IMAGE with the JIT's error log in the detail.
 //! - A kernel's limits come from cuFuncGetAttribute; each kernel is opted
 //!   in to the device's whole shared memory (cuFuncSetAttribute
@@ -21,7 +22,7 @@ use crate::device::{Device, Retired};
 use crate::driver::{function_attribute, jit, Handle, CUDA_ERROR_NOT_READY, CUDA_SUCCESS};
 use crate::error::{invalid_configuration, invalid_image, invalid_value};
 use crate::health::Caller;
-use crate::{conv, image, params};
+use crate::{conv, image, params, ptx};
 use flaghal_sys::{self as sys, fh_module_format_t, fh_plugin_launch_params_t, FfiError, FfiResult};
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -38,6 +39,9 @@ pub struct Module {
     /// Set by the first launch of any of its kernels: unloading must wait.
     launched: Arc<AtomicBool>,
     functions: Mutex<HashMap<CString, Arc<Function>>>,
+    /// Kernel parameter sizes read from the PTX text (ptx.rs), for drivers
+    /// that cannot tell them.
+    params: HashMap<String, usize>,
 }
 
 pub struct Function {
@@ -49,49 +53,132 @@ pub struct Function {
     static_shared: i32,
     max_dynamic_shared: i32,
     num_regs: i32,
-    /// The parameter buffer size, where the driver tells it (cuFuncGetParamInfo).
+    /// The parameter buffer size: the driver's (cuFuncGetParamInfo), else
+    /// the PTX text's; None for a cubin on an older driver.
     param_size: Option<usize>,
+}
+
+/// The JIT's error log: a buffer and the two options that hand it to
+/// cuModuleLoadDataEx or cuLinkCreate. Option values are pointer-sized: the
+/// buffer, and its size as an integer, which the driver overwrites with the
+/// bytes it wrote.
+struct JitLog {
+    buffer: Vec<u8>,
+    options: [crate::driver::CUjitOption; 2],
+    values: [*mut c_void; 2],
+}
+
+impl JitLog {
+    fn new() -> JitLog {
+        let mut buffer = vec![0u8; LOG_SIZE];
+        let values = [buffer.as_mut_ptr().cast(), LOG_SIZE as *mut c_void];
+        JitLog { buffer, options: [jit::ERROR_LOG_BUFFER, jit::ERROR_LOG_BUFFER_SIZE_BYTES], values }
+    }
+
+    /// The error `operation` returned, with the log in the detail.
+    fn error(&self, operation: &str, result: crate::driver::CUresult) -> FfiError {
+        let used = (self.values[1] as usize).min(LOG_SIZE);
+        let text = String::from_utf8_lossy(&self.buffer[..used]);
+        let text = text.trim_end_matches('\0').trim();
+        let mut error = crate::error::cu_error(operation, result);
+        if !text.is_empty() {
+            error.message = format!("{}: {text}", error.message);
+        }
+        error
+    }
+}
+
+/// Loads a checked image: one unit with cuModuleLoadDataEx, several linked
+/// into one cubin with cuLinkCreate / cuLinkAddData / cuLinkComplete (the PTX
+/// convention, docs/kernels.md). The context is current.
+fn load_units(device: &Device, what: &str, units: &[Vec<u8>]) -> FfiResult<Handle> {
+    let driver = device.driver;
+    let mut log = JitLog::new();
+    let mut module: *mut c_void = std::ptr::null_mut();
+    if let [unit] = units {
+        // SAFETY: `unit` is a NUL-terminated PTX string or a checked cubin,
+        // alive across the call; two options with their values; the driver
+        // writes at most LOG_SIZE bytes into the log.
+        let result = unsafe {
+            (driver.cuModuleLoadDataEx)(&mut module, unit.as_ptr().cast(), 2, log.options.as_mut_ptr(), log.values.as_mut_ptr())
+        };
+        if result != CUDA_SUCCESS {
+            return Err(sticky_or(device, result, log.error(&format!("cuModuleLoadDataEx ({what})"), result)));
+        }
+        return Ok(Handle(module));
+    }
+    let mut state: *mut c_void = std::ptr::null_mut();
+    // SAFETY: two options with their values (the log outlives the link
+    // state, destroyed below); `state` is a valid out pointer.
+    let result = unsafe { (driver.cuLinkCreate)(2, log.options.as_mut_ptr(), log.values.as_mut_ptr(), &mut state) };
+    if result != CUDA_SUCCESS {
+        return Err(sticky_or(device, result, log.error("cuLinkCreate", result)));
+    }
+    let linked = (|| {
+        for (i, unit) in units.iter().enumerate() {
+            let name = CString::new(format!("ptx unit {}", i + 1)).expect("no NUL");
+            // SAFETY: a live link state; a NUL-terminated PTX unit of
+            // `unit.len()` bytes and a name, alive across the call; no options.
+            let result = unsafe {
+                (driver.cuLinkAddData)(state, jit::INPUT_PTX, unit.as_ptr().cast_mut().cast(), unit.len(), name.as_ptr(), 0, std::ptr::null_mut(), std::ptr::null_mut())
+            };
+            if result != CUDA_SUCCESS {
+                return Err(sticky_or(device, result, log.error(&format!("cuLinkAddData (PTX unit {} of {})", i + 1, units.len()), result)));
+            }
+        }
+        let (mut cubin, mut size): (*mut c_void, usize) = (std::ptr::null_mut(), 0);
+        // SAFETY: a live link state with every unit added; valid out pointers.
+        let result = unsafe { (driver.cuLinkComplete)(state, &mut cubin, &mut size) };
+        if result != CUDA_SUCCESS {
+            return Err(sticky_or(device, result, log.error(&format!("cuLinkComplete ({what})"), result)));
+        }
+        // SAFETY: the linked cubin, owned by the link state, alive until the
+        // state is destroyed below; no options.
+        let result = unsafe { (driver.cuModuleLoadDataEx)(&mut module, cubin, 0, std::ptr::null_mut(), std::ptr::null_mut()) };
+        if result != CUDA_SUCCESS {
+            return Err(sticky_or(device, result, log.error("cuModuleLoadDataEx (the linked cubin)", result)));
+        }
+        Ok(Handle(module))
+    })();
+    // SAFETY: the link state created above, no longer used (the module holds
+    // its own copy of the code).
+    unsafe { (driver.cuLinkDestroy)(state) };
+    linked
+}
+
+/// A kernel fault seen while loading goes through the health record; any
+/// other failure is `error`.
+fn sticky_or(device: &Device, result: crate::driver::CUresult, error: FfiError) -> FfiError {
+    if conv::is_sticky(result) {
+        device.check("loading a module", result, Caller::Other).err().unwrap_or(error)
+    } else {
+        error
+    }
 }
 
 impl Module {
     pub fn load(device: &'static Device, format: fh_module_format_t, bytes: &[u8]) -> FfiResult<Module> {
         device.usable(Caller::Other)?;
         sweep(device);
-        let image = match format {
-            sys::FH_MODULE_FORMAT_PTX => image::check_ptx(bytes).map_err(invalid_image)?,
+        let (units, params, what) = match format {
+            sys::FH_MODULE_FORMAT_PTX => {
+                let units = image::check_ptx(bytes).map_err(invalid_image)?;
+                let mut params = HashMap::new();
+                for unit in &units {
+                    params.extend(ptx::entry_param_sizes(&String::from_utf8_lossy(&unit[..unit.len() - 1])));
+                }
+                let what = format!("PTX, {} bytes in {} unit{}", bytes.len(), units.len(), if units.len() == 1 { "" } else { "s" });
+                (units, params, what)
+            }
             sys::FH_MODULE_FORMAT_CUBIN => {
                 image::check_cubin(bytes).map_err(invalid_image)?;
-                bytes.to_vec()
+                (vec![bytes.to_vec()], HashMap::new(), format!("cubin, {} bytes", bytes.len()))
             }
             other => return Err(FfiError::new(sys::FH_ERROR_NOT_SUPPORTED, format!("module format {other} is not PTX or CUBIN"))),
         };
-        let mut log = vec![0u8; LOG_SIZE];
-        let mut options = [jit::ERROR_LOG_BUFFER, jit::ERROR_LOG_BUFFER_SIZE_BYTES];
-        // Option values are pointer-sized: the buffer, and its size as an integer.
-        let mut values: [*mut c_void; 2] = [log.as_mut_ptr().cast(), LOG_SIZE as *mut c_void];
-        let mut raw: *mut c_void = std::ptr::null_mut();
         let _current = device.enter()?;
-        // SAFETY: `image` is a NUL-terminated PTX string or a checked cubin,
-        // alive across the call; two options with their values; the context
-        // is current. The driver writes at most LOG_SIZE bytes into `log`.
-        let result = unsafe {
-            (device.driver.cuModuleLoadDataEx)(&mut raw, image.as_ptr().cast(), options.len() as u32, options.as_mut_ptr(), values.as_mut_ptr())
-        };
-        if result != CUDA_SUCCESS {
-            let used = (values[1] as usize).min(LOG_SIZE);
-            let text = String::from_utf8_lossy(&log[..used]);
-            let text = text.trim_end_matches('\0').trim();
-            let what = if format == sys::FH_MODULE_FORMAT_PTX { "PTX" } else { "cubin" };
-            let mut error = crate::error::cu_error(&format!("cuModuleLoadDataEx ({what}, {} bytes)", bytes.len()), result);
-            if !text.is_empty() {
-                error.message = format!("{}: {text}", error.message);
-            }
-            if conv::is_sticky(result) {
-                return Err(device.check("cuModuleLoadDataEx", result, Caller::Other).err().unwrap_or(error));
-            }
-            return Err(error);
-        }
-        Ok(Module { device, raw: Handle(raw), launched: Arc::new(AtomicBool::new(false)), functions: Mutex::new(HashMap::new()) })
+        let raw = load_units(device, &what, &units)?;
+        Ok(Module { device, raw, launched: Arc::new(AtomicBool::new(false)), functions: Mutex::new(HashMap::new()), params })
     }
 
     /// fhModuleGetFunction: the same Arc (so the same handle) for a name.
@@ -133,7 +220,7 @@ impl Module {
             static_shared,
             max_dynamic_shared: attribute(function_attribute::MAX_DYNAMIC_SHARED_SIZE_BYTES, "MAX_DYNAMIC_SHARED_SIZE_BYTES")?,
             num_regs: attribute(function_attribute::NUM_REGS, "NUM_REGS")?,
-            param_size: parameter_size(device, raw),
+            param_size: parameter_size(device, raw).or_else(|| self.params.get(text).copied()),
         });
         Ok(self.functions.lock().entry(name.to_owned()).or_insert(function).clone())
     }
@@ -250,7 +337,7 @@ impl Function {
                 p.shared_mem_bytes, self.name, self.max_dynamic_shared, self.static_shared
             )));
         }
-        let buffer = params::pack(args, self.param_size).map_err(|e| invalid_value(format!("kernel {}: {e}", self.name)))?;
+        let buffer = params::pack(args, self.param_size);
         let size = buffer.len();
         let mut extra = params::extra(buffer.as_ptr(), &size, size);
         let extra_ptr = extra.as_mut().map_or(std::ptr::null_mut(), |e| e.as_mut_ptr());

@@ -4,15 +4,17 @@
 //! `{CU_LAUNCH_PARAM_BUFFER_POINTER, buf, CU_LAUNCH_PARAM_BUFFER_SIZE, &size,
 //! CU_LAUNCH_PARAM_END}`.
 //!
-//! The driver wants `size` to be exactly the kernel's parameter size, the
-//! end of its last parameter without the C struct's tail padding (a kernel
-//! `(int *a, short b)` takes 10 bytes, while `sizeof` of the struct is 16).
-//! Where the driver tells the parameter layout (cuFuncGetParamInfo, CUDA
-//! 12.4+), the plugin passes exactly that many bytes: a longer blob (tail
-//! padding, which flaghal.h says is always right to pass) is cut, a shorter
-//! one is refused with FH_ERROR_INVALID_VALUE (flaghal.h, fhLaunchKernel: the
-//! module records the parameters' size). Without that query (older drivers)
-//! the blob goes as it is, so it must then be exactly the parameter size.
+//! The convention zero-pads a blob shorter than the kernel's parameters to
+//! their size (a raw kernel such as `args_probe` declares 4096 bytes and
+//! reads what a blob of any length left there). The driver also wants
+//! `size` to be exactly the kernel's parameter size, the end of its last
+//! parameter without tail padding (a kernel `(int *a, short b)` takes 10
+//! bytes, while `sizeof` of the C struct is 16), so a longer blob, such as
+//! a C struct with tail padding (which flaghal.h says is always right to
+//! pass), is cut to it: the kernel cannot read past its parameters anyway.
+//! The size comes from the driver (cuFuncGetParamInfo, CUDA 12.4+), else,
+//! for PTX, from the module's text (ptx.rs); without either (a cubin on an
+//! older driver) the blob goes as it is.
 
 /// The parameter buffer size of a kernel whose parameters lie at these
 /// (offset, size) pairs: the end of the last one.
@@ -59,15 +61,17 @@ impl ParamBuffer {
 }
 
 /// The parameter buffer for `blob`, given the kernel's parameter size when
-/// the driver told it; Err(detail) for a blob shorter than the parameters.
-pub fn pack(blob: &[u8], param_size: Option<usize>) -> Result<ParamBuffer, String> {
+/// it is known: exactly that many bytes, the blob's first ones, zero past
+/// its end.
+pub fn pack(blob: &[u8], param_size: Option<usize>) -> ParamBuffer {
     match param_size {
-        Some(size) if blob.len() < size => Err(format!(
-            "the argument blob has {} bytes; the kernel's parameters take {size} (flaghal.h, fhLaunchKernel: a blob shorter than the kernel's parameters is refused)",
-            blob.len()
-        )),
-        Some(size) => Ok(ParamBuffer::from_bytes(&blob[..size])),
-        None => Ok(ParamBuffer::from_bytes(blob)),
+        Some(size) if blob.len() < size => {
+            let mut bytes = blob.to_vec();
+            bytes.resize(size, 0);
+            ParamBuffer::from_bytes(&bytes)
+        }
+        Some(size) => ParamBuffer::from_bytes(&blob[..size]),
+        None => ParamBuffer::from_bytes(blob),
     }
 }
 
@@ -106,31 +110,35 @@ mod tests {
     #[test]
     fn a_blob_with_tail_padding_is_cut_to_the_parameters() {
         let blob: Vec<u8> = (1..=16).collect();
-        let packed = pack(&blob, Some(10)).expect("a longer blob is accepted");
+        let packed = pack(&blob, Some(10));
         assert_eq!(packed.len(), 10);
         assert_eq!(packed.bytes(), &blob[..10]);
         assert_eq!(packed.as_ptr() as usize % 16, 0, "16-byte aligned");
     }
 
     #[test]
-    fn a_short_blob_is_refused_where_the_layout_is_known() {
-        let err = pack(&[0; 500], Some(512)).expect_err("500 bytes for 512 bytes of parameters");
-        assert!(err.contains("500 bytes") && err.contains("512"), "{err}");
-        let exact = pack(&[9; 512], Some(512)).expect("exact");
-        assert_eq!(exact.bytes(), vec![9; 512]);
+    fn a_short_blob_is_zero_padded_to_the_parameters() {
+        // args_probe: 4096 bytes of parameters, a 48-byte blob.
+        let blob: Vec<u8> = (1..=48).collect();
+        let packed = pack(&blob, Some(4096));
+        assert_eq!(packed.len(), 4096);
+        let bytes = packed.bytes();
+        assert_eq!(&bytes[..48], &blob[..]);
+        assert!(bytes[48..].iter().all(|b| *b == 0), "zero past the blob's end");
+        assert_eq!(pack(&[9; 512], Some(512)).bytes(), vec![9; 512], "exact");
+        assert_eq!(pack(&[], Some(8)).bytes(), vec![0; 8], "an empty blob for 8 bytes of parameters");
     }
 
     #[test]
     fn without_the_layout_the_blob_goes_as_it_is() {
         let blob: Vec<u8> = (0..37).collect();
-        let packed = pack(&blob, None).expect("always");
-        assert_eq!(packed.bytes(), blob);
-        assert!(pack(&[], None).expect("empty").is_empty());
+        assert_eq!(pack(&blob, None).bytes(), blob);
+        assert!(pack(&[], None).is_empty());
     }
 
     #[test]
     fn the_extra_array_names_buffer_and_size_then_ends() {
-        let packed = pack(&[1, 2, 3, 4], None).unwrap();
+        let packed = pack(&[1, 2, 3, 4], None);
         let size = packed.len();
         let extra = extra(packed.as_ptr(), &size, size).expect("a non-empty buffer");
         assert_eq!(extra[0] as usize, 1, "CU_LAUNCH_PARAM_BUFFER_POINTER");
