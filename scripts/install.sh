@@ -8,8 +8,9 @@
 #                                                       the loader relative to itself
 #   PREFIX/bin/flaghal-info, flaghal-conformance,       the tools
 #              flaghal-kernel
-#   PREFIX/include/flaghal/*.h, kernel/*.h              the headers (the API, the
-#                                                       plugin ABI, the kernel language)
+#   PREFIX/include/flaghal/*.h, kernel/*.h, kernel/*.cl the headers (the API, the
+#                                                       plugin ABI, the kernel language
+#                                                       and its OpenCL C prologue)
 #   PREFIX/share/flaghal/examples/                      C examples and their one-source
 #                                                       kernels (kernels/*.fhk, spirv/)
 # The install is relocatable: move PREFIX anywhere and it still finds its plugins.
@@ -36,7 +37,7 @@ mkdir -p "$PREFIX/lib/flaghal/plugins" "$PREFIX/share/flaghal/plugins.d" "$PREFI
 install -m 755 "$TARGET/libflaghal.so" "$PREFIX/lib/libflaghal.so.1"
 ln -sf libflaghal.so.1 "$PREFIX/lib/libflaghal.so"
 install -m 644 include/flaghal/*.h "$PREFIX/include/flaghal/"
-install -m 644 include/flaghal/kernel/*.h "$PREFIX/include/flaghal/kernel/"
+install -m 644 include/flaghal/kernel/*.h include/flaghal/kernel/*.cl "$PREFIX/include/flaghal/kernel/"
 for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
