@@ -12,7 +12,7 @@
 #                                                       plugin ABI, the kernel language
 #                                                       and its OpenCL C prologue)
 #   PREFIX/share/flaghal/examples/                      C examples and their one-source
-#                                                       kernels (kernels/*.fhk, spirv/)
+#                                                       kernels (kernels/*.fhk, spirv/, ptx/)
 # The install is relocatable: move PREFIX anywhere and it still finds its plugins.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_rust
@@ -33,7 +33,8 @@ TARGET="$REPO_ROOT/target/$PROFILE"
 
 say "Installing into $PREFIX"
 mkdir -p "$PREFIX/lib/flaghal/plugins" "$PREFIX/share/flaghal/plugins.d" "$PREFIX/bin" \
-         "$PREFIX/include/flaghal/kernel" "$PREFIX/share/flaghal/examples/kernels/spirv"
+         "$PREFIX/include/flaghal/kernel" "$PREFIX/share/flaghal/examples/kernels/spirv" \
+         "$PREFIX/share/flaghal/examples/kernels/ptx"
 install -m 755 "$TARGET/libflaghal.so" "$PREFIX/lib/libflaghal.so.1"
 ln -sf libflaghal.so.1 "$PREFIX/lib/libflaghal.so"
 install -m 644 include/flaghal/*.h "$PREFIX/include/flaghal/"
@@ -67,4 +68,5 @@ install_plugin flaghal_cpu 90-cpu cpu
 cp c-examples/*.c c-examples/*.h "$PREFIX/share/flaghal/examples/"
 cp c-examples/kernels/*.fhk "$PREFIX/share/flaghal/examples/kernels/"
 cp c-examples/kernels/spirv/*.spv "$PREFIX/share/flaghal/examples/kernels/spirv/"
+cp c-examples/kernels/ptx/*.ptx "$PREFIX/share/flaghal/examples/kernels/ptx/"
 say "Installed FlagHAL into $PREFIX"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test (README command 2, and what CI runs): on a fresh Debian machine,
-# installs the system packages the tests need, then runs the Rust unit and
+# installs the system packages the tests need, runs clippy with warnings as
+# errors, then runs the Rust unit and
 # integration tests (which build and run the C examples, the broken-plugin zoo
 # and the C API coverage program under valgrind), the conformance suite on the
 # CPU plugin, on the plain-C minimal plugin (the vendor template, built with cc
@@ -26,6 +27,10 @@ export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_6
 
 say "Building every crate and target"
 cargo build --workspace --all-targets
+
+say "Lints: clippy with warnings as errors (house rule 4: every unsafe block says why)"
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+cargo clippy --workspace --all-targets -- -D warnings
 
 say "cargo test --workspace --no-fail-fast"
 cargo test --workspace --no-fail-fast

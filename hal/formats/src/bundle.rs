@@ -409,8 +409,9 @@ mod tests {
     /// Each mutation breaks one rule; parse must refuse it and say which.
     #[test]
     fn every_broken_rule_is_refused_with_a_reason() {
+        type Mutation = Box<dyn Fn(&mut Vec<u8>)>;
         let good = sample();
-        let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
+        let cases: Vec<(&str, Mutation)> = vec![
             ("at least 56 bytes", Box::new(|b| b.truncate(40))),
             ("not a bundle", Box::new(|b| b[0] = b'X')),
             ("version 2", Box::new(|b| put32(b, 8, 2))),

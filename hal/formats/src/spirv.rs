@@ -113,7 +113,7 @@ pub struct ModuleInfo {
 
 /// The bytes as SPIR-V words, after the size and magic checks.
 pub fn words(bytes: &[u8]) -> Result<Vec<u32>, String> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(format!("SPIR-V size {} is not a multiple of 4", bytes.len()));
     }
     if bytes.len() < HEADER_WORDS * 4 {
@@ -149,7 +149,7 @@ fn literal_string(operands: &[u32]) -> Result<(String, usize), String> {
 fn string_words(text: &str) -> Vec<u32> {
     let mut bytes = text.as_bytes().to_vec();
     bytes.push(0);
-    while bytes.len() % 4 != 0 {
+    while !bytes.len().is_multiple_of(4) {
         bytes.push(0);
     }
     bytes.chunks(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
