@@ -2,13 +2,15 @@
 # scripts/install.sh [PREFIX] [PROFILE]: builds FlagHAL (PROFILE release by
 # default) and installs it into PREFIX (default ./prefix):
 #   PREFIX/lib/libflaghal.so.1 (+ libflaghal.so link)   the loader
-#   PREFIX/lib/flaghal/plugins/libflaghal_*.so          the reference plugins
+#   PREFIX/lib/flaghal/plugins/libflaghal_*.so          the reference plugins (CPU,
+#                                                       Vulkan) and the CUDA plugin
 #   PREFIX/share/flaghal/plugins.d/*.json               their manifests, found by
 #                                                       the loader relative to itself
 #   PREFIX/bin/flaghal-info, flaghal-conformance,       the tools
 #              flaghal-kernel
 #   PREFIX/include/flaghal/*.h, kernel/*.h, kernel/*.cl the headers (the API, the
-#                                                       plugin ABI, the kernel language)
+#                                                       plugin ABI, the kernel language
+#                                                       and its OpenCL C prologue)
 #   PREFIX/share/flaghal/examples/                      C examples and their one-source
 #                                                       kernels (kernels/*.fhk, spirv/, ptx/)
 # The install is relocatable: move PREFIX anywhere and it still finds its plugins.
@@ -19,7 +21,8 @@ PREFIX="${1:-$REPO_ROOT/prefix}"
 PROFILE="${2:-release}"
 cd "$REPO_ROOT"
 
-packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-plugin-opencl -p flaghal-conformance -p flaghal-kernel)
+packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-plugin-opencl
+          -p flaghal-plugin-cuda -p flaghal-conformance -p flaghal-kernel)
 say "Building ($PROFILE): ${packages[*]}"
 if [ "$PROFILE" = release ]; then
     cargo build --release "${packages[@]}"
@@ -40,8 +43,9 @@ for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
 
-# plugin file-stem manifest-name: the manifest names sort Vulkan, then OpenCL, before CPU;
-# device order does not depend on it (docs/loader.md), the listing does.
+# plugin file-stem manifest-name: the manifest names sort Vulkan, then CUDA
+# (zero devices without the NVIDIA driver), then OpenCL, then CPU; device
+# order does not depend on it (docs/loader.md), the listing does.
 install_plugin() {
     local stem="$1" manifest="$2" name="$3"
     install -m 755 "$TARGET/lib$stem.so" "$PREFIX/lib/flaghal/plugins/lib$stem.so"
@@ -58,6 +62,7 @@ install_plugin() {
 JSON
 }
 install_plugin flaghal_vulkan 10-vulkan vulkan
+install_plugin flaghal_cuda 20-cuda cuda
 install_plugin flaghal_opencl 50-opencl opencl
 install_plugin flaghal_cpu 90-cpu cpu
 

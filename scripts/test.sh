@@ -7,8 +7,9 @@
 # CPU plugin, on the plain-C minimal plugin (the vendor template, built with cc
 # from the install's headers), on the Vulkan device (lavapipe: normal,
 # forced-staging, and under the Khronos validation layer) and on the OpenCL
-# device (PoCL: fine- and coarse-grained SVM), and checks that an install is
-# relocatable.
+# device (PoCL: fine- and coarse-grained SVM), checks that an install is
+# relocatable and that the CUDA plugin loads with zero devices and says why
+# where there is no NVIDIA driver.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
@@ -49,6 +50,64 @@ loaded = {p["name"] for p in info["plugins"] if p["status"] == "loaded"}
 assert "cpu" in loaded, f"relocated install did not load the CPU plugin: {info['plugins']}"
 assert any(d["type"] == "CPU" for d in info["devices"]), "no CPU device after relocation"
 print(f"relocated install: plugins loaded {sorted(loaded)}, {len(info['devices'])} devices")
+PY
+
+say "CUDA plugin without the NVIDIA driver: loaded, zero devices, the reason in the loader's log"
+if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+    echo "libcuda.so.1 is installed here: skipping the no-driver check (scripts/device-check.sh covers a GPU)"
+else
+    FLAGHAL_LOADER_DEBUG=info "$scratch/moved/bin/flaghal-info" --json > "$scratch/info-cuda.json" 2> "$scratch/info-cuda.log"
+    python3 - "$scratch/info-cuda.json" "$scratch/info-cuda.log" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))
+log = open(sys.argv[2]).read()
+cuda = [p for p in info["plugins"] if p["name"] == "cuda"]
+assert len(cuda) == 1, f"flaghal-info lists no cuda plugin: {info['plugins']}"
+assert cuda[0]["status"] == "loaded" and cuda[0]["device_count"] == 0, f"cuda plugin: {cuda[0]}"
+reason = [l for l in log.splitlines() if "cuda: no devices: cannot load libcuda.so.1" in l]
+assert reason, f"the reason is not in the loader's log:\n{log}"
+print(f"cuda plugin loaded with 0 devices; {reason[0]}")
+PY
+fi
+
+say "Device check (scripts/device-check.sh): the parts that run without a GPU"
+# --prepare from the debug build, --run on this machine (CUDA steps skip
+# themselves without a CUDA device; Vulkan runs on lavapipe), and packing
+# within the limits of what a device call brings back.
+DC=scripts/device-check.sh
+bash "$DC" --help > /dev/null
+if bash "$DC" --bogus 2> /dev/null; then echo "device-check.sh accepted an unknown argument" >&2; exit 1; fi
+rc=0; bash "$DC" --run --tree "$scratch/no-tree" --out "$scratch/no-out" > /dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || { echo "device-check.sh --run without a prepared tree exited $rc, not 2" >&2; exit 1; }
+bash "$DC" --prepare --tree "$scratch/device" --profile debug --no-debs > "$scratch/device-prepare.log"
+bash "$DC" --run --tree "$scratch/device" --out "$scratch/device-out" --no-system-debs \
+    --filter 'abi.*,device.enumeration,copies.round_trip*' --bench smoke --deadline 240 > "$scratch/device-run.log" 2>&1
+mkdir -p "$scratch/pack-in"
+for i in $(seq 1 12); do echo '{}' > "$scratch/pack-in/conformance-x$i.json"; done
+echo summary > "$scratch/pack-in/summary.txt"
+bash "$DC" --pack "$scratch/pack-in" "$scratch/pack-out" > /dev/null
+python3 - "$scratch/device-out" "$scratch/pack-out" <<'PY'
+import json, os, re, sys, tarfile
+for out in sys.argv[1:]:
+    files = sorted(os.listdir(out))
+    assert 0 < len(files) <= 8, f"{out}: {len(files)} files (at most 8 come back): {files}"
+    for f in files:
+        path = os.path.join(out, f)
+        assert os.path.isfile(path) and re.fullmatch(r"[A-Za-z0-9._-]+", f), f"{out}: {f} would not come back"
+        assert os.path.getsize(path) <= 16 << 20, f"{out}: {f} is over 16 MiB"
+out = sys.argv[1]
+summary = open(os.path.join(out, "summary.txt")).read()
+for step in ["info", "conformance-cuda", "cuda-gpu-tests", "conformance-vulkan", "examples", "bench",
+             "conformance-vulkan-staging", "conformance-vulkan-validation"]:
+    assert re.search(rf"^{re.escape(step)} ", summary, re.M), f"step {step} missing from the summary:\n{summary}"
+assert re.search(r"^conformance-cuda +skipped +0 +no CUDA device", summary, re.M), summary
+assert re.search(r"^examples +0 ", summary, re.M) and re.search(r"^bench +0 ", summary, re.M), summary
+report = json.load(open(os.path.join(out, "conformance-vulkan.json")))
+assert report["verdict"] == "CONFORMANT", report["verdict"]
+names = tarfile.open(os.path.join(out, "device-check.tar.gz")).getnames()
+for f in ["./info.log", "./info.json", "./steps.tsv", "./bench.json", "./examples.log", "./machine.txt"]:
+    assert f in names, f"{f} not packed: {names}"
+print(f"device check dry run: {len(os.listdir(out))} files back, steps as expected; 13 reports packed into {len(os.listdir(sys.argv[2]))} files")
 PY
 
 say "Conformance suite: CPU plugin"

@@ -82,6 +82,12 @@ pub fn opencl_plugin() -> PathBuf {
     built_library("libflaghal_opencl.so", "FLAGHAL_IT_OPENCL_PLUGIN", "flaghal-plugin-opencl")
 }
 
+/// The CUDA plugin (override: FLAGHAL_IT_CUDA_PLUGIN). Loading it is always
+/// safe: without the NVIDIA driver it has zero devices.
+pub fn cuda_plugin() -> PathBuf {
+    built_library("libflaghal_cuda.so", "FLAGHAL_IT_CUDA_PLUGIN", "flaghal-plugin-cuda")
+}
+
 /// The minimal plain-C plugin (c-examples/minimal_plugin), built by build.rs.
 pub fn minimal_plugin() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))
