@@ -60,18 +60,31 @@ fn build_reference_kernels(manifest_dir: &Path, out_dir: &Path) {
     std::fs::write(out_dir.join("reference_bundles.rs"), index).unwrap();
 }
 
+/// Records `git rev-parse HEAD` and reruns when it can move: HEAD itself
+/// (a checkout), the branch it names (a commit) and packed-refs. Paths come
+/// from `git rev-parse --git-path`, which is right in worktrees too (.git
+/// there is a file, and branches live in the common directory).
 fn record_git_hash(manifest_dir: &Path) {
-    let hash = Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .current_dir(manifest_dir)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".to_string());
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(manifest_dir)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let hash = git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=FLAGHAL_CONFORMANCE_GIT_HASH={hash}");
-    let head = manifest_dir.join("../.git/HEAD");
-    if head.exists() {
-        println!("cargo:rerun-if-changed={}", head.display());
+    let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(&["rev-parse", "--symbolic-full-name", "HEAD"]).filter(|b| b.starts_with("refs/")) {
+        watched.push(branch);
+    }
+    for name in watched {
+        if let Some(path) = git(&["rev-parse", "--path-format=absolute", "--git-path", &name]) {
+            if Path::new(&path).exists() {
+                println!("cargo:rerun-if-changed={path}");
+            }
+        }
     }
 }

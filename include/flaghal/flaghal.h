@@ -144,7 +144,10 @@ typedef int32_t fh_status_t;
  *  grid size, shared memory, argument blob size), or has a zero dimension. */
 #define FH_ERROR_INVALID_CONFIGURATION 11
 /** A kernel failed while executing. Reported by the next call that waits on
- *  the stream (or event) it ran on; the stream stays usable. */
+ *  the stream (or event) it ran on; the stream stays usable, unless the
+ *  driver cannot contain the failure (CUDA's faults are sticky for the
+ *  whole context): then every later call on that device except the destroy
+ *  and free calls returns FH_ERROR_DEVICE_LOST. */
 #define FH_ERROR_LAUNCH_FAILED 12
 /** The device stopped working; its objects can only be destroyed. */
 #define FH_ERROR_DEVICE_LOST 13
