@@ -130,6 +130,36 @@ pub const CL_KERNEL_LOCAL_MEM_SIZE: cl_uint = 0x11B2;
 pub const CL_KERNEL_PRIVATE_MEM_SIZE: cl_uint = 0x11B4;
 pub const CL_KERNEL_EXEC_INFO_SVM_PTRS: cl_uint = 0x11B6;
 
+/// The ICD dispatch table (Khronos `CL/cl_icd.h`, `struct _cl_icd_dispatch`):
+/// every object of an ICD driver starts with a pointer to the driver's
+/// table of entry points, and the ICD loader's exported functions jump
+/// through it. The position of clGetEventInfo in that table.
+pub const ICD_DISPATCH_GET_EVENT_INFO: usize = 42;
+
+/// clGetEventInfo's type.
+pub type GetEventInfo = unsafe extern "C" fn(cl_event, cl_uint, usize, *mut c_void, *mut usize) -> cl_int;
+
+/// The driver's own clGetEventInfo for `event`, read from the ICD dispatch
+/// table the event starts with (what the ICD loader's trampoline calls);
+/// None where a pointer on the way is NULL.
+///
+/// # Safety
+/// `event` is a live event created through an ICD loader (so its first
+/// word points to a dispatch table of at least 43 entries).
+pub unsafe fn driver_get_event_info(event: cl_event) -> Option<GetEventInfo> {
+    if event.is_null() {
+        return None;
+    }
+    // SAFETY: a live ICD object starts with its dispatch table pointer.
+    let table = unsafe { *event.cast::<*const Option<GetEventInfo>>() };
+    if table.is_null() {
+        return None;
+    }
+    // SAFETY: the table has the cl_icd.h layout, so this entry is
+    // clGetEventInfo (or NULL, which the Option reads as None).
+    unsafe { *table.add(ICD_DISPATCH_GET_EVENT_INFO) }
+}
+
 /// A wait list: count and pointer, as every clEnqueue* call takes it.
 pub type WaitList = (cl_uint, *const cl_event);
 
@@ -228,6 +258,14 @@ pub fn library_from_env() -> Option<String> {
     std::env::var("FLAGHAL_OPENCL_LIBRARY").ok().filter(|v| !v.is_empty())
 }
 
+/// The queries take OpenCL handles (platform, device, program, kernel and
+/// event ids) and hand them to the driver unread; the contract is the
+/// entry points' own: a handle is one this table's library returned and
+/// that is still alive (an ICD loader reads its dispatch table through it).
+/// They stay safe functions, as they were while the plugin alone called
+/// them, so clippy's `not_unsafe_ptr_arg_deref` is allowed here: the only
+/// callers (the plugin, flaghal-bench's raw baseline) pass handles they hold.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl Cl {
     /// Opens the ICD loader and resolves every entry point. `Err` is the
     /// reason there are no devices, for the log.
