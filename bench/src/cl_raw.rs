@@ -253,17 +253,17 @@ impl<'a> Svm<'a> {
         Ok(Svm { raw, ptr, len })
     }
 
-    /// The floats, by a blocking copy (works for either kind of SVM).
+    /// The whole floats it holds, by a blocking copy (works for either kind of SVM).
     pub fn read_floats(&self) -> Result<Vec<f32>, String> {
         let mut out = vec![0f32; self.len / 4];
-        self.raw.copy(out.as_mut_ptr().cast(), self.ptr, self.len)?;
+        self.raw.copy(out.as_mut_ptr().cast(), self.ptr, std::mem::size_of_val(out.as_slice()))?;
         Ok(out)
     }
 
-    /// Fills with `value`, by a blocking copy.
+    /// Sets every whole float to `value`, by a blocking copy.
     pub fn fill_floats(&self, value: f32) -> Result<(), String> {
         let src = vec![value; self.len / 4];
-        self.raw.copy(self.ptr, src.as_ptr().cast(), self.len)
+        self.raw.copy(self.ptr, src.as_ptr().cast(), std::mem::size_of_val(src.as_slice()))
     }
 }
 
