@@ -7,7 +7,10 @@
 //!   FH_MODULE_FORMAT_BUNDLE on every device (the matmul section);
 //! - the matmul section's CPU baseline (kernels/cpu/matmul_loop.c, a plain
 //!   i-k-j loop) as a static library linked into the binary, compiled -O2
-//!   like the bundle's native image (flaghal_kernel::native_build::CFLAGS).
+//!   like the bundle's native image (flaghal_kernel::native_build::CFLAGS);
+//! - the OpenCL rows' kernels (kernels/opencl/*.fhk, the kernel language) as
+//!   one module bundle each with flaghal-kernel, holding only an OpenCL C
+//!   image, and that image on its own for the raw OpenCL baseline.
 //!
 //! The other SPIR-V kernels are committed (kernels/spirv/*.spv, built by
 //! conformance/kernels/spirv/build.sh) and embedded directly.
@@ -21,6 +24,9 @@ fn main() {
     build_cpu_kernels(&manifest_dir, &out_dir, &include);
     build_matmul_bundle(&manifest_dir, &out_dir, &include);
     build_matmul_loop(&manifest_dir, &include);
+    for kernel in OPENCL_KERNELS {
+        build_opencl_bundle(&manifest_dir, &out_dir, &include, kernel);
+    }
     println!("cargo:rerun-if-changed=build.rs");
 }
 
@@ -58,6 +64,30 @@ fn build_matmul_bundle(manifest_dir: &Path, out_dir: &Path, include: &Path) {
     println!("cargo:rerun-if-changed={}", source.display());
     println!("cargo:rerun-if-changed={}", spirv.display());
     println!("cargo:rerun-if-changed={}", include.join("flaghal").display());
+}
+
+/// The kernels of kernels/opencl/, one bundle each.
+const OPENCL_KERNELS: [&str; 2] = ["empty", "saxpy"];
+
+/// OUT_DIR/<kernel>.opencl.fhbundle (FH_MODULE_FORMAT_BUNDLE with one
+/// OPENCL_C image) and OUT_DIR/<kernel>.cl, that image's bytes: what the
+/// FlagHAL side loads and what the raw OpenCL side builds. No SPIR-V, PTX or
+/// native image: these rows run only on OpenCL devices, and without the
+/// SPIR-V reflection the bundle's kernel table records 0 parameter bytes (the
+/// loader then leaves the blob's length to the kernel).
+fn build_opencl_bundle(manifest_dir: &Path, out_dir: &Path, include: &Path, kernel: &str) {
+    let source = manifest_dir.join(format!("kernels/opencl/{kernel}.fhk"));
+    let mut build = flaghal_kernel::Build::new(&out_dir.join(format!("kernel-build-{kernel}")));
+    build.include = include.to_path_buf();
+    build.tools.cc = cc::Build::new().get_compiler().path().to_path_buf();
+    build.ptx = false;
+    let built = build
+        .bundle(std::slice::from_ref(&source), &flaghal_kernel::SpirvFrom::Skip, false)
+        .unwrap_or_else(|e| panic!("building {}: {e}", source.display()));
+    let image = built.opencl_c.unwrap_or_else(|| panic!("{}: the build made no OpenCL C image", source.display()));
+    std::fs::write(out_dir.join(format!("{kernel}.opencl.fhbundle")), &built.bundle).expect("write the OpenCL bundle");
+    std::fs::write(out_dir.join(format!("{kernel}.cl")), image).expect("write the OpenCL C image");
+    println!("cargo:rerun-if-changed={}", source.display());
 }
 
 fn build_matmul_loop(manifest_dir: &Path, include: &Path) {

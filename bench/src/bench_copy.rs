@@ -8,7 +8,8 @@
 use crate::measure::{gb_per_s, pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
-use flaghal_client::{Device, PinnedBuffer};
+use flaghal_client::{Device, Hal, PinnedBuffer};
+use flaghal_sys::fh_deviceptr_t;
 use serde_json::json;
 
 pub const GROUP: &str = "4. copy bandwidth (synchronous copies)";
@@ -23,8 +24,81 @@ pub fn sizes(smoke: bool) -> Vec<usize> {
 }
 
 /// Copies per sample so that small sizes move at least 16 MiB per sample.
-fn repeats(size: usize) -> usize {
+pub fn repeats(size: usize) -> usize {
     ((16 << 20) / size).max(1)
+}
+
+/// The copy cases measured at every size: (direction, host memory).
+pub const CASES: [(&str, &str); 5] = [
+    ("H->D", "pageable"),
+    ("H->D", "pinned"),
+    ("D->H", "pageable"),
+    ("D->H", "pinned"),
+    ("D->D", "device"),
+];
+
+/// The device side of a copy row: two device buffers of `size` bytes and
+/// the two kinds of host memory.
+pub struct Buffers<'hal> {
+    pub hal: &'hal Hal,
+    pub device: Device,
+    pub a: fh_deviceptr_t,
+    pub b: fh_deviceptr_t,
+    pub pageable: Vec<u8>,
+    pub pinned: PinnedBuffer<'hal>,
+    pub size: usize,
+}
+
+impl<'hal> Buffers<'hal> {
+    pub fn new(hal: &'hal Hal, device: Device, size: usize) -> Result<Buffers<'hal>, String> {
+        Ok(Buffers {
+            hal,
+            device,
+            a: hal.mem_alloc(device, size)?,
+            b: hal.mem_alloc(device, size)?,
+            pageable: vec![7u8; size],
+            // Zeroed, so every page is touched: first-use faults are not timed as transfer.
+            pinned: PinnedBuffer::new(hal, device, size)?,
+            size,
+        })
+    }
+
+    /// `n` synchronous FlagHAL copies of one case.
+    pub fn copies(&mut self, (direction, memory): (&str, &str), n: usize) -> Result<(), String> {
+        let (hal, device) = (self.hal, self.device);
+        for _ in 0..n {
+            match (direction, memory) {
+                ("H->D", "pageable") => hal.htod(device, self.a, &self.pageable)?,
+                ("H->D", _) => hal.htod(device, self.a, &self.pinned)?,
+                ("D->H", "pageable") => hal.dtoh(device, &mut self.pageable, self.a)?,
+                ("D->H", _) => hal.dtoh(device, &mut self.pinned, self.a)?,
+                _ => hal.dtod(device, self.b, self.a, self.size)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the bytes really move: H->D from one pattern, D->D, D->H
+    /// back; then frees the device buffers. `what` names the rows.
+    pub fn check_and_free(self, what: &str) -> Result<(), String> {
+        let (hal, device, size) = (self.hal, self.device, self.size);
+        let pattern = pattern(size);
+        let mut back = vec![0u8; size];
+        hal.htod(device, self.a, &pattern)?;
+        hal.dtod(device, self.b, self.a, size)?;
+        hal.dtoh(device, &mut back, self.b)?;
+        hal.mem_free(device, self.a)?;
+        hal.mem_free(device, self.b)?;
+        if back != pattern {
+            return Err(format!("{what}: {size}-byte copy round trip returned different bytes"));
+        }
+        Ok(())
+    }
+}
+
+/// The bytes every round-trip check sends.
+pub fn pattern(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 31 % 251) as u8).collect()
 }
 
 fn memcpy(dst: &mut [u8], src: &[u8]) {
@@ -39,38 +113,14 @@ pub fn run_device(s: &mut Suite, plugin: &str, device: Device) -> Result<(), Str
     for size in sizes(s.smoke) {
         let n = repeats(size);
         let bytes = (n * size) as f64;
-        let a = hal.mem_alloc(device, size)?;
-        let b = hal.mem_alloc(device, size)?;
-        let mut pageable = vec![7u8; size];
-        // Zeroed, so every page is touched: first-use faults are not timed as transfer.
-        let mut pinned = PinnedBuffer::new(hal, device, size)?;
-        let mut host_dst = vec![3u8; size];
+        let mut buffers = Buffers::new(hal, device, size)?;
+        let host_dst = vec![3u8; size];
         let host_src = vec![5u8; size];
         let memcpy_rate = |dst: &mut Vec<u8>| gb_per_s(bytes, seconds_of(|| (0..n).for_each(|_| memcpy(dst, &host_src))));
-        let cases: [(&str, &str); 5] = [
-            ("H->D", "pageable"),
-            ("H->D", "pinned"),
-            ("D->H", "pageable"),
-            ("D->H", "pinned"),
-            ("D->D", "device"),
-        ];
-        for (direction, memory) in cases {
+        for case in CASES {
+            let (direction, memory) = case;
             let mut baseline_dst = host_dst.clone();
-            let result = {
-                let mut copy = || -> Result<(), String> {
-                    for _ in 0..n {
-                        match (direction, memory) {
-                            ("H->D", "pageable") => hal.htod(device, a, &pageable)?,
-                            ("H->D", _) => hal.htod(device, a, &pinned)?,
-                            ("D->H", "pageable") => hal.dtoh(device, &mut pageable, a)?,
-                            ("D->H", _) => hal.dtoh(device, &mut pinned, a)?,
-                            _ => hal.dtod(device, b, a, size)?,
-                        }
-                    }
-                    Ok(())
-                };
-                pair(plan, || gb_per_s(bytes, seconds(&mut copy)?), || memcpy_rate(&mut baseline_dst))
-            };
+            let result = pair(plan, || gb_per_s(bytes, seconds(|| buffers.copies(case, n))?), || memcpy_rate(&mut baseline_dst));
             s.add(
                 Label {
                     group: GROUP,
@@ -84,17 +134,7 @@ pub fn run_device(s: &mut Suite, plugin: &str, device: Device) -> Result<(), Str
                 None,
             );
         }
-        // Check the bytes really moved: H->D from one pattern, D->H back.
-        host_dst.iter_mut().for_each(|x| *x = 0);
-        let pattern: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
-        hal.htod(device, a, &pattern)?;
-        hal.dtod(device, b, a, size)?;
-        hal.dtoh(device, &mut host_dst, b)?;
-        if host_dst != pattern {
-            return Err(format!("{plugin}: {size}-byte copy round trip returned different bytes"));
-        }
-        hal.mem_free(device, a)?;
-        hal.mem_free(device, b)?;
+        buffers.check_and_free(plugin)?;
     }
     Ok(())
 }

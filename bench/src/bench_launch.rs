@@ -7,6 +7,7 @@
 use crate::kernels::EMPTY_SPV;
 use crate::measure::{pair, per_second, seconds, Plan, Sample};
 use crate::row::Better;
+use crate::stats::Summary;
 use crate::suite::{Label, Suite};
 use crate::vk_raw::{self, barrier, barrier_all_commands, Commands, Pipeline, RawVulkan};
 use flaghal_client::{Function, Hal, Stream};
@@ -17,12 +18,12 @@ use std::sync::Mutex;
 const THROUGHPUT: &str = "2. launch throughput (empty kernel, launches then synchronize)";
 const LATENCY: &str = "3. launch latency (launch + synchronize round trip)";
 /// Threads per block of every empty launch.
-const BLOCK: u32 = 64;
+pub const BLOCK: u32 = 64;
 
 /// `count` empty launches, then a synchronize: the C entry points called
 /// directly (`raw()`), so only the status compare of `check` is added to
 /// what is measured; a failure still becomes the client's error.
-fn plugin_launches(hal: &Hal, function: Function, stream: Stream, count: usize) -> Result<(), String> {
+pub fn plugin_launches(hal: &Hal, function: Function, stream: Stream, count: usize) -> Result<(), String> {
     let t = hal.raw();
     for _ in 0..count {
         // SAFETY: a live function and stream; no argument blob (NULL, 0 bytes).
@@ -85,6 +86,24 @@ fn raw_like_plugin(
         cmds.submit(cmd, b + 1 == batches)?;
     }
     cmds.wait()
+}
+
+/// The latency rows' measurement: each sample times `trips` round trips of
+/// one side (a launch and a wait for it), in microseconds per round trip.
+/// Returns the two summaries and `trips`.
+pub fn round_trips(
+    s: &Suite,
+    mut flaghal: impl FnMut() -> Result<(), String>,
+    mut raw: impl FnMut() -> Result<(), String>,
+) -> Result<((Summary, Summary), usize), String> {
+    let trips = s.pick(20, 5);
+    let plan = s.plan(Plan { warmup: 3, reps: 31 }, Plan { warmup: 1, reps: 5 });
+    let result = pair(
+        plan,
+        || Ok(seconds(|| (0..trips).try_for_each(|_| flaghal()))? * 1e6 / trips as f64),
+        || Ok(seconds(|| (0..trips).try_for_each(|_| raw()))? * 1e6 / trips as f64),
+    )?;
+    Ok((result, trips))
 }
 
 /// Commands per submit in the Vulkan plugin (MAX_BATCH_COMMANDS, stream.rs).
@@ -200,13 +219,7 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     }
 
     // Latency: one launch and a wait for it, repeated.
-    let trips = s.pick(20, 5);
-    let plan = s.plan(Plan { warmup: 3, reps: 31 }, Plan { warmup: 1, reps: 5 });
-    let latency = pair(
-        plan,
-        || Ok(seconds(|| (0..trips).try_for_each(|_| plugin_launches(hal, function, stream, 1)))? * 1e6 / trips as f64),
-        || Ok(seconds(|| (0..trips).try_for_each(|_| raw_one_submit_each(&raw, &pipe, &one, 1, &queue)))? * 1e6 / trips as f64),
-    )?;
+    let (latency, trips) = round_trips(s, || plugin_launches(hal, function, stream, 1), || raw_one_submit_each(&raw, &pipe, &one, 1, &queue))?;
     s.add(
         Label {
             group: LATENCY,

@@ -6,7 +6,7 @@
 
 use crate::child::spawn_ms;
 use crate::measure::{pair, Plan};
-use crate::paths::{built_library, VULKAN_PLUGIN};
+use crate::paths::{built_library, plugin_names, VULKAN_PLUGIN};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use serde_json::json;
@@ -21,7 +21,8 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
     let plan = s.plan(Plan { warmup: 1, reps: 9 }, Plan { warmup: 0, reps: 2 });
     let vulkan_only = built_library(VULKAN_PLUGIN)?.display().to_string();
     let all = std::env::var("FLAGHAL_PLUGIN_FILES").unwrap_or_default();
-    for (what, files) in [("vulkan plugin only", vulkan_only.as_str()), ("all plugins (cpu + vulkan)", all.as_str())] {
+    let all_label = format!("all plugins ({})", plugin_names(&all));
+    for (what, files) in [("vulkan plugin only", vulkan_only.as_str()), (all_label.as_str(), all.as_str())] {
         let env = [("FLAGHAL_PLUGIN_FILES", files)];
         let result = pair(plan, || spawn_ms("startup-flaghal", &env), || spawn_ms("startup-vulkan", &[]))?;
         s.add(

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// The modes a child can run.
-pub const MODES: [&str; 3] = ["startup-flaghal", "startup-vulkan", "copy-staging"];
+pub const MODES: [&str; 4] = ["startup-flaghal", "startup-vulkan", "copy-staging", crate::bench_opencl::COARSE_CHILD];
 
 /// Runs `--child mode` with extra environment; returns its JSON line.
 pub fn spawn(mode: &str, smoke: bool, env: &[(&str, &str)]) -> Result<Value, String> {
@@ -70,6 +70,10 @@ pub fn run(mode: &str, smoke: bool) -> Result<(), String> {
             crate::bench_copy::run_device(&mut suite, "vulkan staging", device)?;
             let rows: Vec<Value> = suite.rows.iter().map(|r| r.to_json()).collect();
             let _ = std::fs::remove_dir_all(&suite.scratch);
+            json!({"rows": rows})
+        }
+        crate::bench_opencl::COARSE_CHILD => {
+            let rows: Vec<Value> = crate::bench_opencl::coarse_child(smoke)?.iter().map(|r| r.to_json()).collect();
             json!({"rows": rows})
         }
         other => return Err(format!("unknown child mode {other:?} (known: {MODES:?})")),

@@ -16,13 +16,16 @@ half the interquartile range). Prints a table.
   --markdown FILE  also write the table as Markdown (docs/performance.md)
   --only LIST      run only these sections, e.g. 1,4 (1 calls, 2 launches
                    and 3 latency, 4 copies, 5 allocation, 6 start-up, 7 SAXPY,
-                   8 matmul; its numpy rows run when python3 has numpy,
-                   never with --smoke)
+                   8 matmul, whose numpy rows run when python3 has numpy,
+                   never with --smoke; 9 the OpenCL device beside raw
+                   OpenCL: calls, launches, copies, SAXPY)
 
 Environment: FLAGHAL_LIBRARY (libflaghal.so to test), FLAGHAL_PLUGIN_FILES
-(default: the CPU and Vulkan plugins built beside this executable),
-VK_DRIVER_FILES (pick the Vulkan driver, e.g. lavapipe), FLAGHAL_BENCH_PYTHON
-(the python whose numpy section 8 compares with; default python3).";
+(default: the CPU, Vulkan and OpenCL plugins built beside this executable),
+VK_DRIVER_FILES (pick the Vulkan driver, e.g. lavapipe), FLAGHAL_OPENCL_LIBRARY
+(the OpenCL library both the plugin and the raw side open; default
+libOpenCL.so.1), FLAGHAL_BENCH_PYTHON (the python whose numpy section 8
+compares with; default python3).";
 
 #[derive(Debug, Default, PartialEq)]
 pub struct Options {
@@ -58,8 +61,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
                 o.only = value("--only")?
                     .split(',')
                     .map(|s| match s.trim().parse::<u32>() {
-                        Ok(n @ 1..=8) => Ok(n),
-                        _ => Err(format!("--only: {s:?} is not a section number 1..8")),
+                        Ok(n @ 1..=9) => Ok(n),
+                        _ => Err(format!("--only: {s:?} is not a section number 1..9")),
                     })
                     .collect::<Result<_, _>>()?
             }
@@ -90,8 +93,8 @@ mod tests {
     #[test]
     fn bad_arguments_are_refused_with_a_reason() {
         assert!(parse(args(&["--json"])).unwrap_err().contains("needs a value"));
-        assert!(parse(args(&["--only", "9"])).unwrap_err().contains("1..8"));
-        assert!(parse(args(&["--only", "8"])).unwrap().runs(8));
+        assert!(parse(args(&["--only", "10"])).unwrap_err().contains("1..9"));
+        assert!(parse(args(&["--only", "9"])).unwrap().runs(9));
         assert!(parse(args(&["--fast"])).unwrap_err().contains("unknown argument"));
     }
 }

@@ -117,6 +117,24 @@ impl Direct {
         Ok(stream)
     }
 
+    /// Records an event on `stream`, waits for the stream and destroys the
+    /// event: the stream has then run one command.
+    pub fn record_and_wait(&self, device: fhp_device_t, stream: fhp_stream_t) -> Result<(), String> {
+        let create = self.api.event_create.ok_or("no event_create")?;
+        let record = self.api.event_record.ok_or("no event_record")?;
+        let synchronize = self.api.stream_synchronize.ok_or("no stream_synchronize")?;
+        let destroy = self.api.event_destroy.ok_or("no event_destroy")?;
+        let mut event: fhp_event_t = std::ptr::null_mut();
+        // SAFETY: a device of this plugin, a valid output pointer.
+        self.check(unsafe { create(device, FH_EVENT_DEFAULT, &mut event) }, "event_create")?;
+        // SAFETY: a live event and stream of this plugin and device.
+        self.check(unsafe { record(event, stream) }, "event_record")?;
+        // SAFETY: a live stream.
+        self.check(unsafe { synchronize(stream) }, "stream_synchronize")?;
+        // SAFETY: a live event, destroyed once.
+        self.check(unsafe { destroy(event) }, "event_destroy")
+    }
+
     pub fn stream_destroy(&self, stream: fhp_stream_t) -> Result<(), String> {
         let destroy = self.api.stream_destroy.ok_or("no stream_destroy")?;
         // SAFETY: a live stream of this plugin, destroyed once.

@@ -2,7 +2,9 @@
 //! library compiled by build.rs from kernels/cpu/bench_kernels.c, the
 //! committed SPIR-V modules from kernels/spirv/ (GLSL beside them), and the
 //! tiled matmul of the C examples as the module bundle build.rs makes with
-//! flaghal-kernel, beside the bundle's own SPIR-V for the raw ash baseline.
+//! flaghal-kernel, beside the bundle's own SPIR-V for the raw ash baseline;
+//! and the OpenCL rows' kernels (kernels/opencl/*.fhk) as bundles with one
+//! OpenCL C image each, beside that image for the raw OpenCL baseline.
 
 /// Shared library holding the native CPU kernels `empty` and `saxpy`.
 pub const CPU_LIBRARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bench_kernels_cpu.so"));
@@ -25,6 +27,16 @@ pub const MATMUL_BLOCK: [u32; 3] = [16, 16, 1];
 pub fn matmul_grid(m: u32, n: u32) -> [u32; 3] {
     [n.div_ceil(MATMUL_TILE), m.div_ceil(MATMUL_TILE), 1]
 }
+
+/// Module bundle of `saxpy` (kernels/opencl/saxpy.fhk): one OpenCL C image.
+pub const OPENCL_SAXPY_BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/saxpy.opencl.fhbundle"));
+/// The OpenCL C image that bundle carries (one NUL-terminated translation
+/// unit): what the raw OpenCL baseline builds.
+pub const OPENCL_SAXPY_C: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/saxpy.cl"));
+/// Module bundle of `empty` (kernels/opencl/empty.fhk): one OpenCL C image.
+pub const OPENCL_EMPTY_BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/empty.opencl.fhbundle"));
+/// The OpenCL C image of that bundle.
+pub const OPENCL_EMPTY_C: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/empty.cl"));
 
 /// The argument blob of `matmul_tiled` (struct matmul_tiled_args):
 /// a at 0, b at 8, c at 16, m at 24, n at 28, k at 32; sizeof 40 (padding).
@@ -74,16 +86,27 @@ mod tests {
         assert_eq!(matmul_grid(64, 65), [2, 1, 1]);
     }
 
+    /// Whether `bundle` holds `image` byte for byte.
+    fn carries(bundle: &[u8], image: &[u8]) -> bool {
+        bundle.windows(image.len()).any(|w| w == image)
+    }
+
     #[test]
     fn embedded_modules_are_what_they_claim() {
         assert_eq!(&CPU_LIBRARY[..4], b"\x7fELF");
         assert_eq!(&MATMUL_BUNDLE[..8], b"FHBUNDLE", "a FlagHAL module bundle");
         // The raw ash baseline runs exactly the bundle's SPIR-V image.
-        let starts = (0..MATMUL_BUNDLE.len().saturating_sub(MATMUL_SPV.len())).filter(|&i| MATMUL_BUNDLE[i..i + 16] == MATMUL_SPV[..16]);
-        assert!(
-            starts.into_iter().any(|i| &MATMUL_BUNDLE[i..i + MATMUL_SPV.len()] == MATMUL_SPV),
-            "the bundle does not carry matmul_tiled.spv unchanged"
-        );
+        assert!(carries(MATMUL_BUNDLE, MATMUL_SPV), "the bundle does not carry matmul_tiled.spv unchanged");
+        // The raw OpenCL baseline builds exactly the bundles' OpenCL C images:
+        // one translation unit each, NUL-terminated, defining the kernel.
+        for (bundle, image, kernel) in [(OPENCL_SAXPY_BUNDLE, OPENCL_SAXPY_C, "saxpy"), (OPENCL_EMPTY_BUNDLE, OPENCL_EMPTY_C, "empty")] {
+            assert_eq!(&bundle[..8], b"FHBUNDLE");
+            assert!(carries(bundle, image), "the {kernel} bundle does not carry its OpenCL C image unchanged");
+            assert_eq!(image.iter().filter(|&&b| b == 0).count(), 1, "{kernel}: one translation unit, one NUL at its end");
+            assert_eq!(image.last(), Some(&0));
+            let text = std::str::from_utf8(&image[..image.len() - 1]).unwrap();
+            assert!(text.contains(&format!("__kernel void {kernel}(")), "{kernel} is not defined in its image");
+        }
         for spv in [EMPTY_SPV, SAXPY_SPV, MATMUL_SPV] {
             assert_eq!(u32::from_ne_bytes(spv[..4].try_into().unwrap()), 0x0723_0203);
         }

@@ -13,9 +13,15 @@ mod bench_calls;
 mod bench_copy;
 mod bench_launch;
 mod bench_matmul;
+mod bench_opencl;
+mod bench_opencl_calls;
+mod bench_opencl_copy;
+mod bench_opencl_launch;
+mod bench_opencl_saxpy;
 mod bench_saxpy;
 mod bench_startup;
 mod child;
+mod cl_raw;
 mod cli;
 mod direct;
 mod kernels;
@@ -35,8 +41,8 @@ use flaghal_client::Hal;
 use std::process::ExitCode;
 use suite::Suite;
 
-/// Loads libflaghal.so, runs fhInit and finds the first CPU and the first
-/// Vulkan device. The Hal is leaked: FlagHAL libraries are never unloaded
+/// Loads libflaghal.so, runs fhInit and finds the first device of each
+/// plugin (CPU, Vulkan, OpenCL). The Hal is leaked: FlagHAL libraries are never unloaded
 /// while the process runs (docs/abi.md, "Lifetime"), and a `&'static Hal`
 /// is Copy, so sections hand it to closures and threads.
 pub fn open_suite(smoke: bool) -> Result<Suite, String> {
@@ -55,6 +61,7 @@ pub fn open_suite(smoke: bool) -> Result<Suite, String> {
         hal,
         cpu: first("cpu"),
         vulkan: first("vulkan"),
+        opencl: first("opencl"),
         smoke,
         scratch,
         rows: Vec::new(),
@@ -95,6 +102,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     section(&mut suite, options.runs(6), "start-up", &bench_startup::run);
     section(&mut suite, options.runs(7), "kernel throughput", &bench_saxpy::run);
     section(&mut suite, options.runs(8), "matmul", &bench_matmul::run);
+    section(&mut suite, options.runs(9), "OpenCL beside raw OpenCL", &bench_opencl::run);
     report::describe_machine(&mut suite.machine, "load_after");
     report::write(&suite, options, &failures)?;
     let _ = std::fs::remove_dir_all(&suite.scratch);

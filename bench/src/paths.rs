@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 pub const LOADER: &str = "libflaghal.so";
 pub const CPU_PLUGIN: &str = "libflaghal_cpu.so";
 pub const VULKAN_PLUGIN: &str = "libflaghal_vulkan.so";
+pub const OPENCL_PLUGIN: &str = "libflaghal_opencl.so";
 
 /// `target/<profile>`: the executable's folder, or its parent when the
 /// executable is a test in `deps/`.
@@ -28,7 +29,7 @@ pub fn built_library(name: &str) -> Result<PathBuf, String> {
         .map(|(_, p)| p)
         .ok_or_else(|| {
             format!(
-                "{name} not found in {} or its deps/: build it with `cargo build --release -p flaghal -p flaghal-plugin-cpu -p flaghal-plugin-vulkan`",
+                "{name} not found in {} or its deps/: build it with `cargo build --release -p flaghal -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-plugin-opencl`",
                 profile.display()
             )
         })
@@ -47,7 +48,7 @@ pub fn loader() -> Result<PathBuf, String> {
 /// another vector width). Called first thing in main, before any thread.
 pub fn prepare_environment() -> Result<(), String> {
     if std::env::var_os("FLAGHAL_PLUGIN_FILES").is_none() {
-        let plugins = [built_library(CPU_PLUGIN)?, built_library(VULKAN_PLUGIN)?];
+        let plugins = [built_library(CPU_PLUGIN)?, built_library(VULKAN_PLUGIN)?, built_library(OPENCL_PLUGIN)?];
         let joined = std::env::join_paths(plugins.iter()).map_err(|e| e.to_string())?;
         std::env::set_var("FLAGHAL_PLUGIN_FILES", joined);
     }
@@ -55,4 +56,28 @@ pub fn prepare_environment() -> Result<(), String> {
         std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
     }
     Ok(())
+}
+
+/// The plugins a FLAGHAL_PLUGIN_FILES list names, for labels:
+/// `cpu + vulkan + opencl` for libflaghal_cpu.so, libflaghal_vulkan.so and
+/// libflaghal_opencl.so (other files by their file name).
+pub fn plugin_names(files: &str) -> String {
+    std::env::split_paths(files)
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            let plugin = name.strip_prefix("libflaghal_").and_then(|n| n.strip_suffix(".so")).map(str::to_string);
+            Some(plugin.unwrap_or(name))
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plugin_lists_are_named_by_plugin() {
+        let files = "/t/deps/libflaghal_cpu.so:/t/libflaghal_vulkan.so:/t/libflaghal_opencl.so:/x/libother.so";
+        assert_eq!(super::plugin_names(files), "cpu + vulkan + opencl + libother.so");
+        assert_eq!(super::plugin_names(""), "");
+    }
 }

@@ -13,6 +13,7 @@ pub struct Suite {
     pub hal: &'static Hal,
     pub cpu: Option<Device>,
     pub vulkan: Option<Device>,
+    pub opencl: Option<Device>,
     pub smoke: bool,
     /// A private temporary folder (plugin copies); removed at exit.
     pub scratch: PathBuf,

@@ -4,9 +4,11 @@
 //! mapping.
 //!
 //! Design rules:
-//! - libOpenCL is loaded at run time (`cl.rs`: the entry points are declared
-//!   by hand and resolved with libloading): no OpenCL library, no platform or
-//!   no qualifying device means zero devices and a log line, never a failure.
+//! - libOpenCL is loaded at run time (`cl`, the crate `flaghal-opencl-sys`
+//!   in `sys/`: the entry points are declared by hand and resolved with
+//!   libloading; flaghal-bench's raw OpenCL baseline uses the same crate):
+//!   no OpenCL library, no platform or no qualifying device means zero
+//!   devices and a log line, never a failure.
 //! - Device memory is SVM; a device address is the SVM pointer (rounded up
 //!   to 256 bytes inside a padded allocation), so kernels get real pointers
 //!   and base + offset works. Every live allocation is tracked, for address
@@ -23,14 +25,13 @@
 //! - Mapping code (cl errors, device info to properties) lives in `conv`, pure.
 //!
 //! Files: `abi` (identity and SDK traits), `plugin` (init state,
-//! environment), `cl` (the OpenCL declarations and entry-point table),
-//! `objects` (owned OpenCL objects), `probe` (device info), `device`,
-//! `memory` (SVM allocations, pinned memory), `copy`, `stream` +
-//! `host_worker`, `event`, `module` (programs, kernels, launches), `conv`,
-//! `error`; `host` is the SDK's (the loader's log and error detail services).
+//! environment), `cl` (the OpenCL declarations and entry-point table) and
+//! `objects` (owned OpenCL objects), both from `flaghal-opencl-sys`,
+//! `probe` (device info), `device`, `memory` (SVM allocations, pinned
+//! memory), `copy`, `stream` + `host_worker`, `event`, `module` (programs,
+//! kernels, launches), `conv`, `error`; `host` is the SDK's (the loader's log and error detail services).
 
 pub mod abi;
-pub mod cl;
 pub mod conv;
 pub mod copy;
 pub mod device;
@@ -39,11 +40,15 @@ pub mod event;
 pub mod host_worker;
 pub mod memory;
 pub mod module;
-pub mod objects;
 pub mod plugin;
 pub mod probe;
 pub mod stream;
 
 pub use abi::{fhPluginNegotiate, OpenCl};
+/// The OpenCL declarations, the entry-point table and the owned handles,
+/// shared with flaghal-bench (crate `flaghal-opencl-sys`); the plugin's files
+/// name them `crate::cl` and `crate::objects`.
+pub use flaghal_opencl_sys as cl;
+pub use flaghal_opencl_sys::objects;
 /// The loader's host services (log, error detail), kept by the SDK.
 pub use flaghal_plugin::host;

@@ -30,7 +30,7 @@ fn flag(name: &str) -> bool {
 }
 
 fn discover() -> Plugin {
-    let library = std::env::var("FLAGHAL_OPENCL_LIBRARY").ok().filter(|v| !v.is_empty());
+    let library = crate::cl::library_from_env();
     let cl: &'static Cl = match Cl::load(library.as_deref()) {
         Ok(table) => CL.get_or_init(|| table),
         Err(reason) => {

@@ -1,22 +1,29 @@
-//! The OpenCL C API, as much of it as the plugin calls: types and constants
+//! `flaghal-opencl-sys`: the OpenCL C API, as much of it as FlagHAL calls,
+//! shared by the OpenCL plugin (`vendor-plugins/opencl`) and the raw OpenCL
+//! baseline of `flaghal-bench` (`bench/src/cl_raw.rs`), so both call the
+//! same declarations and neither keeps a copy. Types and constants are
 //! written by hand from the Khronos headers (`CL/cl.h`, `CL/cl_ext.h`, whose
-//! values are fixed by the specification), and [`Cl`], the table of entry
-//! points loaded from the ICD loader at run time. There is no link-time
-//! dependency on libOpenCL: without it the plugin has zero devices.
+//! values are fixed by the specification); [`Cl`] is the table of entry
+//! points loaded from the ICD loader at run time, and [`objects`] holds the
+//! owned handles (one reference each, released on drop). There is no
+//! link-time dependency on libOpenCL: without it the plugin has zero devices.
 //!
-//! Which library: `FLAGHAL_OPENCL_LIBRARY` (a path or a file name for the
-//! dynamic linker) if set and non-empty, else `libOpenCL.so.1`, else
-//! `libOpenCL.so`. The library is never closed (plugins are never unloaded,
-//! and OpenCL drivers keep threads).
+//! Which library: [`Cl::load`] opens the path or file name it is given, else
+//! `libOpenCL.so.1`, else `libOpenCL.so` ([`library_from_env`]: what
+//! `FLAGHAL_OPENCL_LIBRARY` names, if set and non-empty). The library is
+//! never closed (plugins are never unloaded, and OpenCL drivers keep
+//! threads).
 //!
 //! The safe helpers below (`*_info` queries, strings) each wrap one call;
-//! everything else is called through the table by the files that own the
+//! everything else is called through the table by the code that owns the
 //! objects, each call with its own `SAFETY` note.
 
 #![allow(non_camel_case_types, non_snake_case)]
 
 use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
 use std::ffi::{c_char, c_void};
+
+pub mod objects;
 
 pub type cl_int = i32;
 pub type cl_uint = u32;
@@ -123,6 +130,36 @@ pub const CL_KERNEL_LOCAL_MEM_SIZE: cl_uint = 0x11B2;
 pub const CL_KERNEL_PRIVATE_MEM_SIZE: cl_uint = 0x11B4;
 pub const CL_KERNEL_EXEC_INFO_SVM_PTRS: cl_uint = 0x11B6;
 
+/// The ICD dispatch table (Khronos `CL/cl_icd.h`, `struct _cl_icd_dispatch`):
+/// every object of an ICD driver starts with a pointer to the driver's
+/// table of entry points, and the ICD loader's exported functions jump
+/// through it. The position of clGetEventInfo in that table.
+pub const ICD_DISPATCH_GET_EVENT_INFO: usize = 42;
+
+/// clGetEventInfo's type.
+pub type GetEventInfo = unsafe extern "C" fn(cl_event, cl_uint, usize, *mut c_void, *mut usize) -> cl_int;
+
+/// The driver's own clGetEventInfo for `event`, read from the ICD dispatch
+/// table the event starts with (what the ICD loader's trampoline calls);
+/// None where a pointer on the way is NULL.
+///
+/// # Safety
+/// `event` is a live event created through an ICD loader (so its first
+/// word points to a dispatch table of at least 43 entries).
+pub unsafe fn driver_get_event_info(event: cl_event) -> Option<GetEventInfo> {
+    if event.is_null() {
+        return None;
+    }
+    // SAFETY: a live ICD object starts with its dispatch table pointer.
+    let table = unsafe { *event.cast::<*const Option<GetEventInfo>>() };
+    if table.is_null() {
+        return None;
+    }
+    // SAFETY: the table has the cl_icd.h layout, so this entry is
+    // clGetEventInfo (or NULL, which the Option reads as None).
+    unsafe { *table.add(ICD_DISPATCH_GET_EVENT_INFO) }
+}
+
 /// A wait list: count and pointer, as every clEnqueue* call takes it.
 pub type WaitList = (cl_uint, *const cl_event);
 
@@ -214,6 +251,21 @@ cl_table! {
 /// The library names tried, in order, when `FLAGHAL_OPENCL_LIBRARY` is unset.
 pub const DEFAULT_LIBRARIES: [&str; 2] = ["libOpenCL.so.1", "libOpenCL.so"];
 
+/// `FLAGHAL_OPENCL_LIBRARY` when set and non-empty: the library to open
+/// instead of the defaults (the plugin and the bench's raw side both read
+/// it, so they open the same OpenCL).
+pub fn library_from_env() -> Option<String> {
+    std::env::var("FLAGHAL_OPENCL_LIBRARY").ok().filter(|v| !v.is_empty())
+}
+
+/// The queries take OpenCL handles (platform, device, program, kernel and
+/// event ids) and hand them to the driver unread; the contract is the
+/// entry points' own: a handle is one this table's library returned and
+/// that is still alive (an ICD loader reads its dispatch table through it).
+/// They stay safe functions, as they were while the plugin alone called
+/// them, so clippy's `not_unsafe_ptr_arg_deref` is allowed here: the only
+/// callers (the plugin, flaghal-bench's raw baseline) pass handles they hold.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 impl Cl {
     /// Opens the ICD loader and resolves every entry point. `Err` is the
     /// reason there are no devices, for the log.
@@ -260,7 +312,7 @@ impl Cl {
     }
 
     /// Every device of `platform` (none is `Ok(empty)`).
-    pub(crate) fn devices(&self, platform: cl_platform_id) -> Result<Vec<cl_device_id>, cl_int> {
+    pub fn devices(&self, platform: cl_platform_id) -> Result<Vec<cl_device_id>, cl_int> {
         let mut count: cl_uint = 0;
         // SAFETY: a count query with no output array, on a platform the ICD gave.
         let rc = unsafe { (self.clGetDeviceIDs)(platform, CL_DEVICE_TYPE_ALL, 0, std::ptr::null_mut(), &mut count) };
@@ -280,7 +332,7 @@ impl Cl {
     }
 
     /// The raw bytes of a platform info parameter.
-    pub(crate) fn platform_info(&self, platform: cl_platform_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn platform_info(&self, platform: cl_platform_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetPlatformInfo)(platform, param, size, value, size_ret) }
@@ -288,56 +340,56 @@ impl Cl {
     }
 
     /// The raw bytes of a device info parameter.
-    pub(crate) fn device_info(&self, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn device_info(&self, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetDeviceInfo)(device, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn program_info(&self, program: cl_program, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn program_info(&self, program: cl_program, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetProgramInfo)(program, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn program_build_info(&self, program: cl_program, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn program_build_info(&self, program: cl_program, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetProgramBuildInfo)(program, device, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn kernel_info(&self, kernel: cl_kernel, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn kernel_info(&self, kernel: cl_kernel, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetKernelInfo)(kernel, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn kernel_arg_info(&self, kernel: cl_kernel, index: cl_uint, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn kernel_arg_info(&self, kernel: cl_kernel, index: cl_uint, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetKernelArgInfo)(kernel, index, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn kernel_work_group_info(&self, kernel: cl_kernel, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn kernel_work_group_info(&self, kernel: cl_kernel, device: cl_device_id, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetKernelWorkGroupInfo)(kernel, device, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn event_info(&self, event: cl_event, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn event_info(&self, event: cl_event, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetEventInfo)(event, param, size, value, size_ret) }
         })
     }
 
-    pub(crate) fn event_profiling_info(&self, event: cl_event, param: cl_uint) -> Result<Vec<u8>, cl_int> {
+    pub fn event_profiling_info(&self, event: cl_event, param: cl_uint) -> Result<Vec<u8>, cl_int> {
         query_bytes(|size, value, size_ret| {
             // SAFETY: `value` is NULL or holds `size` bytes (query_bytes).
             unsafe { (self.clGetEventProfilingInfo)(event, param, size, value, size_ret) }

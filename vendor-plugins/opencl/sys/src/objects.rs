@@ -1,12 +1,14 @@
 //! Owned OpenCL objects: one reference each, released on drop. OpenCL
 //! objects are reference counted and thread-safe (OpenCL 2.x, appendix A
 //! "Shared OpenCL Objects"), so the wrappers are `Send` and `Sync`; the one
-//! exception, setting a kernel's arguments, is serialised by `module.rs`.
+//! exception, setting a kernel's arguments, is for the user to serialise (the
+//! plugin's `module.rs` holds a lock per kernel).
 //!
 //! Ownership: a wrapper owns exactly one reference, taken from the call that
 //! created the object (or from clRetainEvent in [`ClEvent::clone`]).
 
-use crate::cl::{self, cl_command_queue, cl_context, cl_event, cl_kernel, cl_mem, cl_program, Cl};
+use crate as cl;
+use crate::{cl_command_queue, cl_context, cl_event, cl_kernel, cl_mem, cl_program, Cl};
 
 macro_rules! owned {
     ($name:ident, $raw:ty, $release:ident) => {
