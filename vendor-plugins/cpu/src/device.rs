@@ -158,7 +158,7 @@ impl flaghal_plugin::Device<Cpu> for Device {
     }
 
     fn memcpy_dtod(&'static self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
-        let (dst, src) = (self.memory.check(dst, size, "dst")?, self.memory.check(src, size, "src")?);
+        let (dst, src) = self.memory.check_copy(dst, src, size)?;
         self.wait_all_streams();
         // SAFETY: both ranges checked.
         unsafe { transfer::device_to_device(dst, src) };

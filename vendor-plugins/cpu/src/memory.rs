@@ -111,26 +111,38 @@ impl DeviceMemory {
     }
 
     /// Checks that `[addr, addr + len)` lies inside one live allocation. A
-    /// zero-length range must still start inside (or at the end of) one.
+    /// zero-length range must still start inside (or at the end of) one. An
+    /// address inside an allocation with a length that runs past its end
+    /// blames the size, not the address.
     pub fn check(&self, addr: u64, len: usize, what: &str) -> FfiResult<DeviceRange> {
         let map = self.map.read();
-        let end = addr.checked_add(len as u64);
-        if let (Some((base, size)), Some(end)) = (containing(&map.live, addr), end) {
-            if end <= base + size as u64 {
-                return Ok(DeviceRange { addr, len });
-            }
+        let Some((base, size)) = containing(&map.live, addr) else {
             return Err(FfiError::new(
                 FH_ERROR_INVALID_ADDRESS,
-                format!(
-                    "{what} range [{addr:#x}, +{len}) overruns the allocation at {base:#x} ({size} bytes) by {} bytes",
-                    end - (base + size as u64)
-                ),
+                format!("{what} address {addr:#x} is not inside any live allocation of this device"),
             ));
+        };
+        let room = base + size as u64 - addr;
+        if len as u64 <= room {
+            return Ok(DeviceRange { addr, len });
         }
         Err(FfiError::new(
             FH_ERROR_INVALID_ADDRESS,
-            format!("{what} address {addr:#x} is not inside any live allocation of this device"),
+            format!(
+                "size {len} runs {} bytes past the end of the {what} allocation at {base:#x} ({size} bytes; {what} {addr:#x} leaves {room})",
+                len as u64 - room
+            ),
         ))
+    }
+
+    /// Checks both ranges of a device-to-device copy of `size` bytes; when
+    /// both are wrong the message says so for each.
+    pub fn check_copy(&self, dst: u64, src: u64, size: usize) -> FfiResult<(DeviceRange, DeviceRange)> {
+        match (self.check(dst, size, "dst"), self.check(src, size, "src")) {
+            (Ok(d), Ok(s)) => Ok((d, s)),
+            (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+            (Err(d), Err(s)) => Err(FfiError::new(FH_ERROR_INVALID_ADDRESS, format!("{}; {}", d.message, s.message))),
+        }
     }
 }
 
@@ -209,7 +221,7 @@ mod tests {
         assert!(memory.check(a + 1000, 0, "dst").is_ok());
         let err = memory.check(a + 10, 991, "dst").unwrap_err();
         assert_eq!(err.status, FH_ERROR_INVALID_ADDRESS);
-        assert!(err.message.contains("by 1 bytes"), "{}", err.message);
+        assert!(err.message.starts_with("size 991 runs 1 bytes past the end of the dst allocation"), "{}", err.message);
         assert!(memory.check(a + 1001, 0, "dst").is_err());
         assert!(memory.check(u64::MAX, 2, "dst").is_err());
         assert!(memory.free_allocation(a + 8).unwrap_err().message.contains("not its base"));
@@ -217,6 +229,24 @@ mod tests {
         assert_eq!(memory.free(), 1 << 20);
         assert!(memory.check(a, 1, "src").is_err());
         assert_eq!(memory.free_allocation(a).unwrap_err().status, FH_ERROR_INVALID_ADDRESS);
+    }
+
+    #[test]
+    fn an_oversized_copy_blames_the_size_and_each_range_it_overruns() {
+        let memory = DeviceMemory::new(1 << 20);
+        let (a, b) = (memory.alloc(1000).unwrap(), memory.alloc(4000).unwrap());
+        let src_only = memory.check_copy(b, a, 1001).unwrap_err().message;
+        assert!(src_only.starts_with("size 1001 runs 1 bytes past the end of the src allocation"), "{src_only}");
+        assert!(!src_only.contains("dst"), "the destination is fine: {src_only}");
+        let both = memory.check_copy(a, a, 2000).unwrap_err().message;
+        assert!(both.contains("size 2000 runs 1000 bytes past the end of the dst allocation"), "{both}");
+        assert!(both.contains("past the end of the src allocation"), "{both}");
+        let huge = memory.check_copy(a, b, usize::MAX).unwrap_err().message;
+        assert!(huge.starts_with(&format!("size {} runs", usize::MAX)), "an overflowing size is still the size's fault: {huge}");
+        assert!(!huge.contains("not inside any live allocation"), "{huge}");
+        let bad_src = memory.check_copy(a, 0x10, 8).unwrap_err().message;
+        assert_eq!(bad_src, "src address 0x10 is not inside any live allocation of this device");
+        assert!(memory.check_copy(b, a, 1000).is_ok());
     }
 
     #[test]

@@ -287,8 +287,8 @@ impl flaghal_plugin::Stream<Cpu> for Stream {
     }
 
     fn memcpy_dtod_async(&self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize) -> FfiResult {
-        let memory = &device::the().memory;
-        self.queue.submit(Work::DeviceToDevice { dst: memory.check(dst, size, "dst")?, src: memory.check(src, size, "src")? });
+        let (dst, src) = device::the().memory.check_copy(dst, src, size)?;
+        self.queue.submit(Work::DeviceToDevice { dst, src });
         Ok(())
     }
 

@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < 256; ++i) CHECK(values[i] == 0xC0FFEEu);
     g_detail[0] = '\0';
     CHECK(api->memcpy_dtoh(device, values, a + 8, sizeof values) == FH_ERROR_INVALID_ADDRESS);
-    CHECK(strstr(g_detail, "overruns") != NULL);
+    CHECK(strstr(g_detail, "size 1024 runs 8 bytes past the end of the src allocation") != NULL);
     CHECK(api->mem_free(device, a + 4) == FH_ERROR_INVALID_ADDRESS);
 
     /* Streams, events, host functions. */

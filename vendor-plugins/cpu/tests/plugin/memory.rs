@@ -30,13 +30,20 @@ fn ranges_outside_live_allocations_are_invalid_addresses() {
     let base = p.alloc(1024);
     let mut buf = vec![0u8; 64];
     assert_eq!(p.dtoh(&mut buf, base + 1000), FH_ERROR_INVALID_ADDRESS);
-    assert!(take_detail().contains("overruns the allocation"));
+    assert!(take_detail().starts_with("size 64 runs 40 bytes past the end of the src allocation"));
     assert_eq!(p.htod(base + 1024 - 63, &buf), FH_ERROR_INVALID_ADDRESS);
     assert_eq!(p.htod(0x10, &buf), FH_ERROR_INVALID_ADDRESS);
     assert!(take_detail().contains("not inside any live allocation"));
     assert_eq!(p.memset(base + 1020, 0, 4, 2), FH_ERROR_INVALID_ADDRESS);
     // SAFETY: the source range is the case under test.
     assert_eq!(unsafe { p.api.memcpy_dtod.unwrap()(p.device, base, base + 1000, 100) }, FH_ERROR_INVALID_ADDRESS);
+    let detail = take_detail();
+    assert!(detail.starts_with("size 100 runs 76 bytes past the end of the src allocation"), "the size, not the destination: {detail}");
+    // SAFETY: as above, with a size too large for both ranges.
+    assert_eq!(unsafe { p.api.memcpy_dtod.unwrap()(p.device, base, base + 8, 2048) }, FH_ERROR_INVALID_ADDRESS);
+    let detail = take_detail();
+    assert!(detail.contains("size 2048 runs 1024 bytes past the end of the dst allocation"), "{detail}");
+    assert!(detail.contains("size 2048 runs 1032 bytes past the end of the src allocation"), "{detail}");
     assert_eq!(p.free(base + 256), FH_ERROR_INVALID_ADDRESS);
     assert!(take_detail().contains("not its base"));
     assert_eq!(p.free(base), FH_SUCCESS);
