@@ -193,6 +193,29 @@ fn not_ready_leaves_the_message_alone() {
 }
 
 #[test]
+fn a_non_null_extension_chain_is_refused_and_nothing_is_written() {
+    let cpu = cpu_env();
+    scenario("a_non_null_extension_chain_is_refused_and_nothing_is_written", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
+        let t = hal.raw();
+        let dev = hal.device(0).unwrap();
+        let mut chained = 0u64;
+        let mut props = fh_device_properties_t { struct_size: std::mem::size_of::<fh_device_properties_t>(), ..Default::default() };
+        props.next = (&mut chained as *mut u64).cast();
+        let mut info = fh_plugin_info_t { struct_size: std::mem::size_of::<fh_plugin_info_t>(), ..Default::default() };
+        info.next = (&mut chained as *mut u64).cast();
+        // SAFETY: valid structs with their sizes set; `next` points at a local.
+        unsafe {
+            hal.assert_status((t.fhDeviceGetProperties)(dev.0, &mut props), FH_ERROR_INVALID_VALUE, "properties->next is 0x");
+            hal.assert_status((t.fhPluginGetInfo)(0, &mut info), FH_ERROR_INVALID_VALUE, "info->next is 0x");
+        }
+        assert_eq!(props.name[0], 0, "nothing written");
+        assert_eq!(props.total_memory, 0);
+        assert!(info.name.is_null(), "nothing written");
+        assert_eq!(chained, 0, "the chain is not touched");
+    });
+}
+
+#[test]
 fn sized_structs_are_written_only_inside_the_callers_size() {
     let cpu = cpu_env();
     scenario("sized_structs_are_written_only_inside_the_callers_size", &[("FLAGHAL_PLUGIN_FILES", &cpu)], true, |hal| {
@@ -206,6 +229,7 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
         let old_size = std::mem::offset_of!(fh_device_properties_t, plugin_name);
         let mut bytes = vec![0xABu8; std::mem::size_of::<fh_device_properties_t>()];
         bytes[..8].copy_from_slice(&old_size.to_ne_bytes());
+        bytes[8..16].fill(0); // next = NULL
         let p = bytes.as_mut_ptr().cast::<fh_device_properties_t>();
         // SAFETY: the buffer is large enough; the loader writes inside old_size.
         unsafe {
@@ -223,6 +247,7 @@ fn sized_structs_are_written_only_inside_the_callers_size() {
         let mut info = [0xCDu8; std::mem::size_of::<fh_plugin_info_t>()];
         let small = std::mem::offset_of!(fh_plugin_info_t, vendor);
         info[..8].copy_from_slice(&small.to_ne_bytes());
+        info[8..16].fill(0); // next = NULL
         // SAFETY: as above.
         unsafe {
             assert_eq!((t.fhPluginGetInfo)(0, info.as_mut_ptr().cast()), FH_SUCCESS);

@@ -266,7 +266,8 @@ typedef enum fh_plugin_skip_reason {
 typedef struct fh_plugin_info {
     /** Set by the caller to sizeof(fh_plugin_info_t) of its header. */
     size_t struct_size;
-    /** Extension chain; must be NULL in 1.0. */
+    /** Extension chain; must be NULL (no extension struct is defined yet): a
+     *  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written. */
     void *next;
     /** Plugin name ("cpu", "vulkan"); from the plugin, else the manifest, else the file name. */
     const char *name;
@@ -296,7 +297,8 @@ FH_API fh_status_t fhPluginGetCount(uint32_t *count);
  * Fills *info for plugin index (0 .. count-1, in load order). info->struct_size
  * must be set by the caller; the loader writes only fields that lie inside it
  * (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns
- * FH_ERROR_INVALID_VALUE). Index out of range returns FH_ERROR_INVALID_VALUE.
+ * FH_ERROR_INVALID_VALUE). Index out of range, or info->next not NULL,
+ * returns FH_ERROR_INVALID_VALUE.
  */
 FH_API fh_status_t fhPluginGetInfo(uint32_t index, fh_plugin_info_t *info);
 
@@ -411,7 +413,8 @@ typedef enum fh_module_format {
 typedef struct fh_device_properties {
     /** Set by the caller to sizeof(fh_device_properties_t) of its header. */
     size_t struct_size;
-    /** Extension chain; must be NULL in 1.0. */
+    /** Extension chain; must be NULL (no extension struct is defined yet): a
+     *  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written. */
     void *next;
     /** Human-readable device name, NUL-terminated UTF-8. */
     char name[256];
@@ -467,7 +470,8 @@ FH_API fh_status_t fhDeviceGet(uint32_t ordinal, fh_device_t *device);
  * Fills *properties. properties->struct_size must be set by the caller; the
  * loader writes only inside it and accepts any size >= offsetof(name), so a
  * program built against an older header keeps working. A struct_size below
- * that returns FH_ERROR_INVALID_VALUE.
+ * that returns FH_ERROR_INVALID_VALUE, and so does properties->next not NULL
+ * (nothing is written then).
  */
 FH_API fh_status_t fhDeviceGetProperties(fh_device_t device, fh_device_properties_t *properties);
 

@@ -35,6 +35,7 @@ exports! {
         let d = device(handle)?;
         // SAFETY: NULL or a sized struct; read only inside its size.
         let given: fh_device_properties_t = unsafe { sized::read_sized(properties, PROPERTIES_MIN_SIZE, "properties") }?;
+        super::require_no_extension(given.next, "properties")?;
         let value = fh_device_properties_t { struct_size: given.struct_size, next: given.next, ..d.props };
         // SAFETY: as above; writes only inside the caller's struct_size.
         unsafe { sized::write_sized(properties, &value, PROPERTIES_MIN_SIZE, "properties") }?;

@@ -90,3 +90,15 @@ pub(crate) fn same_device(a: &Device, b: &Device, what: &str) -> ApiResult {
         ))
     }
 }
+
+/// FH_ERROR_INVALID_VALUE unless an extension chain is NULL: API 1.x defines
+/// no extension structs, so a non-NULL `next` is a caller error, refused
+/// before anything is written (flaghal.h, `next` of each sized struct).
+#[inline]
+pub(crate) fn require_no_extension(next: *mut c_void, what: &str) -> ApiResult {
+    if next.is_null() {
+        Ok(())
+    } else {
+        Err(crate::failure::fail(FH_ERROR_INVALID_VALUE, format!("{what}->next is {next:p}; it must be NULL (no extension structs are defined)")))
+    }
+}

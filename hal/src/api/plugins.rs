@@ -23,6 +23,7 @@ exports! {
         let registry = registry::get()?;
         // SAFETY: NULL or a sized struct per the contract; reads only inside its size.
         let given: fh_plugin_info_t = unsafe { sized::read_sized(info, INFO_MIN_SIZE, "info") }?;
+        super::require_no_extension(given.next, "info")?;
         let p = registry.plugins.get(index as usize).ok_or_else(|| {
             fail(FH_ERROR_INVALID_VALUE, format!("index {index} is out of range ({} plugins)", registry.plugins.len()))
         })?;

@@ -180,7 +180,7 @@ pub use self::fh_plugin_skip_reason as fh_plugin_skip_reason_t;
 pub struct fh_plugin_info {
     #[doc = " Set by the caller to sizeof(fh_plugin_info_t) of its header."]
     pub struct_size: usize,
-    #[doc = " Extension chain; must be NULL in 1.0."]
+    #[doc = " Extension chain; must be NULL (no extension struct is defined yet): a\n  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written."]
     pub next: *mut ::std::os::raw::c_void,
     #[doc = " Plugin name (\"cpu\", \"vulkan\"); from the plugin, else the manifest, else the file name."]
     pub name: *const ::std::os::raw::c_char,
@@ -246,7 +246,7 @@ unsafe extern "C" {
     pub fn fhPluginGetCount(count: *mut u32) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Fills *info for plugin index (0 .. count-1, in load order). info->struct_size\n must be set by the caller; the loader writes only fields that lie inside it\n (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns\n FH_ERROR_INVALID_VALUE). Index out of range returns FH_ERROR_INVALID_VALUE."]
+    #[doc = " Fills *info for plugin index (0 .. count-1, in load order). info->struct_size\n must be set by the caller; the loader writes only fields that lie inside it\n (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns\n FH_ERROR_INVALID_VALUE). Index out of range, or info->next not NULL,\n returns FH_ERROR_INVALID_VALUE."]
     pub fn fhPluginGetInfo(index: u32, info: *mut fh_plugin_info_t) -> fh_status_t;
 }
 pub const FH_DEVICE_TYPE_OTHER: fh_device_type = 0;
@@ -285,7 +285,7 @@ pub use self::fh_module_format as fh_module_format_t;
 pub struct fh_device_properties {
     #[doc = " Set by the caller to sizeof(fh_device_properties_t) of its header."]
     pub struct_size: usize,
-    #[doc = " Extension chain; must be NULL in 1.0."]
+    #[doc = " Extension chain; must be NULL (no extension struct is defined yet): a\n  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written."]
     pub next: *mut ::std::os::raw::c_void,
     #[doc = " Human-readable device name, NUL-terminated UTF-8."]
     pub name: [::std::os::raw::c_char; 256usize],
@@ -385,7 +385,7 @@ unsafe extern "C" {
     pub fn fhDeviceGet(ordinal: u32, device: *mut fh_device_t) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Fills *properties. properties->struct_size must be set by the caller; the\n loader writes only inside it and accepts any size >= offsetof(name), so a\n program built against an older header keeps working. A struct_size below\n that returns FH_ERROR_INVALID_VALUE."]
+    #[doc = " Fills *properties. properties->struct_size must be set by the caller; the\n loader writes only inside it and accepts any size >= offsetof(name), so a\n program built against an older header keeps working. A struct_size below\n that returns FH_ERROR_INVALID_VALUE, and so does properties->next not NULL\n (nothing is written then)."]
     pub fn fhDeviceGetProperties(
         device: fh_device_t,
         properties: *mut fh_device_properties_t,

@@ -325,7 +325,7 @@ impl FlagHal {
     pub unsafe fn fhPluginGetCount(&self, count: *mut u32) -> fh_status_t {
         (self.fhPluginGetCount)(count)
     }
-    #[doc = " Fills *info for plugin index (0 .. count-1, in load order). info->struct_size\n must be set by the caller; the loader writes only fields that lie inside it\n (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns\n FH_ERROR_INVALID_VALUE). Index out of range returns FH_ERROR_INVALID_VALUE."]
+    #[doc = " Fills *info for plugin index (0 .. count-1, in load order). info->struct_size\n must be set by the caller; the loader writes only fields that lie inside it\n (any size >= offsetof(next)+sizeof(next) is accepted; smaller returns\n FH_ERROR_INVALID_VALUE). Index out of range, or info->next not NULL,\n returns FH_ERROR_INVALID_VALUE."]
     pub unsafe fn fhPluginGetInfo(&self, index: u32, info: *mut fh_plugin_info_t) -> fh_status_t {
         (self.fhPluginGetInfo)(index, info)
     }
@@ -337,7 +337,7 @@ impl FlagHal {
     pub unsafe fn fhDeviceGet(&self, ordinal: u32, device: *mut fh_device_t) -> fh_status_t {
         (self.fhDeviceGet)(ordinal, device)
     }
-    #[doc = " Fills *properties. properties->struct_size must be set by the caller; the\n loader writes only inside it and accepts any size >= offsetof(name), so a\n program built against an older header keeps working. A struct_size below\n that returns FH_ERROR_INVALID_VALUE."]
+    #[doc = " Fills *properties. properties->struct_size must be set by the caller; the\n loader writes only inside it and accepts any size >= offsetof(name), so a\n program built against an older header keeps working. A struct_size below\n that returns FH_ERROR_INVALID_VALUE, and so does properties->next not NULL\n (nothing is written then)."]
     pub unsafe fn fhDeviceGetProperties(
         &self,
         device: fh_device_t,
