@@ -196,6 +196,10 @@ static void properties(fh_device_t device, fh_device_properties_t *props) {
     /* An older caller's smaller struct: written only inside its size. */
     memset(old, 0xAB, sizeof old);
     memcpy(old, &old_size, sizeof old_size);
+    /* next (right after struct_size) must be NULL: refused, nothing written. */
+    EXPECT(fhDeviceGetProperties(device, (fh_device_properties_t *)(void *)old), FH_ERROR_INVALID_VALUE);
+    EXPECT_TRUE(old[offsetof(fh_device_properties_t, name)] == 0xAB);
+    memset(old + offsetof(fh_device_properties_t, next), 0, sizeof(void *));
     EXPECT_OK(fhDeviceGetProperties(device, (fh_device_properties_t *)(void *)old));
     EXPECT_TRUE(old[old_size] == 0xAB && old[sizeof old - 1] == 0xAB);
     EXPECT_TRUE(memcmp(old + offsetof(fh_device_properties_t, name), props->name, 8) == 0);

@@ -82,6 +82,7 @@ fn properties_struct_size(ctx: &Ctx) -> TestResult {
     // An older caller: the struct ends before total_memory. Bytes past it stay.
     let mut buffer = vec![0xCDu8; full + 64];
     buffer[..8].copy_from_slice(&cut.to_ne_bytes());
+    buffer[8..16].fill(0); // next = NULL, as flaghal.h requires
     // SAFETY: the buffer is large enough for the full struct; bytes from the loader land inside `cut`.
     let rc = unsafe { raw.fhDeviceGetProperties(ctx.device.0, buffer.as_mut_ptr().cast()) };
     expect_status!(rc, sys::FH_SUCCESS, "fhDeviceGetProperties(struct_size {cut})");
@@ -92,6 +93,7 @@ fn properties_struct_size(ctx: &Ctx) -> TestResult {
     // A newer caller: a larger struct_size is accepted; the unknown tail is untouched.
     let mut buffer = vec![0xCDu8; full + 64];
     buffer[..8].copy_from_slice(&(full + 64).to_ne_bytes());
+    buffer[8..16].fill(0);
     // SAFETY: the buffer is valid for full + 64 bytes.
     let rc = unsafe { raw.fhDeviceGetProperties(ctx.device.0, buffer.as_mut_ptr().cast()) };
     expect_status!(rc, sys::FH_SUCCESS, "fhDeviceGetProperties(struct_size {})", full + 64);
