@@ -1,7 +1,7 @@
 //! The validation layer, on with FLAGHAL_VALIDATION=1 (read by fhInit):
 //!
-//! - a registry of live handles: a destroyed, foreign or wrong-kind handle is
-//!   always FH_ERROR_INVALID_HANDLE (handle shells are then never reused);
+//! - a registry of live handles, checked as well as the handle tags that
+//!   already refuse destroyed, foreign and wrong-kind handles (handles.rs);
 //! - per-device allocation ranges: copies, memsets and frees outside live
 //!   allocations return FH_ERROR_INVALID_ADDRESS even when the plugin could
 //!   not tell;

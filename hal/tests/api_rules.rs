@@ -94,11 +94,29 @@ fn handles_are_checked_for_null_kind_and_staleness() {
             assert_eq!((t.fhEventDestroy)(std::ptr::null_mut()), FH_SUCCESS);
             assert_eq!((t.fhModuleUnload)(std::ptr::null_mut()), FH_SUCCESS);
             assert_eq!((t.fhEventDestroy)(event.0), FH_SUCCESS);
-            // Without the validation layer, a destroyed shell is reused.
+            // Without the validation layer the slot is reused, under a new
+            // handle value: the stale one never reaches the new stream.
             let again = hal.stream_create(dev).unwrap();
-            assert_eq!(again, stream, "the dead stream shell is recycled");
+            assert_ne!(again, stream, "a reused slot never gives back the same value");
             assert_eq!((t.fhStreamQuery)(again.0), FH_SUCCESS);
+            hal.assert_status((t.fhStreamQuery)(stream.0), FH_ERROR_INVALID_HANDLE, "destroyed; its slot now holds a newer handle");
+            hal.assert_status((t.fhStreamDestroy)(stream.0), FH_ERROR_INVALID_HANDLE, "not a live stream");
+            assert_eq!((t.fhStreamQuery)(again.0), FH_SUCCESS, "the stale destroy left the new stream alone");
             assert_eq!((t.fhStreamDestroy)(again.0), FH_SUCCESS);
+            // Values the loader never returned are refused without being read.
+            for bogus in [0x10usize, 0x1000, usize::MAX, 0xdead_beef_0000, stream.0 as usize ^ (1 << 40)] {
+                hal.assert_status((t.fhStreamQuery)(bogus as fh_stream_t), FH_ERROR_INVALID_HANDLE, "not a live stream");
+                hal.assert_status((t.fhEventQuery)(bogus as fh_event_t), FH_ERROR_INVALID_HANDLE, "not a live event");
+                hal.assert_status((t.fhDeviceSynchronize)(bogus as fh_device_t), FH_ERROR_INVALID_HANDLE, "not a live device");
+                hal.assert_status((t.fhModuleUnload)(bogus as fh_module_t), FH_ERROR_INVALID_HANDLE, "not a live module");
+                let mut value = 0;
+                hal.assert_status(
+                    (t.fhFunctionGetAttribute)(&mut value, FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, bogus as fh_function_t),
+                    FH_ERROR_INVALID_HANDLE,
+                    "not a live function",
+                );
+            }
+            hal.assert_status((t.fhStreamQuery)(0x10 as fh_stream_t), FH_ERROR_INVALID_HANDLE, "0x10 is not a live stream (never returned by the loader)");
         }
     });
 }

@@ -1,5 +1,6 @@
-//! Handle lifetimes under concurrency: shells recycled through the free
-//! lists while other threads create, use and destroy handles, and two
+//! Handle lifetimes under concurrency: slots reused through the free lists
+//! while other threads create, use and destroy handles (a destroyed handle
+//! stays invalid even after another thread's create took its slot), and two
 //! threads racing to destroy one handle (exactly one wins).
 
 mod support;
@@ -29,6 +30,9 @@ fn handles_survive_concurrent_create_use_destroy_and_racing_destroys() {
                             assert_eq!((t.fhStreamSynchronize)(s.0), FH_SUCCESS);
                             assert_eq!((t.fhEventDestroy)(e.0), FH_SUCCESS);
                             assert_eq!((t.fhStreamDestroy)(s.0), FH_SUCCESS, "{}", hal.last_error_message());
+                            // Other threads may have reused both slots by now.
+                            assert_eq!((t.fhStreamQuery)(s.0), FH_ERROR_INVALID_HANDLE, "a stale stream stays stale");
+                            assert_eq!((t.fhEventQuery)(e.0), FH_ERROR_INVALID_HANDLE, "a stale event stays stale");
                         }
                     }
                 });

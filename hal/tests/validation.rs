@@ -36,8 +36,8 @@ fn validation_checks_handles_and_ranges_and_reports_leaks() {
             hal.assert_status(stream_async(base), FH_ERROR_INVALID_ADDRESS, "dst range");
             assert_eq!((t.fhStreamDestroy)(s1.0), FH_SUCCESS);
             let s2 = hal.stream_create(dev).unwrap();
-            assert_ne!(s1, s2, "with validation, shells are never reused");
-            hal.assert_status((t.fhStreamQuery)(s1.0), FH_ERROR_INVALID_HANDLE, "validation layer");
+            assert_ne!(s1, s2, "a handle value is never live twice");
+            hal.assert_status((t.fhStreamQuery)(s1.0), FH_ERROR_INVALID_HANDLE, "is not a live stream (destroyed");
             hal.assert_status((t.fhStreamQuery)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live stream");
             hal.assert_status((t.fhDeviceSynchronize)(not_a_handle.cast()), FH_ERROR_INVALID_HANDLE, "is not a live device");
             assert_eq!((t.fhStreamQuery)(s2.0), FH_SUCCESS);

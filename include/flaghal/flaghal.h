@@ -126,7 +126,10 @@ typedef int32_t fh_status_t;
 /** A device ordinal is out of range, or objects of two different devices
  *  were combined in one call. */
 #define FH_ERROR_INVALID_DEVICE 4
-/** A handle is NULL, of the wrong kind, or already destroyed. */
+/** A handle is NULL, of the wrong kind, already destroyed, or a value the
+ *  loader never returned. The loader tells these apart on every call, with
+ *  or without the validation layer: handles are generation-tagged values
+ *  that are never live twice (docs/loader.md, "Handles"). */
 #define FH_ERROR_INVALID_HANDLE 5
 /** A named item (a kernel in a module) does not exist. */
 #define FH_ERROR_NOT_FOUND 6
@@ -154,7 +157,10 @@ typedef int32_t fh_status_t;
 /** The loader or a plugin caught an internal panic or exception at the ABI
  *  boundary. The objects involved are in an unspecified state. */
 #define FH_ERROR_PANIC 14
-/** A failure that fits no other code; the detail message says more. */
+/** A failure that fits no other code; the detail message says more. Also
+ *  what the loader returns when a plugin breaks the plugin ABI in a way it
+ *  can see (an undefined status, a create call that succeeds without a
+ *  handle): nothing is created then. */
 #define FH_ERROR_UNKNOWN 15
 
 /* ---------------------------------------------------------------------------

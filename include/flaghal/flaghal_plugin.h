@@ -42,6 +42,11 @@
  *    Everything else (addresses and ranges, alignment, module bytes, kernel
  *    names, a kernel's own limits) passes through unchecked: the plugin
  *    validates it and returns the statuses flaghal.h documents.
+ *    A create entry (stream_create, event_create, module_load,
+ *    module_get_function) that returns FH_SUCCESS writes a non-NULL handle.
+ *    One that writes NULL breaks the contract: the loader creates no handle,
+ *    never calls the plugin with that NULL, and returns FH_ERROR_UNKNOWN to
+ *    the application ("reported success but returned a NULL stream").
  * 8. Semantics: each entry implements the flaghal.h function named beside it,
  *    with that function's ordering, blocking and error rules.
  */

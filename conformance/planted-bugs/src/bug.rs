@@ -11,10 +11,29 @@ pub enum Bug {
     QueryLies,
     /// launch_kernel raises SIGSEGV.
     LaunchCrash,
+    /// event_elapsed_time reports 0 ms for every pair of events.
+    ZeroElapsed,
+    /// stream_create and event_create succeed but return a NULL handle (the
+    /// object they made is destroyed first, so nothing leaks).
+    NullHandle,
+    /// stream_synchronize never returns.
+    SyncHangs,
 }
 
-pub const ALL: [(&str, Bug); 4] =
-    [("copy_length", Bug::CopyLength), ("stream_order", Bug::StreamOrder), ("query_lies", Bug::QueryLies), ("launch_crash", Bug::LaunchCrash)];
+pub const ALL: [(&str, Bug); 7] = [
+    ("copy_length", Bug::CopyLength),
+    ("stream_order", Bug::StreamOrder),
+    ("query_lies", Bug::QueryLies),
+    ("launch_crash", Bug::LaunchCrash),
+    ("zero_elapsed", Bug::ZeroElapsed),
+    ("null_handle", Bug::NullHandle),
+    ("sync_hangs", Bug::SyncHangs),
+];
+
+/// The names, for messages ("copy_length, stream_order, ...").
+pub fn names() -> String {
+    ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+}
 
 pub fn parse(name: &str) -> Option<Bug> {
     ALL.iter().find(|(n, _)| *n == name.trim()).map(|(_, b)| *b)

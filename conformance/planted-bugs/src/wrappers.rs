@@ -17,6 +17,12 @@ pub fn plant(bug: Bug, table: &mut sys::fh_plugin_api_t) {
         }
         Bug::QueryLies => table.stream_query = Some(query_lies),
         Bug::LaunchCrash => table.launch_kernel = Some(launch_crash),
+        Bug::ZeroElapsed => table.event_elapsed_time = Some(elapsed_zero),
+        Bug::NullHandle => {
+            table.stream_create = Some(stream_create_null);
+            table.event_create = Some(event_create_null);
+        }
+        Bug::SyncHangs => table.stream_synchronize = Some(synchronize_hangs),
         Bug::StreamOrder => {
             table.memset_async = Some(memset_async_held);
             table.memcpy_htod_async = Some(htod_async_then_held);
@@ -80,6 +86,59 @@ unsafe extern "C" fn query_lies(stream: sys::fhp_stream_t) -> sys::fh_status_t {
         // SAFETY: the caller's handle is passed on; the answer is ignored (the lie).
         let _ = unsafe { f(stream) };
         Ok(())
+    })
+}
+
+// ---- zero_elapsed --------------------------------------------------------
+
+unsafe extern "C" fn elapsed_zero(ms: *mut f32, start: sys::fhp_event_t, end: sys::fhp_event_t) -> sys::fh_status_t {
+    run(|| {
+        let f = original()?.event_elapsed_time.ok_or_else(missing)?;
+        // SAFETY: the caller's arguments are passed on; `ms` was checked
+        // non-NULL by the loader and is overwritten with the lie on success.
+        status(unsafe { f(ms, start, end) })?;
+        // SAFETY: as above.
+        unsafe { ms.write(0.0) };
+        Ok(())
+    })
+}
+
+// ---- null_handle ---------------------------------------------------------
+
+unsafe extern "C" fn stream_create_null(device: sys::fhp_device_t, flags: u32, out: *mut sys::fhp_stream_t) -> sys::fh_status_t {
+    run(|| {
+        let table = original()?;
+        let (create, destroy) = (table.stream_create.ok_or_else(missing)?, table.stream_destroy.ok_or_else(missing)?);
+        // SAFETY: the caller's arguments are passed on; the stream made is
+        // destroyed at once and NULL is reported instead (the bug).
+        unsafe {
+            status(create(device, flags, out))?;
+            status(destroy(*out))?;
+            out.write(std::ptr::null_mut());
+        }
+        Ok(())
+    })
+}
+
+unsafe extern "C" fn event_create_null(device: sys::fhp_device_t, flags: u32, out: *mut sys::fhp_event_t) -> sys::fh_status_t {
+    run(|| {
+        let table = original()?;
+        let (create, destroy) = (table.event_create.ok_or_else(missing)?, table.event_destroy.ok_or_else(missing)?);
+        // SAFETY: as for stream_create_null.
+        unsafe {
+            status(create(device, flags, out))?;
+            status(destroy(*out))?;
+            out.write(std::ptr::null_mut());
+        }
+        Ok(())
+    })
+}
+
+// ---- sync_hangs ----------------------------------------------------------
+
+unsafe extern "C" fn synchronize_hangs(_: sys::fhp_stream_t) -> sys::fh_status_t {
+    run(|| loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
     })
 }
 

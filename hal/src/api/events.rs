@@ -17,7 +17,7 @@ exports! {
         }
         let mut native: fhp_event_t = std::ptr::null_mut();
         call_plugin!(d.plugin, event_create, FUNCTION, d.native, flags, &mut native)?;
-        let e = Event::create(d, native);
+        let e = Event::create(d, native)?;
         e.extra.store(flags, Ordering::Relaxed);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, e.as_ptr(), "event") }?)
@@ -31,7 +31,7 @@ exports! {
             return Ok(());
         }
         let e = event(handle)?;
-        e.begin_destroy()?;
+        e.begin_destroy(handle as *mut std::ffi::c_void)?;
         let result = call_plugin!(e.device().plugin, event_destroy, FUNCTION, e.native());
         e.release(|flags| flags.store(0, Ordering::Relaxed));
         result

@@ -42,7 +42,7 @@ exports! {
             call_plugin!(d.plugin, module_load, FUNCTION, d.native, format, data, size, &mut native)?;
             (native, Vec::new())
         };
-        let m = Module::create(d, native);
+        let m = Module::create(d, native)?;
         *m.extra.params.lock() = params;
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, m.as_ptr(), "module") }?)
@@ -56,11 +56,11 @@ exports! {
             return Ok(());
         }
         let m = module(handle)?;
-        m.begin_destroy()?;
+        m.begin_destroy(handle as *mut c_void)?;
         // Its functions die with it.
         let functions: Vec<&'static Function> = std::mem::take(&mut *m.extra.functions.lock());
         for f in functions {
-            if f.begin_destroy().is_ok() {
+            if f.begin_destroy(f.as_ptr()).is_ok() {
                 f.release(|params| params.store(0, Ordering::Relaxed));
             }
         }
@@ -85,7 +85,7 @@ exports! {
             match functions.iter().find(|f| f.native() == native) {
                 Some(f) => *f,
                 None => {
-                    let f = Function::create(m.device(), native);
+                    let f = Function::create(m.device(), native)?;
                     f.extra.store(recorded_params(m, name), Ordering::Relaxed);
                     functions.push(f);
                     f

@@ -17,7 +17,7 @@ exports! {
         }
         let mut native: fhp_stream_t = std::ptr::null_mut();
         call_plugin!(d.plugin, stream_create, FUNCTION, d.native, flags, &mut native)?;
-        let s = Stream::create(d, native);
+        let s = Stream::create(d, native)?;
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, s.as_ptr(), "stream") }?)
     }
@@ -30,7 +30,7 @@ exports! {
             return Ok(());
         }
         let s = stream(handle)?;
-        s.begin_destroy()?;
+        s.begin_destroy(handle as *mut c_void)?;
         let result = call_plugin!(s.device().plugin, stream_destroy, FUNCTION, s.native());
         s.release(|_| {});
         result

@@ -46,6 +46,17 @@ pub fn cpu_plugin() -> PathBuf {
     }
 }
 
+/// The planted-bugs shim plugin (conformance/planted-bugs), built by cargo
+/// as a dev-dependency; FLAGHAL_PLANTED_BUG chooses its bug.
+pub fn planted_bugs_shim() -> PathBuf {
+    let deps = profile_dir().join("deps/libflaghal_planted_bugs.so");
+    if deps.is_file() {
+        deps
+    } else {
+        profile_dir().join("libflaghal_planted_bugs.so")
+    }
+}
+
 /// A fresh scratch folder under target/<profile>/flaghal-hal-tests/.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = profile_dir().join("flaghal-hal-tests").join(name);
