@@ -31,6 +31,7 @@ pub fn main() -> i32 {
     if options.run_group.is_some() {
         return crate::child::run(&options);
     }
+    crate::signals::install();
     match run_parent(&options, args) {
         Ok(code) => code,
         Err(e) => {
@@ -131,6 +132,8 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
     let plugin_sha256 = plugin_library.and_then(|p| std::fs::read(p).ok()).map(|bytes| sha256_hex(&bytes));
 
     let mut records: Vec<TestRecord> = Vec::new();
+    let mut timed_out: Vec<String> = Vec::new();
+    let gave_up = |timed_out: &[String]| options.max_timeouts > 0 && timed_out.len() >= options.max_timeouts;
     if device.is_some() {
         let total = tests.len();
         let mut groups: Vec<&str> = Vec::new();
@@ -141,6 +144,9 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
         }
         let expectation_of = |t: &TestDef| expectations::find(&expectations, &plugin_name, &plugin_version, &device_name, t.name).map(|e| e.reason.clone());
         for group in groups {
+            if gave_up(&timed_out) {
+                break;
+            }
             let in_group: Vec<&TestDef> = tests.iter().filter(|t| t.group() == group).collect();
             let mut to_run = Vec::new();
             for t in &in_group {
@@ -164,8 +170,8 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
             if to_run.is_empty() {
                 continue;
             }
-            let mut on_result = |f: &runner::Finished| {
-                let Some(t) = in_group.iter().find(|t| t.name == f.name) else { return };
+            let mut on_result = |f: &runner::Finished| -> bool {
+                let Some(t) = in_group.iter().find(|t| t.name == f.name) else { return true };
                 let expectation = expectation_of(t);
                 let status = if expectation.is_some() { apply_expectation(f.status) } else { f.status };
                 let record = TestRecord {
@@ -179,10 +185,36 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
                 };
                 progress(&record, records.len() + 1, total, quiet);
                 records.push(record);
+                if f.status == Status::Timeout {
+                    timed_out.push(f.name.clone());
+                }
+                !gave_up(&timed_out)
             };
             runner::run_group(options, group, &to_run, &mut on_result);
         }
     }
+    let gave_up = gave_up(&timed_out).then(|| {
+        let not_run: Vec<&TestDef> = tests.iter().filter(|t| !records.iter().any(|r| r.name == t.name)).collect();
+        for t in &not_run {
+            records.push(TestRecord {
+                name: t.name.into(),
+                core: t.core(),
+                tag: tag(t),
+                status: Status::NotRun,
+                message: format!("not run: the suite gave up after {} timeouts (--max-timeouts)", timed_out.len()),
+                duration_ms: 0.0,
+                expectation: None,
+            });
+        }
+        format!(
+            "{} tests timed out ({}), so the plugin hangs; {} tests were not run (--max-timeouts {}, --timeout {:.0} s)",
+            timed_out.len(),
+            timed_out.join(", "),
+            not_run.len(),
+            options.max_timeouts,
+            options.timeout_seconds
+        )
+    });
     let results: Vec<(bool, Status)> = records.iter().map(|r| (r.core, r.status)).collect();
     let verdict = if device.is_none() && !options.require_device { None } else { Some(verdict(&results, device.is_some(), options.require_device)) };
     let run = Run {
@@ -195,6 +227,7 @@ fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
         started_unix,
         duration_s: started.elapsed().as_secs_f64(),
         command_line: args,
+        gave_up,
     };
     print!("{}", report::summary::render(&run));
     if run.verdict.is_none() {

@@ -20,5 +20,6 @@ pub mod record;
 pub mod report;
 pub mod runner;
 pub mod sha256;
+pub mod signals;
 pub mod status_names;
 pub mod suite;

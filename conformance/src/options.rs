@@ -21,6 +21,9 @@ through libflaghal.so and prints a verdict (CONFORMANT / NOT CONFORMANT).
   --run-expected-failures  run tests listed as expected failures too
   --kernel-pack DIR        reference kernels in another module format
   --timeout SECONDS        time limit per test (default 60)
+  --max-timeouts N         give up after N tests timed out: the rest are
+                           not run, the verdict is NOT CONFORMANT (default 3;
+                           0 never gives up)
   --quiet                  print only failures, the summary and the verdict
   -h, --help               this text
 ";
@@ -38,6 +41,8 @@ pub struct Options {
     pub run_expected_failures: bool,
     pub kernel_pack: Option<PathBuf>,
     pub timeout_seconds: f64,
+    /// Timeouts after which the run stops (0: never).
+    pub max_timeouts: usize,
     pub quiet: bool,
     /// Hidden: run these tests of one group in this process (the child side).
     pub run_group: Option<String>,
@@ -58,6 +63,7 @@ impl Default for Options {
             run_expected_failures: false,
             kernel_pack: None,
             timeout_seconds: 60.0,
+            max_timeouts: 3,
             quiet: false,
             run_group: None,
             run_tests: Vec::new(),
@@ -105,6 +111,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Parsed, String> 
                     return Err(format!("--timeout: '{v}' must be a positive number of seconds"));
                 }
                 options.timeout_seconds = t;
+            }
+            "--max-timeouts" => {
+                let v = value("--max-timeouts")?;
+                options.max_timeouts = v.parse().map_err(|_| format!("--max-timeouts: '{v}' is not a count"))?;
             }
             "--quiet" => options.quiet = true,
             "--run-group" => options.run_group = Some(value("--run-group")?),

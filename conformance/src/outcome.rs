@@ -19,10 +19,12 @@ pub enum Status {
     ExpectedFailure,
     /// Listed in the expectations file but passed: remove the entry.
     UnexpectedPass,
+    /// Never started: the run gave up after repeated timeouts (--max-timeouts).
+    NotRun,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Pass,
         Status::Fail,
         Status::Unsupported,
@@ -31,6 +33,7 @@ impl Status {
         Status::Timeout,
         Status::ExpectedFailure,
         Status::UnexpectedPass,
+        Status::NotRun,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Status {
             Status::Timeout => "timeout",
             Status::ExpectedFailure => "expected-failure",
             Status::UnexpectedPass => "unexpected-pass",
+            Status::NotRun => "not-run",
         }
     }
 

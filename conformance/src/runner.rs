@@ -53,8 +53,16 @@ struct Running {
     stderr: Arc<Mutex<VecDeque<String>>>,
 }
 
+impl Drop for Running {
+    fn drop(&mut self) {
+        crate::signals::untrack(&self.child);
+    }
+}
+
 fn spawn(mut cmd: Command) -> Result<Running, String> {
+    crate::signals::prepare(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| format!("cannot start the test process: {e}"))?;
+    crate::signals::track(&child);
     let (tx, rx) = channel();
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     std::thread::spawn(move || {
@@ -125,16 +133,21 @@ fn stderr_tail(r: &Running) -> String {
 }
 
 /// Runs `tests` of `group`, restarting the child after a crash or timeout.
-/// `on_result` is called as each test finishes (for progress output).
-pub fn run_group(options: &Options, group: &str, tests: &[String], on_result: &mut dyn FnMut(&Finished)) -> Vec<Finished> {
+/// `on_result` is called as each test finishes (for progress output); when
+/// it returns false the group stops once the current child is gone, and the
+/// tests not started are left out of the result.
+pub fn run_group(options: &Options, group: &str, tests: &[String], on_result: &mut dyn FnMut(&Finished) -> bool) -> Vec<Finished> {
     let limit = Duration::from_secs_f64(options.timeout_seconds);
     let mut pending: VecDeque<String> = tests.iter().cloned().collect();
     let mut done = Vec::new();
+    let go_on = std::cell::Cell::new(true);
     let mut finish = |f: Finished, done: &mut Vec<Finished>| {
-        on_result(&f);
+        if !on_result(&f) {
+            go_on.set(false);
+        }
         done.push(f);
     };
-    while !pending.is_empty() {
+    while !pending.is_empty() && go_on.get() {
         let batch: Vec<String> = if group == "init" { vec![pending[0].clone()] } else { pending.iter().cloned().collect() };
         let mut running = match spawn(command(options, group, &batch)) {
             Ok(r) => r,

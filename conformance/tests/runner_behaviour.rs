@@ -135,3 +135,64 @@ fn bad_input_is_refused_before_anything_runs() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(needle), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// The pids of the processes whose parent is `parent` (from /proc).
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        if after.split_whitespace().nth(1) == Some(parent.to_string().as_str()) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Whether `pid` is gone (or a zombie waiting for init: it runs nothing).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) == Some("Z"),
+    }
+}
+
+#[test]
+fn terminating_the_suite_leaves_no_test_process_behind() {
+    for (signal, name) in [(15, "TERM"), (2, "INT")] {
+        // A test child that hangs in fhStreamSynchronize for as long as the
+        // (long) time limit allows: only the signal can end it.
+        let shim = shim();
+        let cpu = cpu_plugin();
+        let mut suite = std::process::Command::new(exe())
+            .args(["--plugin", shim.to_str().unwrap(), "--require-device", "--timeout", "600", "--filter", "streams.synchronize_waits"])
+            .env("FLAGHAL_PLANTED_BUG", "sync_hangs")
+            .env("FLAGHAL_PLANTED_BUG_TARGET", &cpu)
+            .env_remove("FLAGHAL_PLUGIN_FILES")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let waited = std::time::Instant::now();
+        let child = loop {
+            // The probe child comes and goes first; the test child stays.
+            let children = children_of(suite.id());
+            if children.len() == 1 && waited.elapsed().as_secs_f64() > 3.0 {
+                break children[0];
+            }
+            assert!(waited.elapsed().as_secs() < 60, "no test child appeared");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let status = std::process::Command::new("kill").arg(format!("-{name}")).arg(suite.id().to_string()).status().unwrap();
+        assert!(status.success());
+        let ended = suite.wait().unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(ended.signal(), Some(signal), "the suite dies of SIG{name} (a shell reports {}): {ended:?}", 128 + signal);
+        let deadline = std::time::Instant::now();
+        while !gone(child) {
+            assert!(deadline.elapsed().as_secs() < 10, "test process {child} still running after SIG{name} to the suite");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}

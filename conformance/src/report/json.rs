@@ -46,6 +46,7 @@ pub fn render(run: &Run) -> serde_json::Value {
         "probe_error": run.probe_error,
         "results": results,
         "counts": counts,
+        "gave_up": run.gave_up,
         "verdict": run.verdict_text(),
     })
 }

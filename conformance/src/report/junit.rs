@@ -40,7 +40,7 @@ pub fn render(run: &Run) -> String {
         let count = |f: &dyn Fn(Status, bool) -> bool| records.iter().filter(|r| f(r.status, r.core)).count();
         let failures = count(&|s, core| s == Status::Fail || (core && matches!(s, Status::Unsupported | Status::ExpectedFailure)));
         let errors = count(&|s, _| matches!(s, Status::Crash | Status::Timeout));
-        let skipped = count(&|s, core| !core && matches!(s, Status::Unsupported | Status::ExpectedFailure));
+        let skipped = count(&|s, core| (!core && matches!(s, Status::Unsupported | Status::ExpectedFailure)) || s == Status::NotRun);
         let time: f64 = records.iter().map(|r| r.duration_ms / 1000.0).sum();
         xml.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{time:.3}\">\n",
@@ -72,6 +72,7 @@ pub fn render(run: &Run) -> String {
                 (Status::Unsupported | Status::ExpectedFailure, false) => format!("<skipped message=\"{}\"/>", escape(&message)),
                 (Status::Warning | Status::UnexpectedPass, _) => format!("<system-out>{}: {}</system-out>", r.status.name(), escape(&message)),
                 (Status::Pass, _) => String::new(),
+                (Status::NotRun, _) => format!("<skipped message=\"{}\"/>", escape(&message)),
             };
             xml.push_str(&body);
             xml.push_str("</testcase>\n");

@@ -21,6 +21,8 @@ pub struct Run {
     pub started_unix: u64,
     pub duration_s: f64,
     pub command_line: Vec<String>,
+    /// Why the run stopped early (repeated timeouts), when it did.
+    pub gave_up: Option<String>,
 }
 
 impl Run {

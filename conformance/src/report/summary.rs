@@ -27,13 +27,20 @@ pub fn render(run: &Run) -> String {
         }
         out.push('\n');
     }
-    let attention: Vec<_> = run.records.iter().filter(|r| !r.status.acceptable(r.core) || r.status == Status::UnexpectedPass).collect();
+    let attention: Vec<_> = run
+        .records
+        .iter()
+        .filter(|r| r.status != Status::NotRun && (!r.status.acceptable(r.core) || r.status == Status::UnexpectedPass))
+        .collect();
     if !attention.is_empty() {
         out.push_str("\nNeeds attention:\n");
         for r in attention {
             let first_line = r.message.lines().next().unwrap_or("");
             out.push_str(&format!("  {:<16} {} [{}] {}\n", r.status.name(), r.name, r.tag, first_line));
         }
+    }
+    if let Some(why) = &run.gave_up {
+        out.push_str(&format!("\nGave up: {why}\n"));
     }
     out.push_str(&format!("\n{}: {}\n", run.verdict_text(), run.counts_line()));
     out
