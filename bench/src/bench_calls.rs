@@ -11,7 +11,7 @@ use crate::suite::{Label, Suite};
 use crate::vk_raw;
 use ash::vk;
 use flaghal_client::Device;
-use flaghal_sys::{fh_status_t, FH_EVENT_DEFAULT, FH_SUCCESS};
+use flaghal_sys::{fh_status_t, FH_ERROR_INVALID_HANDLE, FH_EVENT_DEFAULT, FH_SUCCESS};
 use serde_json::json;
 use std::time::Instant;
 
@@ -49,7 +49,44 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
         };
         added.push((plugin, loader_vs_table(s, GROUP, plugin, device, library, false)?));
     }
+    if let Some(device) = s.cpu {
+        refused_handle(s, device)?;
+    }
     vulkan_loader(s, plan, count, &added)
+}
+
+/// The refusal path the generation-tagged handles give every call
+/// (docs/loader.md, "Handles"): fhStreamQuery with a destroyed stream,
+/// whose slot a live stream now holds, against the same call with that live
+/// stream. Before the tags, the destroyed handle acted on the new stream.
+fn refused_handle(s: &mut Suite, device: Device) -> Result<(), String> {
+    let (plan, count) = plan_and_count(s);
+    let hal = s.hal;
+    let stale = hal.stream_create(device)?;
+    hal.stream_destroy(stale)?;
+    let live = hal.stream_create(device)?;
+    let query = hal.raw().fhStreamQuery;
+    let result = pair(
+        plan,
+        // SAFETY: a destroyed handle, which the loader refuses without using it.
+        || calls::<fh_status_t>(count, FH_ERROR_INVALID_HANDLE, || unsafe { query(stale.0) }),
+        // SAFETY: a live, idle stream.
+        || calls::<fh_status_t>(count, FH_SUCCESS, || unsafe { query(live.0) }),
+    );
+    hal.stream_destroy(live)?;
+    s.add(
+        Label {
+            group: GROUP,
+            name: "fhStreamQuery via libflaghal.so (cpu), a destroyed stream: refused".into(),
+            baseline: "same call with the live stream now in its slot",
+            unit: "ns/call",
+            better: Better::Lower,
+        },
+        result?,
+        json!({"plugin": "cpu", "calls_per_sample": count}),
+        Some("the refusal formats and stores the detail message (INVALID_HANDLE)".into()),
+    );
+    Ok(())
 }
 
 /// One row of `group`: fhStreamQuery through libflaghal.so against the same
