@@ -9,10 +9,12 @@
 //!    puts its body there.
 //! 2. C pointers are touched only through `flaghal_sys::ptr` / `sized`.
 //! 3. Each opaque type says once how it is owned: devices and plugins are
-//!    leaked `Box`es; stream/event/module/function shells are leaked `Box`es
-//!    recycled through per-kind free lists ([`handles`]); plugin libraries
-//!    are never closed.
-//! 4. A call is one pointer hop: handle -> device -> plugin table -> entry.
+//!    leaked `Box`es; stream/event/module/function handles are
+//!    generation-tagged values naming slots of per-kind tables whose chunks
+//!    are leaked and reused through free lists ([`handles`]); plugin
+//!    libraries are never closed.
+//! 4. A call is one table lookup and one pointer hop: handle -> slot ->
+//!    device -> plugin table -> entry.
 //!    No global lock, no map lookup on the hot path; the validation layer
 //!    (FLAGHAL_VALIDATION=1) costs one relaxed atomic load when off.
 //! 5. Pure decisions (manifest parsing, search paths, globs, device order,
