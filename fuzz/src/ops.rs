@@ -820,7 +820,7 @@ fn bad_value(f: &mut Fuzzer, kind: &str) -> usize {
     };
     let other_kind: Vec<usize> = match kind {
         "stream" => f.model.events.iter().map(|e| e.handle as usize).chain(f.model.devices.iter().map(|d| d.handle as usize)).collect(),
-        "event" => f.model.streams.iter().map(|s| s.handle as usize).collect(),
+        "event" | "module" | "function" => f.model.streams.iter().map(|s| s.handle as usize).collect(),
         _ => f.model.streams.iter().map(|s| s.handle as usize).chain(f.model.events.iter().map(|e| e.handle as usize)).collect(),
     };
     loop {
@@ -842,11 +842,13 @@ fn bad_value(f: &mut Fuzzer, kind: &str) -> usize {
 
 fn bad_handle(f: &mut Fuzzer) -> Result<(), String> {
     let t = f.hal.raw();
-    let which = f.rng.below(12);
+    let which = f.rng.below(16);
     let kind = match which {
         0..=5 => "stream",
         6..=9 => "event",
-        _ => "device",
+        10 | 11 => "device",
+        12 | 13 => "module",
+        _ => "function",
     };
     let bad = bad_value(f, kind);
     let mut scratch = [0u8; 16];
@@ -873,6 +875,21 @@ fn bad_handle(f: &mut Fuzzer) -> Result<(), String> {
                 None => ("fhEventQuery", t.fhEventQuery(bad as fh_event_t)),
             },
             10 => ("fhDeviceSynchronize", t.fhDeviceSynchronize(bad as fh_device_t)),
+            12 => ("fhModuleUnload", t.fhModuleUnload(bad as fh_module_t)),
+            13 => {
+                let mut function: fh_function_t = std::ptr::null_mut();
+                let rc = t.fhModuleGetFunction(bad as fh_module_t, c"vector_add".as_ptr(), &mut function);
+                scratch[0] = u8::from(!function.is_null());
+                ("fhModuleGetFunction", rc)
+            }
+            14 => {
+                let mut value = 0i32;
+                ("fhFunctionGetAttribute", t.fhFunctionGetAttribute(&mut value, FH_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, bad as fh_function_t))
+            }
+            15 => match live_stream {
+                Some(s) => ("fhLaunchKernel", t.fhLaunchKernel(bad as fh_function_t, 1, 1, 1, 1, 1, 1, 0, s, std::ptr::null(), 0)),
+                None => ("fhModuleUnload", t.fhModuleUnload(bad as fh_module_t)),
+            },
             _ => {
                 let mut p: fh_deviceptr_t = 0;
                 let rc = t.fhMemAlloc(bad as fh_device_t, 64, &mut p);
@@ -884,7 +901,7 @@ fn bad_handle(f: &mut Fuzzer) -> Result<(), String> {
     f.note(format!("  {call} with bad {kind} {bad:#x}"));
     f.expect(&format!("{call} with a bad {kind} {bad:#x}"), rc, &[FH_ERROR_INVALID_HANDLE])?;
     if scratch[0] != 0 {
-        return Err("fhMemAlloc with a bad device wrote its output".into());
+        return Err(format!("{call} with a bad {kind} wrote its output"));
     }
     Ok(())
 }
