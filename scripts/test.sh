@@ -118,7 +118,8 @@ say "Python package (python/): pip install ./python into a fresh venv, pytest ag
 # what a user's `pip install ./python` does; pinned test dependencies in
 # python/tests/requirements.txt. pytest runs outside python/, so it imports
 # the installed package (FLAGHAL_TEST_INSTALLED checks), and every device
-# test runs on each device; each plugin named must contribute one.
+# test runs on each device; each plugin named must contribute one. mypy
+# --strict checks the type hints the package ships (py.typed).
 PY_VENV="$REPO_ROOT/target/python-venv"
 rm -rf "$PY_VENV"
 python3 -m venv "$PY_VENV"
@@ -127,6 +128,7 @@ py_plugins=cpu,opencl
 if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then py_plugins="vulkan,$py_plugins"; fi
 (cd "$scratch" && FLAGHAL_LIBRARY="$scratch/moved/lib/libflaghal.so.1" FLAGHAL_TEST_REQUIRE_PLUGINS="$py_plugins" \
     FLAGHAL_TEST_INSTALLED=1 "$PY_VENV/bin/pytest" -p no:cacheprovider -q "$REPO_ROOT/python/tests")
+(cd python && "$PY_VENV/bin/mypy" --cache-dir "$REPO_ROOT/target/mypy-cache" flaghal tests)
 
 say "Conformance suite: CPU plugin"
 CONF="$scratch/moved/bin/flaghal-conformance"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,7 +71,7 @@ _DELETER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _DESTRUCTOR_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
-def _delete(managed: Optional[int], owners: Any = _owners, lock: Any = _owners_lock, free: Any = _libc.free) -> None:
+def _delete(managed: int | None, owners: Any = _owners, lock: Any = _owners_lock, free: Any = _libc.free) -> None:
     # Defaults bind what it needs, so it works during interpreter teardown.
     if not managed:
         return
@@ -82,7 +82,7 @@ def _delete(managed: Optional[int], owners: Any = _owners, lock: Any = _owners_l
     free(managed)
 
 
-def _destroy_capsule(capsule: Optional[int], api: Any = _api, delete: Any = _delete) -> None:
+def _destroy_capsule(capsule: int | None, api: Any = _api, delete: Any = _delete) -> None:
     # A capsule no consumer renamed ("used_dltensor...") still owns its tensor.
     for name in (_LEGACY, _VERSIONED):
         if api.PyCapsule_IsValid(capsule, name):
@@ -169,9 +169,9 @@ class View:
         self,
         *,
         stream: Any = None,
-        max_version: Optional[tuple[int, int]] = None,
-        dl_device: Optional[tuple[int, int]] = None,
-        copy: Optional[bool] = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
     ) -> Any:
         """Exports the view (DLPack protocol; shares memory, never copies)."""
         self._check_exportable()

@@ -9,12 +9,12 @@ what was expected, before any C call is made.
 from __future__ import annotations
 
 import operator
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-Shape = Union[int, tuple[int, ...], None]
+Shape = int | tuple[int, ...] | None
 
 
 def c_contiguous_view(obj: Any, what: str, *, writable: bool) -> memoryview:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,18 @@ class Library:
         self.check(function, getattr(self.lib, function)(*args))
 
 
+def release_on_collect(obj: object, release: Callable[..., int], *args: Any) -> weakref.finalize[Any, Any]:
+    """A finalizer that runs release(*args) once: when obj is garbage-collected,
+    or when the caller detaches it to release explicitly (close()/free()).
+    Not at interpreter exit (atexit=False): exit runs pending finalizers in
+    creation order, which could free a buffer before the stream still using
+    it is destroyed; the process's end reclaims everything instead. A stream
+    holds what its queued work uses, so ordinary collection is safe."""
+    finalizer = weakref.finalize(obj, release, *args)
+    finalizer.atexit = False
+    return finalizer
+
+
 _lock = threading.Lock()
 _library: Library | None = None
 
@@ -83,7 +97,8 @@ def _open() -> Library:
             continue
         return Library(ffi, lib, candidate.path, candidate.origin)
     raise LibraryNotFoundError(
-        "cannot load libflaghal.so; tried " + "; ".join(tried)
+        "cannot load libflaghal.so; tried "
+        + "; ".join(tried)
         + f". Set ${_locate.ENV_VAR} to the library's path (PREFIX/lib/{_locate.SONAME}), "
         "or add its directory to LD_LIBRARY_PATH"
     )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import weakref
-from typing import TYPE_CHECKING, Any, TypeVar, Optional
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ from . import _dlpack
 from ._enums import Capability
 from ._errors import DeviceMismatchError, ReleasedError
 from ._host import Shape, c_contiguous_view, check_range, element_type, index, shape_for
-from ._library import Library
+from ._library import Library, release_on_collect
 from ._stream import Stream, stream_handle
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class _Memory:
     def _host_accessible(self) -> bool:
         raise NotImplementedError
 
-    def _check_stream(self, stream: Optional[Stream]) -> None:
+    def _check_stream(self, stream: Stream | None) -> None:
         if stream is None:
             return
         stream_handle(stream)
@@ -145,9 +145,9 @@ class _Memory:
         self,
         *,
         stream: Any = None,
-        max_version: Optional[tuple[int, int]] = None,
-        dl_device: Optional[tuple[int, int]] = None,
-        copy: Optional[bool] = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
     ) -> Any:
         """The whole memory as a 1-D uint8 DLPack tensor (host-accessible memory only)."""
         return self.view().__dlpack__(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
@@ -168,7 +168,9 @@ class Buffer(_Memory):
         out = library.ffi.new("fh_deviceptr_t *")
         library.call("fhMemAlloc", device._handle, size, out)
         address = int(out[0])
-        super().__init__(device, size, address, weakref.finalize(self, _free_device, library, device._handle, address))
+        super().__init__(
+            device, size, address, release_on_collect(self, _free_device, library, device._handle, address)
+        )
 
     def _host_accessible(self) -> bool:
         return Capability.HOST_ACCESSIBLE_MEMORY in self._device.properties.capabilities
@@ -177,7 +179,7 @@ class Buffer(_Memory):
         state = "freed" if self.closed else f"0x{self._address:x}"
         return f"<flaghal.Buffer {self._nbytes} bytes at {state} on device {self._device.ordinal}>"
 
-    def _submit(self, function: str, args: tuple[Any, ...], stream: Optional[Stream], *keep: Any) -> None:
+    def _submit(self, function: str, args: tuple[Any, ...], stream: Stream | None, *keep: Any) -> None:
         """function(device, *args), or, with stream, functionAsync(*args, stream)
         (every copy and memset pairs that way), holding self and keep on the
         stream until it has run."""
@@ -188,7 +190,7 @@ class Buffer(_Memory):
             library.call(function + "Async", *args, stream_handle(stream))
             stream._hold(self, *keep)
 
-    def copy_from(self, src: Any, *, offset: int = 0, stream: Optional[Stream] = None) -> None:
+    def copy_from(self, src: Any, *, offset: int = 0, stream: Stream | None = None) -> None:
         """Copies all of src into this buffer at offset: from host memory (a
         numpy array or bytes-like object, C-contiguous; a HostBuffer) with
         fhMemcpyHtoD, or from another Buffer of the same device with
@@ -208,7 +210,7 @@ class Buffer(_Memory):
         if size:
             self._submit("fhMemcpyHtoD", (dst, pointer, size), stream, keep)
 
-    def copy_to(self, dst: Any, *, offset: int = 0, stream: Optional[Stream] = None) -> None:
+    def copy_to(self, dst: Any, *, offset: int = 0, stream: Stream | None = None) -> None:
         """Copies bytes from this buffer at offset into dst (a writable,
         C-contiguous numpy array or bytes-like object, or a HostBuffer),
         filling all of dst (fhMemcpyDtoH); a Buffer dst is filled with
@@ -225,7 +227,7 @@ class Buffer(_Memory):
             self._submit("fhMemcpyDtoH", (pointer, source, size), stream, keep)
 
     def to_numpy(
-        self, dtype: npt.DTypeLike = np.uint8, shape: Shape = None, *, offset: int = 0, stream: Optional[Stream] = None
+        self, dtype: npt.DTypeLike = np.uint8, shape: Shape = None, *, offset: int = 0, stream: Stream | None = None
     ) -> np.ndarray[Any, Any]:
         """A new numpy array of dtype and shape (default: every byte from
         offset on, which must be a whole number of elements) copied from the
@@ -241,8 +243,8 @@ class Buffer(_Memory):
         *,
         width: int = 1,
         offset: int = 0,
-        count: Optional[int] = None,
-        stream: Optional[Stream] = None,
+        count: int | None = None,
+        stream: Stream | None = None,
     ) -> None:
         """Sets count elements of width bytes (1, 2 or 4: fhMemsetD8/D16/D32)
         from offset to value (an unsigned integer of that width); count
@@ -260,7 +262,7 @@ class Buffer(_Memory):
         self._check_stream(stream)
         self._submit(f"fhMemsetD{8 * width}", (self._live() + start, bits, n), stream)
 
-    def fill(self, value: Any, dtype: npt.DTypeLike, *, stream: Optional[Stream] = None) -> None:
+    def fill(self, value: Any, dtype: npt.DTypeLike, *, stream: Stream | None = None) -> None:
         """Sets every element of dtype (1, 2 or 4 bytes) to value: memset with
         value's bit pattern (buf.fill(1.5, "float32"))."""
         kind = element_type(dtype)
@@ -289,7 +291,7 @@ class HostBuffer(_Memory):
             device,
             size,
             int(library.ffi.cast("uintptr_t", pointer)),
-            weakref.finalize(self, _free_host, library, device._handle, pointer),
+            release_on_collect(self, _free_host, library, device._handle, pointer),
         )
         ctypes.memset(self._address, 0, size)
 
@@ -318,7 +320,9 @@ class HostBuffer(_Memory):
         start = check_range(offset, size, self._nbytes, "copy_to")
         library.ffi.memmove(pointer, self._pointer(start), size)
 
-    def to_numpy(self, dtype: npt.DTypeLike = np.uint8, shape: Shape = None, *, offset: int = 0) -> np.ndarray[Any, Any]:
+    def to_numpy(
+        self, dtype: npt.DTypeLike = np.uint8, shape: Shape = None, *, offset: int = 0
+    ) -> np.ndarray[Any, Any]:
         """A new numpy array copied from the memory (see Buffer.to_numpy);
         numpy.from_dlpack(host_buffer) shares it instead."""
         array, start = self._new_array(dtype, shape, offset)

@@ -10,7 +10,7 @@ already queued keep their code alive in the loader; they may outlive close().
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from ._args import Args
 from ._enums import FunctionAttribute, ModuleFormat
@@ -21,8 +21,8 @@ from ._stream import Stream, _Handle, stream_handle
 if TYPE_CHECKING:
     from ._device import Device
 
-Dim = Union[int, tuple[int], tuple[int, int], tuple[int, int, int]]
-ModuleImage = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]"]
+Dim = int | tuple[int] | tuple[int, int] | tuple[int, int, int]
+ModuleImage = bytes | bytearray | memoryview | str | os.PathLike[str]
 
 
 def dim3(value: Any, what: str) -> tuple[int, int, int]:

@@ -14,13 +14,12 @@ work has finished, so the holds are dropped then too.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._enums import Status
 from ._errors import ReleasedError
-from ._library import Library
+from ._library import Library, release_on_collect
 
 if TYPE_CHECKING:
     from ._device import Device
@@ -44,7 +43,7 @@ class _Handle:
     def __init__(self, device: Device, handle: Any) -> None:
         self._device = device
         self._handle = handle
-        self._finalizer = weakref.finalize(self, _destroy, device._library, self._destroy_function, handle)
+        self._finalizer = release_on_collect(self, _destroy, device._library, self._destroy_function, handle)
 
     @property
     def device(self) -> Device:

@@ -15,9 +15,9 @@ import re
 
 import cffi
 import pytest
+from cdef_from_header import CDEF_MODULE, HEADER, REPO_ROOT, cdef_module, strip_comments
 
 import flaghal
-from cdef_from_header import CDEF_MODULE, HEADER, REPO_ROOT, cdef_module, strip_comments
 from flaghal._cdef import CDEF
 
 BINDINGS = REPO_ROOT / "hal" / "sys" / "src" / "bindings.rs"

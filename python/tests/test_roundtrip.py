@@ -6,9 +6,9 @@ import gc
 
 import numpy as np
 import pytest
+from conftest import required_plugins
 
 import flaghal
-from conftest import required_plugins
 
 
 def test_every_required_plugin_has_a_device() -> None:
