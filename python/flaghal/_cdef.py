@@ -1,7 +1,7 @@
 """The C declarations of include/flaghal/flaghal.h, for cffi's ABI mode.
 
 Generated from the header by python/tests/cdef_from_header.py; do not edit.
-Regenerate: FLAGHAL_BLESS=1 python -m pytest python/tests/test_header_drift.py
+Regenerate: python3 python/tests/cdef_from_header.py
 """
 
 CDEF = """

@@ -1,7 +1,10 @@
 """Derives the cffi declarations of flaghal/_cdef.py from include/flaghal/flaghal.h.
 
 Pure text processing, shared by test_header_drift.py (which fails when the
-committed _cdef.py differs) and its bless mode (FLAGHAL_BLESS=1 rewrites it).
+committed _cdef.py differs; with FLAGHAL_BLESS=1 it rewrites it) and this
+file run as a script, which rewrites it with nothing but python3:
+
+    python3 python/tests/cdef_from_header.py
 The header is the specification; the package must never declare a function
 or a struct differently from it, since cffi's ABI mode trusts the
 declarations for every call and every struct layout.
@@ -76,8 +79,13 @@ def cdef_module(header_text: str) -> str:
         '"""The C declarations of include/flaghal/flaghal.h, for cffi\'s ABI mode.\n'
         "\n"
         "Generated from the header by python/tests/cdef_from_header.py; do not edit.\n"
-        "Regenerate: FLAGHAL_BLESS=1 python -m pytest python/tests/test_header_drift.py\n"
+        "Regenerate: python3 python/tests/cdef_from_header.py\n"
         '"""\n'
         "\n"
         f'CDEF = """\n{declarations(header_text)}"""\n'
     )
+
+
+if __name__ == "__main__":
+    CDEF_MODULE.write_text(cdef_module(HEADER.read_text()))
+    print(f"wrote {CDEF_MODULE.relative_to(REPO_ROOT)} from {HEADER.relative_to(REPO_ROOT)}")

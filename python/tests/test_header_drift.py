@@ -4,7 +4,7 @@ cffi's ABI mode trusts its declarations for every call and every struct
 field, so a header change the package has not picked up would corrupt calls
 silently; these tests make it loud.
 
-    FLAGHAL_BLESS=1 python -m pytest python/tests/test_header_drift.py   # regenerate _cdef.py
+    python3 python/tests/cdef_from_header.py    # regenerate _cdef.py after a header change
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def test_cdef_is_generated_from_the_header() -> None:
         CDEF_MODULE.write_text(expected)
     assert CDEF_MODULE.read_text() == expected, (
         "python/flaghal/_cdef.py differs from include/flaghal/flaghal.h; regenerate it: "
-        "FLAGHAL_BLESS=1 python -m pytest python/tests/test_header_drift.py"
+        "python3 python/tests/cdef_from_header.py"
     )
 
 
