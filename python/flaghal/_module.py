@@ -57,13 +57,12 @@ class Module(_Handle):
         library.call("fhModuleLoadData", device._handle, int(format), source, data.nbytes, out)
         super().__init__(device, out[0])
         self.format = format
-        self._functions: dict[str, Function] = {}
 
     def function(self, name: str) -> Function:
-        """The kernel called name (fhModuleGetFunction; NotFoundError if there is none)."""
-        if name not in self._functions:
-            self._functions[name] = Function(self, name)
-        return self._functions[name]
+        """The kernel called name (fhModuleGetFunction; NotFoundError if there
+        is none). Not cached: a Function refers to its Module, and a cache
+        would make a reference cycle that only the cycle collector frees."""
+        return Function(self, name)
 
     __getitem__ = function
 
