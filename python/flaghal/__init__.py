@@ -6,7 +6,7 @@
     with dev.alloc(4096) as buf, dev.stream() as stream:
         buf.copy_from(np.arange(1024, dtype=np.float32))
         module = dev.load_module("kernels.fhbundle")           # built by flaghal-kernel
-        module["scale"].launch(stream, grid=4, block=256, args=flaghal.Args().ptr(buf).f32(2.0).u32(1024))
+        module["scale"].launch(stream, grid=4, block=256, args=flaghal.Args().ptr(buf).ptr(buf).f32(2.0).u32(1024))
         stream.synchronize()
         print(buf.to_numpy(np.float32)[:4])
 

@@ -14,6 +14,8 @@ import enum
 class Status(enum.IntEnum):
     """fh_status_t: FH_SUCCESS or an FH_ERROR_* code."""
 
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
+
     SUCCESS = 0
     INVALID_VALUE = 1
     OUT_OF_MEMORY = 2
@@ -35,6 +37,8 @@ class Status(enum.IntEnum):
 class DeviceType(enum.IntEnum):
     """fh_device_type_t."""
 
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
+
     OTHER = 0
     GPU = 1
     CPU = 2
@@ -43,6 +47,8 @@ class DeviceType(enum.IntEnum):
 
 class ModuleFormat(enum.IntEnum):
     """fh_module_format_t: the formats of module bytes (docs/kernels.md)."""
+
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
 
     INVALID = 0
     SPIRV = 1
@@ -57,6 +63,8 @@ class ModuleFormat(enum.IntEnum):
 
 class Capability(enum.IntFlag):
     """FH_DEVICE_CAP_* flags of fh_device_properties_t.capabilities."""
+
+    __str__ = enum.Flag.__str__  # "Capability.EVENT_TIMING|HOST_FUNC", not "3"
 
     EVENT_TIMING = 1 << 0
     HOST_FUNC = 1 << 1
@@ -77,6 +85,8 @@ class Capability(enum.IntFlag):
 class FunctionAttribute(enum.IntEnum):
     """fh_function_attribute_t."""
 
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
+
     MAX_THREADS_PER_BLOCK = 0
     SHARED_SIZE_BYTES = 1
     MAX_DYNAMIC_SHARED_SIZE_BYTES = 2
@@ -86,12 +96,16 @@ class FunctionAttribute(enum.IntEnum):
 class PluginStatus(enum.IntEnum):
     """fh_plugin_status_t."""
 
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
+
     LOADED = 0
     SKIPPED = 1
 
 
 class PluginSkipReason(enum.IntEnum):
     """fh_plugin_skip_reason_t: why the loader skipped a plugin."""
+
+    __str__ = enum.Enum.__str__  # "DeviceType.CPU", not "2"
 
     NONE = 0
     MANIFEST_UNREADABLE = 1
