@@ -54,7 +54,7 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
     assert_eq!(code, 0, "{out:?}");
     let text = &out.stdout;
     for expected in [
-        "FlagHAL API 1.1.0",
+        "FlagHAL API 1.2.0",
         "3 plugin(s):",
         "plugin 0: cpu: loaded",
         "plugin 1: ",

@@ -37,6 +37,7 @@ pub mod handles;
 pub mod host_services;
 pub mod module_bundle;
 pub mod negotiate;
+pub mod peer;
 pub mod plugin;
 pub mod plugin_load;
 pub mod plugin_record;
