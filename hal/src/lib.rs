@@ -44,4 +44,5 @@ pub mod plugin_record;
 pub mod registry;
 pub mod skip;
 pub mod status_names;
+pub mod trace;
 pub mod validation;

@@ -5,7 +5,7 @@
 use super::{device, exports, stream};
 use crate::failure::{fail, ApiResult};
 use crate::handles::Device;
-use crate::{peer, validation};
+use crate::{peer, trace, validation};
 use flaghal_sys::*;
 
 exports! {
@@ -35,7 +35,9 @@ exports! {
             return Ok(());
         }
         if std::ptr::eq(dd, sd) {
-            return peer::copy_async_one_device(FUNCTION, dst, src, size, ds, ss);
+            return trace::stream_work(ds, || "peer copy (one device)".into(), Default::default, || {
+                peer::copy_async_one_device(FUNCTION, dst, src, size, ds, ss)
+            });
         }
         for (d, capability, what) in [
             (sd, FH_DEVICE_CAP_HOST_FUNC, "host functions (FH_DEVICE_CAP_HOST_FUNC)"),
@@ -53,7 +55,16 @@ exports! {
                 ));
             }
         }
-        peer::pipeline::copy_async(FUNCTION, dst, src, size, ds, ss)
+        let args = || {
+            let mut a = serde_json::Map::new();
+            a.insert("bytes".into(), size.into());
+            a.insert("from".into(), sd.describe().into());
+            a.insert("to".into(), dd.describe().into());
+            a
+        };
+        trace::stream_work(ds, || "peer copy (write)".into(), args, || {
+            trace::stream_work(ss, || "peer copy (read)".into(), args, || peer::pipeline::copy_async(FUNCTION, dst, src, size, ds, ss))
+        })
     }
 }
 
