@@ -227,7 +227,7 @@ fn memset_async(function: &'static str, dst: fh_deviceptr_t, value: u32, element
     let bytes = count.checked_mul(element as usize).ok_or_else(|| fail(FH_ERROR_INVALID_VALUE, "count overflows"))?;
     validation::check_range(d, dst, bytes, "dst")?;
     let f = crate::required!(d.plugin, memset_async);
-    trace::stream_work(s, || format!("memset ({element}-byte)"), || trace_bytes(bytes), || {
+    trace::stream_work(s, || ["memset D8", "memset D16", "memset D32"][element as usize / 2].into(), || trace_bytes(bytes), || {
         // SAFETY: checked stream handle; data arguments pass through (rule 7).
         let status = unsafe { f(s.native(), dst, value, element, count) };
         crate::failure::plugin_status(&d.plugin.name, function, status)

@@ -34,6 +34,7 @@ use once_cell::sync::OnceCell;
 use parking_lot::Mutex;
 use record::{Names, Slice, Track};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -104,8 +105,8 @@ impl State {
     }
 
     fn thread_track(&mut self) -> Track {
-        let tid = thread_id();
-        if self.threads.insert(tid, ()).is_none() {
+        let (tid, first) = thread_id();
+        if first && self.threads.insert(tid, ()).is_none() {
             let name = std::thread::current().name().map_or_else(|| format!("thread {tid}"), |n| format!("thread {tid} ({n})"));
             self.names.tracks.push((Track::Thread(tid), name));
         }
@@ -141,9 +142,22 @@ extern "C" {
     fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
 }
 
-fn thread_id() -> u64 {
-    // SAFETY: gettid has no preconditions.
-    u64::from(unsafe { gettid() }.unsigned_abs())
+thread_local! {
+    /// The calling thread's OS id, once asked (0 before).
+    static TID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The calling thread's OS id, and whether this is its first traced call.
+fn thread_id() -> (u64, bool) {
+    TID.with(|t| match t.get() {
+        0 => {
+            // SAFETY: gettid has no preconditions.
+            let tid = u64::from(unsafe { gettid() }.unsigned_abs());
+            t.set(tid);
+            (tid, true)
+        }
+        tid => (tid, false),
+    })
 }
 
 fn now_us() -> f64 {
@@ -184,12 +198,6 @@ fn with_state<T>(f: impl FnOnce(&mut State) -> T) -> Option<T> {
     STATE.lock().as_mut().map(f)
 }
 
-fn status_args(status: fh_status_t) -> Map<String, Value> {
-    let mut args = Map::new();
-    args.insert("status".into(), Value::from(crate::status_names::name_or_number(status)));
-    args
-}
-
 /// An API call with tracing on: the call, timed, on its thread's track.
 #[cold]
 #[inline(never)]
@@ -199,7 +207,7 @@ pub fn api_call(function: &'static str, call: impl FnOnce() -> fh_status_t) -> f
     let end = now_us();
     with_state(|st| {
         let track = st.thread_track();
-        st.push(Slice { name: function.into(), category: "api", track, ts_us: start, dur_us: Some(end - start), args: status_args(status) });
+        st.push(Slice { name: function.into(), category: "api", track, ts_us: start, dur_us: Some(end - start), status: Some(status), args: Map::new() });
     });
     status
 }
@@ -213,7 +221,7 @@ pub fn init_finished(start: Instant) {
     with_state(|st| {
         if !std::mem::replace(&mut st.init_recorded, true) {
             let track = st.thread_track();
-            st.push(Slice { name: "fhInit".into(), category: "api", track, ts_us: ts, dur_us: Some(end - ts), args: status_args(0) });
+            st.push(Slice { name: "fhInit".into(), category: "api", track, ts_us: ts, dur_us: Some(end - ts), status: Some(0), args: Map::new() });
         }
     });
 }
@@ -237,8 +245,8 @@ pub fn function_named(function: usize, name: impl FnOnce() -> String) {
 }
 
 /// The name a launch of `function` is shown with.
-pub fn kernel_name(function: usize) -> String {
-    with_state(|st| st.kernels.get(&function).cloned()).flatten().unwrap_or_else(|| "kernel".into())
+pub fn kernel_name(function: usize) -> Cow<'static, str> {
+    with_state(|st| st.kernels.get(&function).cloned()).flatten().map_or(Cow::Borrowed("kernel"), Cow::Owned)
 }
 
 /// An event record or wait: an instant on the stream's track.
@@ -255,7 +263,7 @@ fn mark(s: &'static Stream, name: &'static str) {
     let ts = now_us();
     with_state(|st| {
         let track = st.stream_track(s).track;
-        st.push(Slice { name: name.into(), category: "mark", track, ts_us: ts, dur_us: None, args: Map::new() });
+        st.push(Slice { name: name.into(), category: "mark", track, ts_us: ts, dur_us: None, status: None, args: Map::new() });
     });
 }
 
@@ -265,7 +273,7 @@ fn mark(s: &'static Stream, name: &'static str) {
 #[inline(always)]
 pub fn stream_work<T>(
     s: &'static Stream,
-    name: impl FnOnce() -> String,
+    name: impl FnOnce() -> Cow<'static, str>,
     args: impl FnOnce() -> Map<String, Value>,
     body: impl FnOnce() -> crate::failure::ApiResult<T>,
 ) -> crate::failure::ApiResult<T> {
@@ -279,8 +287,8 @@ pub fn stream_work<T>(
 #[inline(never)]
 fn traced_work<T>(
     s: &'static Stream,
-    name: String,
-    mut args: Map<String, Value>,
+    name: Cow<'static, str>,
+    args: Map<String, Value>,
     body: impl FnOnce() -> crate::failure::ApiResult<T>,
 ) -> crate::failure::ApiResult<T> {
     let d = s.device();
@@ -294,10 +302,8 @@ fn traced_work<T>(
     let stop = now_us();
     with_state(|st| {
         let track = st.stream_track(s).track;
-        if let Err(f) = &result {
-            args.insert("status".into(), Value::from(crate::status_names::name_or_number(f.status)));
-        }
-        let index = st.push(Slice { name, category: "stream", track, ts_us: start, dur_us: Some(stop - start), args });
+        let status = result.as_ref().err().map(|f| f.status);
+        let index = st.push(Slice { name, category: "stream", track, ts_us: start, dur_us: Some(stop - start), status, args });
         match (index, begin, end, ended) {
             (Some(slice), Some(begin), Some(end), true) => st.stream_track(s).pending.push(Pending { slice, begin, end }),
             _ => {

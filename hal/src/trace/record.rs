@@ -9,6 +9,7 @@
 //! that stream's work. Times are microseconds since the first fhInit.
 
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// Where a slice is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,13 +33,15 @@ impl Track {
 /// One recorded item: a span (`dur_us` set) or an instant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slice {
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// "api" (a call, on its thread), "stream" (work on a stream), "mark"
     /// (an event record or wait, an instant on the stream).
     pub category: &'static str,
     pub track: Track,
     pub ts_us: f64,
     pub dur_us: Option<f64>,
+    /// The call's status (API calls) or a failed queuing's; shown by name.
+    pub status: Option<i32>,
     pub args: Map<String, Value>,
 }
 
@@ -74,7 +77,11 @@ pub fn to_json(slices: &[Slice], names: &Names, pid: u32, dropped: u64) -> Value
     }
     for s in slices {
         let (p, t) = s.track.ids();
-        let mut e = json!({"name": s.name, "cat": s.category, "pid": p, "tid": t, "ts": s.ts_us, "args": s.args});
+        let mut args = s.args.clone();
+        if let Some(status) = s.status {
+            args.insert("status".into(), json!(crate::status_names::name_or_number(status)));
+        }
+        let mut e = json!({"name": s.name, "cat": s.category, "pid": p, "tid": t, "ts": s.ts_us, "args": args});
         match s.dur_us {
             Some(d) => {
                 e["ph"] = json!("X");
@@ -107,7 +114,7 @@ mod tests {
     use super::*;
 
     fn slice(track: Track, ts: f64, dur: Option<f64>) -> Slice {
-        Slice { name: "x".into(), category: "stream", track, ts_us: ts, dur_us: dur, args: Map::new() }
+        Slice { name: "x".into(), category: "stream", track, ts_us: ts, dur_us: dur, status: Some(12), args: Map::new() }
     }
 
     #[test]
@@ -122,6 +129,7 @@ mod tests {
         assert_eq!((events[4]["ph"].as_str(), events[4]["pid"].as_u64(), events[4]["dur"].as_f64()), (Some("X"), Some(2), Some(2.5)));
         assert_eq!((events[5]["ph"].as_str(), events[5]["s"].as_str(), events[5]["pid"].as_u64()), (Some("i"), Some("t"), Some(0)));
         assert_eq!(v["otherData"]["dropped_events"], 0);
+        assert_eq!(events[4]["args"]["status"], "FH_ERROR_LAUNCH_FAILED");
     }
 
     #[test]
