@@ -54,13 +54,13 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
     assert_eq!(code, 0, "{out:?}");
     let text = &out.stdout;
     for expected in [
-        "FlagHAL API 1.1.0",
+        "FlagHAL API 1.2.0",
         "3 plugin(s):",
         "plugin 0: cpu: loaded",
         "plugin 1: ",
         "skipped (no entry point, reason 5): ",
         "fhPluginNegotiate",
-        "plugin 2: minimal: loaded, 1 device(s), ABI 1.0, vendor \"FlagHAL examples\"",
+        "plugin 2: minimal: loaded, 1 device(s), ABI 1.1, vendor \"FlagHAL examples\"",
         "manifest: (none: given directly)",
         // The minimal device is not a CPU, so it comes first.
         "device 0: minimal",

@@ -14,11 +14,21 @@ pub mod init;
 pub mod memory;
 pub mod modules;
 pub mod plugins;
+pub mod pointers;
 pub mod streams;
 
 /// Every function libflaghal.so exports, area by area (each file's `NAMES`).
-pub const EXPORTS: [&[&str]; 8] =
-    [init::NAMES, errors::NAMES, plugins::NAMES, devices::NAMES, memory::NAMES, streams::NAMES, events::NAMES, modules::NAMES];
+pub const EXPORTS: [&[&str]; 9] = [
+    init::NAMES,
+    errors::NAMES,
+    plugins::NAMES,
+    devices::NAMES,
+    memory::NAMES,
+    streams::NAMES,
+    events::NAMES,
+    modules::NAMES,
+    pointers::NAMES,
+];
 
 /// [`EXPORTS`] as one list.
 pub fn exported_names() -> impl Iterator<Item = &'static str> {
