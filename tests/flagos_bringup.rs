@@ -118,3 +118,23 @@ fn the_bring_up_fails_when_pointer_attributes_lie() {
     // A copy of a whole allocation is refused: the reported base and size no longer cover it.
     assert!(out.stdout.contains("FAIL device 0: Memcpy H2D"), "{}", out.stdout);
 }
+
+#[test]
+fn the_bring_up_is_valgrind_clean_on_the_cpu_device() {
+    // House rule 6: libflagos.so's functions, exercised from C under valgrind.
+    let valgrind = Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !valgrind {
+        assert!(!in_ci(), "valgrind is not installed, and CI is set: install valgrind (scripts/test.sh does)");
+        eprintln!("SKIPPED: valgrind is not installed (CI is unset)");
+        return;
+    }
+    let dir = paths::scratch_dir("flagos-bringup-valgrind");
+    let exe = build(&dir);
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--quiet"]).arg(&exe);
+    Scenario::cpu_only("flagos_bringup_valgrind").apply(&mut cmd);
+    let out = cmd.output().expect("run valgrind");
+    let text = flaghal_integration::child::to_text(&out);
+    assert!(out.status.success(), "bring-up under valgrind failed ({}; 99 = valgrind found errors):\n{}\n{}", out.status, text.stdout, text.stderr);
+    assert!(text.stdout.contains("bring-up passed on 1 device(s)"), "{}", text.stdout);
+}
