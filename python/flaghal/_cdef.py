@@ -202,4 +202,25 @@ typedef struct fh_module_bundle_kernel {
 #define FH_MODULE_BUNDLE_HEADER_SIZE_1 56u
 #define FH_MODULE_BUNDLE_IMAGE_SIZE_1 32u
 #define FH_MODULE_BUNDLE_KERNEL_SIZE_1 16u
+fh_status_t fhMemcpyPeer(fh_device_t dst_device, fh_deviceptr_t dst, fh_device_t src_device,
+    fh_deviceptr_t src, size_t size);
+fh_status_t fhMemcpyPeerAsync(fh_deviceptr_t dst, fh_deviceptr_t src, size_t size,
+    fh_stream_t dst_stream, fh_stream_t src_stream);
+typedef enum fh_memory_type {
+    FH_MEMORY_TYPE_UNREGISTERED = 0,
+    FH_MEMORY_TYPE_HOST = 1,
+    FH_MEMORY_TYPE_DEVICE = 2,
+    FH_MEMORY_TYPE_FORCE_32BIT = 0x7FFFFFFF
+} fh_memory_type_t;
+typedef struct fh_pointer_attributes {
+    size_t struct_size;
+    void *next;
+    fh_memory_type_t type;
+    uint32_t device_ordinal;
+    fh_device_t device;
+    fh_deviceptr_t base;
+    uint64_t size;
+} fh_pointer_attributes_t;
+fh_status_t fhPointerGetAttributes(fh_pointer_attributes_t *attributes, fh_device_t device,
+    fh_deviceptr_t address);
 """
