@@ -51,6 +51,11 @@ fn launch_crash_is_caught_and_the_run_goes_on() {
 }
 
 #[test]
+fn pointer_lies_is_caught() {
+    planted("pointer_lies", &[("pointers.device_allocations", "fail"), ("pointers.any_device", "fail"), ("pointers.pinned_host", "fail")]);
+}
+
+#[test]
 fn zero_elapsed_time_is_caught() {
     planted("zero_elapsed", &[("events.elapsed_time", "fail")]);
 }

@@ -37,6 +37,7 @@ compile_error!("handles are 64-bit tagged values: the loader needs 64-bit pointe
 use crate::failure::{fail, ApiResult};
 use crate::plugin::Plugin;
 use crate::validation;
+use flaghal_sys::allocation_records::AllocationRecords;
 use flaghal_sys::*;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -94,6 +95,9 @@ pub struct Device {
     pub ordinal: u32,
     /// Live allocations `base -> size`; maintained only with FLAGHAL_VALIDATION=1.
     pub allocations: Mutex<BTreeMap<u64, u64>>,
+    /// The loader's own records for fhPointerGetAttributes, kept only when
+    /// the plugin does not answer the query (ABI 1.0): api/pointers.rs.
+    pub pointer_records: Option<AllocationRecords>,
 }
 
 // SAFETY: `native` and the props' `next` are opaque values only passed back
@@ -107,7 +111,15 @@ impl Device {
     /// Leaks a device for the process lifetime.
     pub fn leak(plugin: &'static Plugin, native: fhp_device_t, props: fh_device_properties_t, ordinal: u32) -> &'static Device {
         let handle = tag(1, DEVICE_KIND, ordinal);
-        let device = Box::leak(Box::new(Device { handle, plugin, native, props, ordinal, allocations: Mutex::new(BTreeMap::new()) }));
+        let device = Box::leak(Box::new(Device {
+            handle,
+            plugin,
+            native,
+            props,
+            ordinal,
+            allocations: Mutex::new(BTreeMap::new()),
+            pointer_records: plugin.api.pointer_get_attributes.is_none().then(AllocationRecords::new),
+        }));
         validation::register(handle as usize, "device", ordinal);
         device
     }
@@ -330,6 +342,13 @@ impl<K: Kind> Handle<K> {
     #[inline]
     pub fn native(&self) -> *mut K::Native {
         self.native.load(Ordering::Relaxed)
+    }
+
+    /// The slot's address: stable for the process, shared by the handles
+    /// that reuse the slot one after another (the trace layer keys its
+    /// stream tracks by it, and starts a fresh track at each create).
+    pub fn address(&self) -> usize {
+        self as *const Self as usize
     }
 
     /// The live handle value, as the application's pointer type (only

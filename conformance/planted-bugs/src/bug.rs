@@ -18,9 +18,12 @@ pub enum Bug {
     NullHandle,
     /// stream_synchronize never returns.
     SyncHangs,
+    /// pointer_get_attributes lies: the queried address is reported as the
+    /// allocation's base, and the size as half the true size.
+    PointerLies,
 }
 
-pub const ALL: [(&str, Bug); 7] = [
+pub const ALL: [(&str, Bug); 8] = [
     ("copy_length", Bug::CopyLength),
     ("stream_order", Bug::StreamOrder),
     ("query_lies", Bug::QueryLies),
@@ -28,6 +31,7 @@ pub const ALL: [(&str, Bug); 7] = [
     ("zero_elapsed", Bug::ZeroElapsed),
     ("null_handle", Bug::NullHandle),
     ("sync_hangs", Bug::SyncHangs),
+    ("pointer_lies", Bug::PointerLies),
 ];
 
 /// The names, for messages ("copy_length, stream_order, ...").

@@ -50,7 +50,7 @@ fn text_output_lists_the_loaded_plugin_the_skipped_one_and_the_device() {
 #[test]
 fn json_output_is_machine_readable_and_complete() {
     let json: serde_json::Value = serde_json::from_slice(&run(&["--json"]).stdout).unwrap();
-    assert_eq!(json["loader"]["version"], "1.1.0");
+    assert_eq!(json["loader"]["version"], "1.2.0");
     let plugins = json["plugins"].as_array().unwrap();
     assert_eq!(plugins.len(), 2);
     let cpu = plugins.iter().find(|p| p["name"] == "cpu").expect("cpu plugin listed");
