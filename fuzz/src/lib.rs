@@ -44,6 +44,8 @@ pub struct Config {
     /// Whether FLAGHAL_VALIDATION=1 is set (the loader then checks device
     /// ranges on every device, so invalid addresses are fuzzed everywhere).
     pub validation: bool,
+    /// Operations (ops::OPS names) never picked: `--skip`.
+    pub skip: Vec<String>,
 }
 
 /// What a run did.
@@ -112,13 +114,18 @@ impl<'h> Fuzzer<'h> {
     }
 
     fn run_sequence(&mut self) -> Result<(), String> {
-        let total: u32 = OPS.iter().map(|(_, w, _)| w).sum();
+        let weights: Vec<u32> = OPS.iter().map(|(name, w, _)| if self.config.skip.iter().any(|s| s == name) { 0 } else { *w }).collect();
+        let total: u32 = weights.iter().sum();
+        if total == 0 {
+            return Err("--skip leaves no operation".into());
+        }
         while self.report.calls < self.config.calls {
             let mut roll = self.rng.below(total as usize) as u32;
             let (index, (name, _, op)) = OPS
                 .iter()
                 .enumerate()
-                .find(|(_, (_, w, _))| {
+                .find(|(i, _)| {
+                    let w = &weights[*i];
                     if roll < *w {
                         true
                     } else {

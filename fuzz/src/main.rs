@@ -1,4 +1,4 @@
-//! `flaghal-fuzz [--calls N] [--seed S]`: one seeded API-sequence run on
+//! `flaghal-fuzz [--calls N] [--seed S] [--skip OP,..]`: one seeded API-sequence run on
 //! every device the loader finds (FLAGHAL_PLUGIN_FILES chooses the plugins;
 //! FLAGHAL_VALIDATION=1 turns the validation layer on and widens the fuzzing
 //! of device addresses to every device). Exit 0 with a summary line, 1 with
@@ -18,7 +18,7 @@ fn main() {
 }
 
 fn run() -> Result<(), (i32, String)> {
-    let mut config = flaghal_fuzz::Config { seed: 1, calls: 100_000, validation: false };
+    let mut config = flaghal_fuzz::Config { seed: 1, calls: 100_000, validation: false, skip: Vec::new() };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<u64, (i32, String)> {
@@ -28,8 +28,18 @@ fn run() -> Result<(), (i32, String)> {
         match arg.as_str() {
             "--calls" => config.calls = number("--calls")?,
             "--seed" => config.seed = number("--seed")?,
+            "--skip" => {
+                let list = args.next().ok_or((2, "--skip needs a list of operations".to_string()))?;
+                for name in list.split(',').filter(|n| !n.is_empty()) {
+                    if !flaghal_fuzz::OPS.iter().any(|(n, _, _)| *n == name) {
+                        let known: Vec<&str> = flaghal_fuzz::OPS.iter().map(|(n, _, _)| *n).collect();
+                        return Err((2, format!("--skip: no operation '{name}' (known: {})", known.join(", "))));
+                    }
+                    config.skip.push(name.to_string());
+                }
+            }
             "-h" | "--help" => {
-                println!("usage: flaghal-fuzz [--calls N (default 100000)] [--seed S (default 1)]");
+                println!("usage: flaghal-fuzz [--calls N (default 100000)] [--seed S (default 1)] [--skip OP,OP..]");
                 return Ok(());
             }
             other => return Err((2, format!("unknown argument '{other}' (see --help)"))),

@@ -6,6 +6,7 @@
 use crate::model::{self, Allocation, EventModel, Pending, StreamModel, UNDEFINED};
 use crate::Fuzzer;
 use flaghal_sys::struct_sizes::FH_DEVICE_PROPERTIES_MIN_STRUCT_SIZE as PROPS_MIN;
+use flaghal_sys::struct_sizes::FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2 as FH_POINTER_ATTRIBUTES_SIZE;
 use flaghal_sys::*;
 use std::ffi::c_void;
 
@@ -40,6 +41,9 @@ pub const OPS: &[(&str, u32, Op)] = &[
     ("module_garbage", 1, module_garbage),
     ("pinned", 2, pinned),
     ("bad_handle", 8, bad_handle),
+    ("pointer_attributes", 3, pointer_attributes),
+    ("memcpy_peer", 3, memcpy_peer),
+    ("memcpy_peer_async", 3, memcpy_peer_async),
 ];
 
 const MAX_ALLOCATIONS: usize = 24;
@@ -902,6 +906,135 @@ fn bad_handle(f: &mut Fuzzer) -> Result<(), String> {
     f.expect(&format!("{call} with a bad {kind} {bad:#x}"), rc, &[FH_ERROR_INVALID_HANDLE])?;
     if scratch[0] != 0 {
         return Err(format!("{call} with a bad {kind} wrote its output"));
+    }
+    Ok(())
+}
+
+// ---- API 1.2: pointer queries and copies between devices -------------------
+
+/// fhPointerGetAttributes on one device: an interior address of a live
+/// allocation (or pinned block) gives its base and size; a freed base, or
+/// the end of an allocation, is unregistered; a short struct is refused.
+fn pointer_attributes(f: &mut Fuzzer) -> Result<(), String> {
+    let d = device(f);
+    let dev = f.model.devices[d].handle;
+    let full = std::mem::size_of::<fh_pointer_attributes_t>();
+    let mut attributes = fh_pointer_attributes_t { struct_size: full, ..Default::default() };
+    if f.rng.chance(10) {
+        attributes.struct_size = FH_POINTER_ATTRIBUTES_SIZE - 1;
+        // SAFETY: a valid struct whose struct_size is the case under test.
+        let rc = unsafe { f.hal.raw().fhPointerGetAttributes(&mut attributes, dev, 0x1000) };
+        return f.expect("fhPointerGetAttributes(short struct)", rc, &[FH_ERROR_INVALID_VALUE]).map(|_| ());
+    }
+    let live: Vec<usize> = (0..f.model.allocations.len()).filter(|&i| f.model.allocations[i].device == d).collect();
+    let pinned: Vec<(usize, usize)> = f.model.pinned.iter().copied().filter(|(pd, _)| *pd == d).collect();
+    // (address, expected (type, base, size) or None for unregistered)
+    let (address, expect) = match f.rng.below(4) {
+        0 | 1 => match f.rng.pick(&live) {
+            Some(i) => {
+                let a = &f.model.allocations[live[i]];
+                let at = a.base + f.rng.below(a.size()) as u64;
+                (at, Some((FH_MEMORY_TYPE_DEVICE, a.base, a.size() as u64)))
+            }
+            None => return Ok(()),
+        },
+        2 => match f.rng.pick(&live) {
+            Some(i) => {
+                let a = &f.model.allocations[live[i]];
+                let end = a.base + a.size() as u64;
+                if f.model.touches_live(d, end, 1) {
+                    return Ok(());
+                }
+                (end, None)
+            }
+            None => match f.model.freed.iter().find(|(fd, b)| *fd == d && !f.model.touches_live(d, *b, 1)) {
+                Some(&(_, b)) => (b, None),
+                None => return Ok(()),
+            },
+        },
+        _ => match pinned.first() {
+            Some(&(_, p)) => (p as u64, Some((FH_MEMORY_TYPE_HOST, p as u64, 0))),
+            None => return Ok(()),
+        },
+    };
+    // SAFETY: a valid struct with its struct_size set; a live device.
+    let rc = unsafe { f.hal.raw().fhPointerGetAttributes(&mut attributes, dev, address) };
+    f.expect("fhPointerGetAttributes", rc, &[FH_SUCCESS])?;
+    let got = (attributes.type_, attributes.base, attributes.size, attributes.device_ordinal, attributes.device);
+    let ok = match expect {
+        Some((kind, base, size)) => {
+            got.0 == kind && got.1 == base && (size == 0 || got.2 == size) && got.3 == d as u32 && got.4 == dev
+        }
+        None => got.0 == FH_MEMORY_TYPE_UNREGISTERED && got.1 == 0 && got.2 == 0 && got.3 == u32::MAX && got.4.is_null(),
+    };
+    if !ok {
+        return Err(format!("fhPointerGetAttributes({address:#x}) answered (type, base, size, ordinal, device) = {got:?}, expected {expect:?} on device {d}"));
+    }
+    Ok(())
+}
+
+/// fhMemcpyPeer between any two devices (possibly one): bytes land, both
+/// devices' streams are waited for; an overrun of a checking device is
+/// INVALID_ADDRESS, after which dst is undefined where it may have been
+/// written.
+fn memcpy_peer(f: &mut Fuzzer) -> Result<(), String> {
+    let (dd, sd) = (device(f), device(f));
+    let (Some(di), Some(si)) = (allocation(f, dd, None)?, allocation(f, sd, None)?) else { return Ok(()) };
+    let (dsize, ssize) = (f.model.allocations[di].size(), f.model.allocations[si].size());
+    let (doff, len) = range(f, dsize, 1);
+    let soff = f.rng.below(ssize);
+    let overrun = checks_addresses(f, sd) && f.rng.chance(10);
+    let len = if overrun { ssize - soff + f.rng.range(1, 64) } else { len.min(ssize - soff) };
+    if overrun && doff + len > dsize && !checks_addresses(f, dd) {
+        return Ok(()); // the destination could not tell: undefined, not fuzzed
+    }
+    let (dst, src) = (f.model.allocations[di].base + doff as u64, f.model.allocations[si].base + soff as u64);
+    let (ddev, sdev) = (f.model.devices[dd].handle, f.model.devices[sd].handle);
+    // SAFETY: live devices; device ranges valid or broken on purpose where checked.
+    let rc = unsafe { f.hal.raw().fhMemcpyPeer(ddev, dst, sdev, src, len) };
+    f.note(format!("  fhMemcpyPeer dev {dd} +{doff} <- dev {sd} +{soff} len {len}{}", if overrun { " (overrun)" } else { "" }));
+    if overrun {
+        // Refused, maybe part-way: dst may be partly written, and the
+        // devices' streams were not necessarily waited for.
+        f.expect("fhMemcpyPeer (src overrun)", rc, &[FH_ERROR_INVALID_ADDRESS])?;
+        let end = (doff + len).min(dsize);
+        f.model.allocations[di].shadow[doff..end].fill(UNDEFINED);
+        return Ok(());
+    }
+    f.expect("fhMemcpyPeer", rc, &[FH_SUCCESS])?;
+    apply_copy(f, di, doff, si, soff, len);
+    complete_device(f, dd)?;
+    complete_device(f, sd)
+}
+
+/// fhMemcpyPeerAsync between two streams (possibly of two devices): needs
+/// HOST_FUNC on both devices and PINNED_HOST_MEMORY on the destination.
+fn memcpy_peer_async(f: &mut Fuzzer) -> Result<(), String> {
+    let (Some(ds), Some(ss)) = (stream(f)?, stream(f)?) else { return Ok(()) };
+    let (dd, sd) = (f.model.streams[ds].device, f.model.streams[ss].device);
+    let (did, sid) = (f.model.streams[ds].id, f.model.streams[ss].id);
+    let Some(di) = allocation(f, dd, Some(did))? else { return Ok(()) };
+    let Some(si) = allocation(f, sd, Some(sid))? else { return Ok(()) };
+    if (di == si && did != sid) || (f.model.allocations[si].owner.is_some_and(|o| o != sid)) {
+        return Ok(()); // one allocation on two streams: not a correct program
+    }
+    let (dsize, ssize) = (f.model.allocations[di].size(), f.model.allocations[si].size());
+    let (doff, len) = range(f, dsize, 1);
+    let soff = f.rng.below(ssize);
+    let len = len.min(ssize - soff);
+    let (dcaps, scaps) = (f.model.devices[dd].caps, f.model.devices[sd].caps);
+    let supported = dd == sd
+        || (dcaps & scaps & FH_DEVICE_CAP_HOST_FUNC != 0 && dcaps & FH_DEVICE_CAP_PINNED_HOST_MEMORY != 0);
+    let (dst, src) = (f.model.allocations[di].base + doff as u64, f.model.allocations[si].base + soff as u64);
+    let (dh, sh) = (f.model.streams[ds].handle, f.model.streams[ss].handle);
+    // SAFETY: live streams; valid device ranges of their devices.
+    let rc = unsafe { f.hal.raw().fhMemcpyPeerAsync(dst, src, len, dh, sh) };
+    f.note(format!("  fhMemcpyPeerAsync dev {dd} +{doff} <- dev {sd} +{soff} len {len}"));
+    let want = if supported { FH_SUCCESS } else { FH_ERROR_NOT_SUPPORTED };
+    if f.expect("fhMemcpyPeerAsync", rc, &[want])? == FH_SUCCESS {
+        apply_copy(f, di, doff, si, soff, len);
+        f.model.allocations[di].owner = Some(did);
+        f.model.allocations[si].owner = Some(sid);
     }
     Ok(())
 }
