@@ -98,7 +98,30 @@ fn the_bring_up_checks_pass_on_every_flaghal_device() {
         assert_eq!(stdout.matches(check).count(), devices, "{check} on every device:\n{stdout}");
     }
     assert_eq!(stdout.matches("copies across devices ok").count(), devices.saturating_sub(1), "{stdout}");
+    // Every reference plugin has pinned host memory, so MallocHost is pinned on each.
+    assert_eq!(stdout.matches("pointer attributes ok (MallocHost: pinned)").count(), devices, "{stdout}");
     assert!(stdout.contains(&format!("bring-up passed on {devices} device(s)")), "{stdout}");
+}
+
+#[test]
+fn the_bring_up_passes_on_the_plain_c_template_without_optional_entries() {
+    // The minimal plugin has no pinned memory, host functions or timing:
+    // MallocHost falls back to ordinary memory (and FreeHost frees it), and
+    // NotReady cannot be provoked there, which the program says.
+    let dir = paths::scratch_dir("flagos-bringup-minimal");
+    let exe = build(&dir);
+    let (code, out) = Scenario::new("flagos_bringup_minimal").plugins(&[paths::minimal_plugin()]).run_program(&exe, &[]);
+    assert_eq!(code, 0, "{out:?}");
+    for line in [
+        "device 0: minimal (plugin minimal)",
+        "device 0: pointer attributes ok (MallocHost: ordinary memory)",
+        "device 0: out-of-memory ok; NotReady not provoked",
+        "device 0: streams, events and copy kinds ok",
+        "device 0: allocator churn across two streams ok",
+        "bring-up passed on 1 device(s)",
+    ] {
+        assert!(out.stdout.contains(line), "missing {line:?}:\n{}", out.stdout);
+    }
 }
 
 #[test]
