@@ -562,6 +562,69 @@ static void cross_device(fh_device_t d0, fh_device_t d1) {
     EXPECT_OK(fhStreamDestroy(s1));
 }
 
+/* Copies between two devices of different plugins (1.2), both ways, every
+ * byte checked; the queued one needs host functions on both devices and
+ * pinned memory on the destination. */
+static void peer_copies(fh_device_t d0, fh_device_t d1) {
+    enum { SIZE = 3 * 4096 + 6 };
+    static unsigned char in[SIZE], out[SIZE];
+    fh_device_properties_t p0, p1;
+    fh_deviceptr_t a = 0, b = 0;
+    fh_stream_t s0 = NULL, s1 = NULL;
+    fh_status_t want_async;
+    size_t i;
+    memset(&p0, 0, sizeof p0);
+    memset(&p1, 0, sizeof p1);
+    p0.struct_size = p1.struct_size = sizeof p0;
+    EXPECT_OK(fhDeviceGetProperties(d0, &p0));
+    EXPECT_OK(fhDeviceGetProperties(d1, &p1));
+    for (i = 0; i < SIZE; ++i) {
+        in[i] = (unsigned char)(i * 7 + 3);
+    }
+    EXPECT_OK(fhMemAlloc(d0, SIZE, &a));
+    EXPECT_OK(fhMemAlloc(d1, SIZE, &b));
+    EXPECT_OK(fhStreamCreate(d0, FH_STREAM_DEFAULT, &s0));
+    EXPECT_OK(fhStreamCreate(d1, FH_STREAM_DEFAULT, &s1));
+    EXPECT_OK(fhMemcpyHtoD(d0, a, in, SIZE));
+    EXPECT_OK(fhMemcpyPeer(d1, b, d0, a, SIZE));
+    EXPECT_OK(fhMemcpyDtoH(d1, out, b, SIZE));
+    EXPECT_TRUE(memcmp(in, out, SIZE) == 0);
+    EXPECT_OK(fhMemcpyPeer(d1, b, d0, a, 0));
+    EXPECT(fhMemcpyPeer(NULL, b, d0, a, SIZE), FH_ERROR_INVALID_HANDLE);
+    EXPECT(fhMemcpyPeer(d1, UINT64_MAX - 4, d0, a, SIZE), FH_ERROR_INVALID_VALUE);
+
+    /* Back from d1 to d0, queued. */
+    EXPECT_OK(fhMemsetD8(d0, a, 0, SIZE));
+    want_async = ((p0.capabilities & p1.capabilities & FH_DEVICE_CAP_HOST_FUNC) &&
+                  (p0.capabilities & FH_DEVICE_CAP_PINNED_HOST_MEMORY))
+                     ? FH_SUCCESS
+                     : FH_ERROR_NOT_SUPPORTED;
+    EXPECT(fhMemcpyPeerAsync(a, b, SIZE, s0, s1), want_async);
+    EXPECT(fhMemcpyPeerAsync(a, b, SIZE, s0, NULL), FH_ERROR_INVALID_HANDLE);
+    EXPECT_OK(fhStreamSynchronize(s0));
+    EXPECT_OK(fhStreamSynchronize(s1));
+    if (want_async == FH_SUCCESS) {
+        memset(out, 0, SIZE);
+        EXPECT_OK(fhMemcpyDtoH(d0, out, a, SIZE));
+        EXPECT_TRUE(memcmp(in, out, SIZE) == 0);
+    }
+    /* On one device, two streams: a device-to-device copy. */
+    EXPECT_OK(fhMemsetD8(d1, b, 0x5A, SIZE / 2));
+    EXPECT_OK(fhMemcpyPeerAsync(b + SIZE / 2, b, SIZE / 2, s1, s1));
+    EXPECT_OK(fhMemcpyPeer(d1, b, d1, b + SIZE / 2, SIZE / 4));
+    EXPECT_OK(fhMemcpyDtoH(d1, out, b, SIZE));
+    for (i = 0; i < SIZE; ++i) {
+        if (out[i] != 0x5A) {
+            break;
+        }
+    }
+    EXPECT_TRUE(i == SIZE);
+    EXPECT_OK(fhStreamDestroy(s0));
+    EXPECT_OK(fhStreamDestroy(s1));
+    EXPECT_OK(fhMemFree(d0, a));
+    EXPECT_OK(fhMemFree(d1, b));
+}
+
 int main(int argc, char **argv) {
     uint32_t device_count = 0, i;
     const char *env = getenv("FLAGHAL_VALIDATION");
@@ -593,6 +656,7 @@ int main(int argc, char **argv) {
         EXPECT_OK(fhDeviceGet(0, &d0));
         EXPECT_OK(fhDeviceGet(1, &d1));
         cross_device(d0, d1);
+        peer_copies(d0, d1);
     }
     printf("api_coverage: %d checks on %u device(s), %d failed%s\n", checks, device_count, failures,
            validation ? " (validation on)" : "");

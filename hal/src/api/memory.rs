@@ -6,7 +6,7 @@
 use super::{call_plugin, device, exports, pointers, stream};
 use crate::failure::{fail, ApiResult};
 use crate::handles::Device;
-use crate::validation;
+use crate::{trace, validation};
 use flaghal_sys::*;
 use std::ffi::c_void;
 
@@ -131,7 +131,9 @@ exports! {
         }
         let d = s.device();
         validation::check_range(d, dst, size, "dst")?;
-        call_plugin!(d.plugin, memcpy_htod_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "HtoD copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_htod_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -144,7 +146,9 @@ exports! {
         }
         let d = s.device();
         validation::check_range(d, src, size, "src")?;
-        call_plugin!(d.plugin, memcpy_dtoh_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "DtoH copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_dtoh_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -157,7 +161,9 @@ exports! {
         let d = s.device();
         validation::check_range(d, dst, size, "dst")?;
         validation::check_range(d, src, size, "src")?;
-        call_plugin!(d.plugin, memcpy_dtod_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "DtoD copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_dtod_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -227,7 +233,16 @@ fn memset_async(function: &'static str, dst: fh_deviceptr_t, value: u32, element
     let bytes = count.checked_mul(element as usize).ok_or_else(|| fail(FH_ERROR_INVALID_VALUE, "count overflows"))?;
     validation::check_range(d, dst, bytes, "dst")?;
     let f = crate::required!(d.plugin, memset_async);
-    // SAFETY: checked stream handle; data arguments pass through (rule 7).
-    let status = unsafe { f(s.native(), dst, value, element, count) };
-    crate::failure::plugin_status(&d.plugin.name, function, status)
+    trace::stream_work(s, || ["memset D8", "memset D16", "memset D32"][element as usize / 2].into(), || trace_bytes(bytes), || {
+        // SAFETY: checked stream handle; data arguments pass through (rule 7).
+        let status = unsafe { f(s.native(), dst, value, element, count) };
+        crate::failure::plugin_status(&d.plugin.name, function, status)
+    })
+}
+
+/// The trace arguments of a copy or memset.
+fn trace_bytes(size: usize) -> serde_json::Map<String, serde_json::Value> {
+    let mut args = serde_json::Map::new();
+    args.insert("bytes".into(), size.into());
+    args
 }

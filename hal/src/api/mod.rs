@@ -13,12 +13,13 @@ pub mod events;
 pub mod init;
 pub mod memory;
 pub mod modules;
+pub mod peer;
 pub mod plugins;
 pub mod pointers;
 pub mod streams;
 
 /// Every function libflaghal.so exports, area by area (each file's `NAMES`).
-pub const EXPORTS: [&[&str]; 9] = [
+pub const EXPORTS: [&[&str]; 10] = [
     init::NAMES,
     errors::NAMES,
     plugins::NAMES,
@@ -27,6 +28,7 @@ pub const EXPORTS: [&[&str]; 9] = [
     streams::NAMES,
     events::NAMES,
     modules::NAMES,
+    peer::NAMES,
     pointers::NAMES,
 ];
 

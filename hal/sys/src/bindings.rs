@@ -744,6 +744,26 @@ const _: () = {
 };
 #[doc = " One kernel that every image of the bundle defines."]
 pub type fh_module_bundle_kernel_t = fh_module_bundle_kernel;
+unsafe extern "C" {
+    #[doc = " Copies size bytes from src on src_device to dst on dst_device; the two\n devices may belong to different plugins (a CPU and a GPU, two vendors'\n chips). Synchronous: first waits for all work already submitted to every\n stream of both devices, then copies, and returns once the bytes are in\n dst and visible to work submitted afterwards (the Ordering rules of the\n synchronous copies, for both devices).\n\n How: when dst_device == src_device, this is fhMemcpyDtoD. Otherwise the\n loader stages the bytes through host memory in chunks: pinned memory of\n dst_device (fhMemAllocHost) where it has FH_DEVICE_CAP_PINNED_HOST_MEMORY,\n else of src_device, else ordinary host memory. The loader keeps its\n staging buffers for reuse until the process exits (docs/loader.md).\n\n Errors: FH_ERROR_INVALID_HANDLE for a NULL or stale device;\n FH_ERROR_INVALID_ADDRESS for a range outside every live allocation of its\n device, where that device can tell (FH_DEVICE_CAP_ADDRESS_CHECKS) or with\n FLAGHAL_VALIDATION=1, and then the range is named in the detail message\n (\"src\" or \"dst\", with its device); FH_ERROR_INVALID_VALUE when\n src + size or dst + size overflows 64 bits. size 0 is a successful no-op.\n On a failure part-way (a bad range found by a device only when the chunk\n reaching it is copied), dst may have been partly written; src never is.\n Overlapping ranges (only possible on one device) give undefined contents."]
+    pub fn fhMemcpyPeer(
+        dst_device: fh_device_t,
+        dst: fh_deviceptr_t,
+        src_device: fh_device_t,
+        src: fh_deviceptr_t,
+        size: usize,
+    ) -> fh_status_t;
+}
+unsafe extern "C" {
+    #[doc = " Queues a copy of size bytes from src, on the device of src_stream, to dst,\n on the device of dst_stream, and returns; the devices may belong to\n different plugins. Ordering, as if the copy were queued on both streams:\n - it reads src after all work queued on src_stream before this call, and\n   work queued on src_stream afterwards waits until it has read all of src;\n - it writes dst after all work queued on dst_stream before this call, and\n   work queued on dst_stream afterwards waits until all of dst is written\n   (so an event recorded on dst_stream after it completes after the copy).\n The host does not block. Work on other streams is not ordered with it.\n The two streams may be one stream (then one device) but need not be.\n\n How: on one device it is fhMemcpyDtoDAsync on dst_stream, joined to\n src_stream by events. Between devices the loader queues, per chunk, a\n device-to-host copy into staging memory pinned by the destination device\n on src_stream and a host-to-device copy from it on dst_stream, joined by\n host functions; two staging buffers alternate, so the source device reads\n chunk i + 1 while the destination device writes chunk i. This needs\n FH_DEVICE_CAP_HOST_FUNC on both devices and\n FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination (FH_ERROR_NOT_SUPPORTED\n otherwise, naming the device and the capability; fhMemcpyPeer needs\n neither). While\n one side waits for the other, its stream waits (in a host function); the\n reference plugins keep their other streams running meanwhile. A deadlock\n is only possible through the caller's own cycle: work on dst_stream before\n this call that waits for work queued on src_stream after it.\n\n Errors: those of fhMemcpyPeer, with FH_ERROR_INVALID_HANDLE for a NULL or\n stale stream. Ranges are checked when queued where the device checks\n addresses. A failure while queuing a later chunk returns its status after\n leaving both streams able to run to completion (nothing waits forever),\n dst possibly partly written; a failure while the copy runs is reported\n like any failed stream work."]
+    pub fn fhMemcpyPeerAsync(
+        dst: fh_deviceptr_t,
+        src: fh_deviceptr_t,
+        size: usize,
+        dst_stream: fh_stream_t,
+        src_stream: fh_stream_t,
+    ) -> fh_status_t;
+}
 #[doc = " No live allocation of the devices asked contains the address: plain\n  host memory (malloc, the stack), freed memory, or a stray value."]
 pub const FH_MEMORY_TYPE_UNREGISTERED: fh_memory_type = 0;
 #[doc = " Pinned host memory from fhMemAllocHost; the address is its host pointer."]
