@@ -161,3 +161,29 @@ fn the_bring_up_is_valgrind_clean_on_the_cpu_device() {
     assert!(out.status.success(), "bring-up under valgrind failed ({}; 99 = valgrind found errors):\n{}\n{}", out.status, text.stdout, text.stderr);
     assert!(text.stdout.contains("bring-up passed on 1 device(s)"), "{}", text.stdout);
 }
+
+#[test]
+fn the_headers_compile_as_cpp_the_way_torch_fl_uses_them() {
+    // torch_fl is C++: it names the types without `struct`/`enum` and
+    // value-initialises the attribute struct.
+    let dir = paths::scratch_dir("flagos-cxx");
+    let src = dir.join("uses.cc");
+    std::fs::write(
+        &src,
+        "#include \"flagos_flaghal.h\"\n#include \"flagos.h\"\n\
+         Error_t probe(const void* p) {\n  PointerAttributes attr{};\n  Error_t e = PointerGetAttributes(&attr, p);\n\
+         MemcpyKind kind = MemcpyDeviceToHost;\n  Stream_t s = GetCurrentStreamForDevice(0);\n  Event_t ev = nullptr;\n\
+         (void)kind; (void)s; (void)ev;\n  return attr.type == MemoryTypeDevice ? e : ErrorUnknown;\n}\n",
+    )
+    .unwrap();
+    let mut args: Vec<String> = c::CXX11_STRICT.iter().map(|s| s.to_string()).collect();
+    args.extend([
+        format!("-I{}", text(&paths::repo_root().join("flagos/include"))),
+        format!("-I{}", text(&paths::include_dir())),
+        "-c".into(),
+        text(&src),
+        "-o".into(),
+        text(&dir.join("uses.o")),
+    ]);
+    c::run_compiler(&c::cxx(), &args).unwrap_or_else(|e| panic!("{e}"));
+}
