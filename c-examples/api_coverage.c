@@ -98,6 +98,7 @@ static void before_init(void) {
     EXPECT(fhDeviceGetCount(&count), FH_ERROR_NOT_INITIALIZED);
     EXPECT_TRUE(count == 7); /* outputs untouched on failure */
     EXPECT(fhPluginGetCount(&count), FH_ERROR_NOT_INITIALIZED);
+    EXPECT(fhPointerGetAttributes(NULL, NULL, 0), FH_ERROR_NOT_INITIALIZED);
     EXPECT_OK(fhGetVersion(&version));
     EXPECT_TRUE(FH_VERSION_MAJOR(version) == 1);
     EXPECT(fhGetVersion(NULL), FH_ERROR_INVALID_VALUE);
@@ -215,6 +216,24 @@ static void properties(fh_device_t device, fh_device_properties_t *props) {
  * Memory: synchronous copies and memsets
  * ------------------------------------------------------------------------- */
 
+/* fhPointerGetAttributes on two live allocations p and q of size bytes, and
+ * on host memory. */
+static void pointers(fh_device_t device, fh_deviceptr_t p, fh_deviceptr_t q, size_t size, const void *host) {
+    fh_pointer_attributes_t pa;
+    memset(&pa, 0, sizeof pa);
+    pa.struct_size = sizeof pa;
+    EXPECT_OK(fhPointerGetAttributes(&pa, device, p + 7));
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_DEVICE && pa.device == device && pa.base == p && pa.size == size);
+    EXPECT_OK(fhPointerGetAttributes(&pa, NULL, q + size - 1)); /* every device */
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_DEVICE && pa.base == q && pa.size == size);
+    EXPECT_OK(fhPointerGetAttributes(&pa, device, (fh_deviceptr_t)(uintptr_t)host));
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_UNREGISTERED && pa.device == NULL && pa.device_ordinal == UINT32_MAX &&
+                pa.base == 0 && pa.size == 0);
+    EXPECT(fhPointerGetAttributes(NULL, device, p), FH_ERROR_INVALID_VALUE);
+    pa.struct_size = sizeof(size_t); /* below the 1.2 size */
+    EXPECT(fhPointerGetAttributes(&pa, device, p), FH_ERROR_INVALID_VALUE);
+}
+
 static void memory(fh_device_t device, const fh_device_properties_t *props) {
     enum { SIZE = 4096 };
     static unsigned char in[SIZE], out[SIZE];
@@ -264,9 +283,17 @@ static void memory(fh_device_t device, const fh_device_properties_t *props) {
     EXPECT_TRUE(out[0] == 0x5A && out[2] == 0x5A && out[3] == in[3]);
     EXPECT_TRUE(u16[0] == 0xBEEF && u16[1] == 0xBEEF && u32[0] == 0xDEADBEEFu && u32[1] == 0xDEADBEEFu);
 
+    pointers(device, p, q, SIZE, in);
+
     EXPECT(fhMemAllocHost(device, SIZE, &pinned), GATED(props->capabilities, FH_DEVICE_CAP_PINNED_HOST_MEMORY, FH_SUCCESS));
     if (props->capabilities & FH_DEVICE_CAP_PINNED_HOST_MEMORY) {
         void *unused = NULL;
+        fh_pointer_attributes_t pa;
+        memset(&pa, 0, sizeof pa);
+        pa.struct_size = sizeof pa;
+        EXPECT_OK(fhPointerGetAttributes(&pa, device, (fh_deviceptr_t)(uintptr_t)pinned + SIZE - 1));
+        EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_HOST && pa.device == device && pa.base == (uintptr_t)pinned &&
+                    pa.size == SIZE);
         memcpy(pinned, in, SIZE);
         EXPECT_OK(fhMemcpyHtoD(device, q, pinned, SIZE));
         EXPECT_OK(fhMemcpyDtoH(device, out, q, SIZE));

@@ -6,11 +6,10 @@
 //! output must show real, verified results.
 
 use flaghal_integration::c;
-use flaghal_integration::child::{to_text, ChildOutput, Scenario};
+use flaghal_integration::child::{ChildOutput, Scenario};
 use flaghal_integration::paths;
 use flaghal_kernel::{Build, SpirvFrom};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Builds one example program into `dir`.
 fn example(dir: &Path, name: &str) -> PathBuf {
@@ -37,11 +36,7 @@ fn kernels(dir: &Path) -> PathBuf {
 
 /// Runs a program in `scenario`'s environment; returns (exit code, output).
 fn run(scenario: &Scenario, exe: &Path, args: &[&str]) -> (i32, ChildOutput) {
-    let mut cmd = Command::new(exe);
-    cmd.args(args);
-    scenario.apply(&mut cmd);
-    let out = cmd.output().unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
-    (out.status.code().unwrap_or(-1), to_text(&out))
+    scenario.run_program(exe, args)
 }
 
 #[test]
@@ -60,7 +55,7 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
         "plugin 1: ",
         "skipped (no entry point, reason 5): ",
         "fhPluginNegotiate",
-        "plugin 2: minimal: loaded, 1 device(s), ABI 1.0, vendor \"FlagHAL examples\"",
+        "plugin 2: minimal: loaded, 1 device(s), ABI 1.1, vendor \"FlagHAL examples\"",
         "manifest: (none: given directly)",
         // The minimal device is not a CPU, so it comes first.
         "device 0: minimal",

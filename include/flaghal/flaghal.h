@@ -109,7 +109,8 @@ extern "C" {
 #define FH_API_VERSION_1_0 FH_MAKE_VERSION(1, 0, 0)
 #define FH_API_VERSION_1_1 FH_MAKE_VERSION(1, 1, 0)
 /** 1.2 adds, without changing anything of 1.1: fhMemcpyPeer and
- *  fhMemcpyPeerAsync (copies between devices, also of different plugins). */
+ *  fhMemcpyPeerAsync (copies between devices, also of different plugins)
+ *  and pointer queries (fhPointerGetAttributes). */
 #define FH_API_VERSION_1_2 FH_MAKE_VERSION(1, 2, 0)
 /** The application API version this header describes. */
 #define FH_API_VERSION FH_API_VERSION_1_2
@@ -873,6 +874,82 @@ FH_API fh_status_t fhMemcpyPeer(fh_device_t dst_device, fh_deviceptr_t dst, fh_d
  */
 FH_API fh_status_t fhMemcpyPeerAsync(fh_deviceptr_t dst, fh_deviceptr_t src, size_t size,
                                      fh_stream_t dst_stream, fh_stream_t src_stream);
+
+/* ---------------------------------------------------------------------------
+ * Pointer queries. Added in 1.2.
+ * ------------------------------------------------------------------------- */
+
+/** What kind of memory an address lies in (fh_pointer_attributes_t.type).
+ *  Added in 1.2. */
+typedef enum fh_memory_type {
+    /** No live allocation of the devices asked contains the address: plain
+     *  host memory (malloc, the stack), freed memory, or a stray value. */
+    FH_MEMORY_TYPE_UNREGISTERED = 0,
+    /** Pinned host memory from fhMemAllocHost; the address is its host pointer. */
+    FH_MEMORY_TYPE_HOST = 1,
+    /** Device memory from fhMemAlloc (whether or not the host can also
+     *  reach it: FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY). */
+    FH_MEMORY_TYPE_DEVICE = 2,
+    FH_MEMORY_TYPE_FORCE_32BIT = 0x7FFFFFFF
+} fh_memory_type_t;
+
+/** The answer of fhPointerGetAttributes. Added in 1.2. */
+typedef struct fh_pointer_attributes {
+    /** Set by the caller to sizeof(fh_pointer_attributes_t) of its header. */
+    size_t struct_size;
+    /** Extension chain; must be NULL in 1.2. */
+    void *next;
+    fh_memory_type_t type;
+    /** Ordinal of the device the allocation belongs to (fhDeviceGet);
+     *  UINT32_MAX when type is FH_MEMORY_TYPE_UNREGISTERED. */
+    uint32_t device_ordinal;
+    /** The device the allocation belongs to; NULL when unregistered. */
+    fh_device_t device;
+    /** First byte of the allocation that contains the address: what
+     *  fhMemAlloc returned, or fhMemAllocHost's pointer as an integer.
+     *  0 when unregistered. */
+    fh_deviceptr_t base;
+    /** Bytes of that allocation as requested from fhMemAlloc or
+     *  fhMemAllocHost (base <= address < base + size). 0 when unregistered. */
+    uint64_t size;
+} fh_pointer_attributes_t;
+
+/** The 1.2 size of fh_pointer_attributes_t: the smallest struct_size accepted. */
+#define FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2 (offsetof(fh_pointer_attributes_t, size) + sizeof(uint64_t))
+
+/**
+ * Describes the allocation that contains address: which device it belongs
+ * to, whether it is device memory (fhMemAlloc) or pinned host memory
+ * (fhMemAllocHost, pass the host pointer cast to fh_deviceptr_t), and its
+ * base and size. Interior addresses are answered: any address in
+ * [base, base + size) gives the same answer; base + size itself does not
+ * belong to the allocation. Added in 1.2.
+ *
+ * device NULL asks every device in ordinal order and the first that owns the
+ * address answers (two devices whose address spaces overlap, such as two
+ * discrete GPUs, may both own one value: pass the device to ask only it).
+ * A non-NULL device asks only that device.
+ *
+ * An address no live allocation of the devices asked contains is not an
+ * error: the call returns FH_SUCCESS with type FH_MEMORY_TYPE_UNREGISTERED,
+ * device NULL, device_ordinal UINT32_MAX, base 0 and size 0, so a framework
+ * can route host memory to a plain memcpy with one call (the rule of
+ * cudaPointerGetAttributes since CUDA 11). Freed memory is unregistered once
+ * fhMemFree or fhMemFreeHost has returned.
+ *
+ * attributes->struct_size must be set by the caller (at least
+ * FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, else FH_ERROR_INVALID_VALUE); the
+ * loader writes only inside it. attributes NULL: FH_ERROR_INVALID_VALUE.
+ * Every device answers, whatever ABI its plugin negotiated: a plugin of ABI
+ * 1.1 or later answers itself, and for an ABI 1.0 plugin the loader answers
+ * from the allocations it has seen pass through fhMemAlloc/fhMemAllocHost
+ * (docs/abi.md, "Pointer queries").
+ *
+ * Thread-safe; not ordered with streams (an allocation is registered from
+ * the moment its allocating call returns until its free is called).
+ */
+FH_API fh_status_t fhPointerGetAttributes(fh_pointer_attributes_t *attributes, fh_device_t device,
+                                          fh_deviceptr_t address);
 
 #ifdef __cplusplus
 } /* extern "C" */

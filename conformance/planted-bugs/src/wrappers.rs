@@ -17,6 +17,7 @@ pub fn plant(bug: Bug, table: &mut sys::fh_plugin_api_t) {
         }
         Bug::QueryLies => table.stream_query = Some(query_lies),
         Bug::LaunchCrash => table.launch_kernel = Some(launch_crash),
+        Bug::PointerLies => table.pointer_get_attributes = Some(pointer_lies),
         Bug::StreamOrder => {
             table.memset_async = Some(memset_async_held);
             table.memcpy_htod_async = Some(htod_async_then_held);
@@ -79,6 +80,25 @@ unsafe extern "C" fn query_lies(stream: sys::fhp_stream_t) -> sys::fh_status_t {
         let f = original()?.stream_query.ok_or_else(missing)?;
         // SAFETY: the caller's handle is passed on; the answer is ignored (the lie).
         let _ = unsafe { f(stream) };
+        Ok(())
+    })
+}
+
+// ---- pointer_lies -------------------------------------------------------
+
+unsafe extern "C" fn pointer_lies(device: sys::fhp_device_t, address: sys::fh_deviceptr_t, attributes: *mut sys::fh_pointer_attributes_t) -> sys::fh_status_t {
+    run(|| {
+        let f = original()?.pointer_get_attributes.ok_or_else(missing)?;
+        // SAFETY: the caller's arguments, passed on.
+        status(unsafe { f(device, address, attributes) })?;
+        let min = sys::struct_sizes::FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2;
+        // SAFETY: the target accepted `attributes`, so it is a sized struct
+        // readable and writable for its struct_size.
+        let mut answer = unsafe { sys::sized::read_sized(attributes, min, "attributes") }?;
+        answer.base = address;
+        answer.size /= 2;
+        // SAFETY: as above.
+        unsafe { sys::sized::write_sized(attributes, &answer, min, "attributes") }?;
         Ok(())
     })
 }

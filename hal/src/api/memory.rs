@@ -3,7 +3,7 @@
 //! (host pointers are still checked). With FLAGHAL_VALIDATION=1 every device
 //! range is checked against the device's live allocations.
 
-use super::{call_plugin, device, exports, stream};
+use super::{call_plugin, device, exports, pointers, stream};
 use crate::failure::{fail, ApiResult};
 use crate::handles::Device;
 use crate::{trace, validation};
@@ -26,6 +26,7 @@ exports! {
         let mut address: fh_deviceptr_t = 0;
         call_plugin!(d.plugin, mem_alloc, FUNCTION, d.native, size, &mut address)?;
         validation::record_allocation(d, address, size);
+        pointers::record(d, FH_MEMORY_TYPE_DEVICE, address, size);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(ptr_out, address, "ptr") }?)
     }
@@ -40,7 +41,9 @@ exports! {
         let taken = validation::take_allocation(d, address)?;
         call_plugin!(d.plugin, mem_free, FUNCTION, d.native, address).inspect_err(|_| {
             validation::restore_allocation(d, address, taken);
-        })
+        })?;
+        pointers::forget(d, FH_MEMORY_TYPE_DEVICE, address);
+        Ok(())
     }
 
     /// # Safety
@@ -59,6 +62,7 @@ exports! {
         // SAFETY: checked device handle, non-zero size, valid output (rule 7).
         let status = unsafe { f(d.native, size, &mut host) };
         crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)?;
+        pointers::record(d, FH_MEMORY_TYPE_HOST, host as u64, size);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(ptr_out, host, "ptr") }?)
     }
@@ -76,7 +80,9 @@ exports! {
         };
         // SAFETY: checked device handle and a non-NULL pointer (rule 7).
         let status = unsafe { f(d.native, host) };
-        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)
+        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)?;
+        pointers::forget(d, FH_MEMORY_TYPE_HOST, host as u64);
+        Ok(())
     }
 
     /// # Safety

@@ -15,10 +15,11 @@ pub mod memory;
 pub mod modules;
 pub mod peer;
 pub mod plugins;
+pub mod pointers;
 pub mod streams;
 
 /// Every function libflaghal.so exports, area by area (each file's `NAMES`).
-pub const EXPORTS: [&[&str]; 9] = [
+pub const EXPORTS: [&[&str]; 10] = [
     init::NAMES,
     errors::NAMES,
     plugins::NAMES,
@@ -28,6 +29,7 @@ pub const EXPORTS: [&[&str]; 9] = [
     events::NAMES,
     modules::NAMES,
     peer::NAMES,
+    pointers::NAMES,
 ];
 
 /// [`EXPORTS`] as one list.

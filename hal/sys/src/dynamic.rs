@@ -194,6 +194,11 @@ pub struct FlagHal {
         dst_stream: fh_stream_t,
         src_stream: fh_stream_t,
     ) -> fh_status_t,
+    pub fhPointerGetAttributes: unsafe extern "C" fn(
+        attributes: *mut fh_pointer_attributes_t,
+        device: fh_device_t,
+        address: fh_deviceptr_t,
+    ) -> fh_status_t,
 }
 impl FlagHal {
     pub unsafe fn new<P>(path: P) -> Result<Self, ::libloading::Error>
@@ -255,6 +260,7 @@ impl FlagHal {
         let fhLaunchKernel = __library.get(b"fhLaunchKernel\0").map(|sym| *sym)?;
         let fhMemcpyPeer = __library.get(b"fhMemcpyPeer\0").map(|sym| *sym)?;
         let fhMemcpyPeerAsync = __library.get(b"fhMemcpyPeerAsync\0").map(|sym| *sym)?;
+        let fhPointerGetAttributes = __library.get(b"fhPointerGetAttributes\0").map(|sym| *sym)?;
         Ok(FlagHal {
             __library,
             fhInit,
@@ -304,6 +310,7 @@ impl FlagHal {
             fhLaunchKernel,
             fhMemcpyPeer,
             fhMemcpyPeerAsync,
+            fhPointerGetAttributes,
         })
     }
     #[doc = " Discovers and loads plugins and enumerates their devices.\n\n flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise, checked on every call,\n also after a successful initialisation).\n Idempotent and thread-safe: the first call does the work; concurrent and\n later calls wait for it and return the same result. Finding no plugin or no\n device is success (fhDeviceGetCount then reports 0). Broken plugins are\n skipped and reported through fhPluginGetInfo, never fail fhInit.\n Environment variables read (once, by the first call): see docs/loader.md."]
@@ -677,5 +684,14 @@ impl FlagHal {
         src_stream: fh_stream_t,
     ) -> fh_status_t {
         (self.fhMemcpyPeerAsync)(dst, src, size, dst_stream, src_stream)
+    }
+    #[doc = " Describes the allocation that contains address: which device it belongs\n to, whether it is device memory (fhMemAlloc) or pinned host memory\n (fhMemAllocHost, pass the host pointer cast to fh_deviceptr_t), and its\n base and size. Interior addresses are answered: any address in\n [base, base + size) gives the same answer; base + size itself does not\n belong to the allocation. Added in 1.2.\n\n device NULL asks every device in ordinal order and the first that owns the\n address answers (two devices whose address spaces overlap, such as two\n discrete GPUs, may both own one value: pass the device to ask only it).\n A non-NULL device asks only that device.\n\n An address no live allocation of the devices asked contains is not an\n error: the call returns FH_SUCCESS with type FH_MEMORY_TYPE_UNREGISTERED,\n device NULL, device_ordinal UINT32_MAX, base 0 and size 0, so a framework\n can route host memory to a plain memcpy with one call (the rule of\n cudaPointerGetAttributes since CUDA 11). Freed memory is unregistered once\n fhMemFree or fhMemFreeHost has returned.\n\n attributes->struct_size must be set by the caller (at least\n FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, else FH_ERROR_INVALID_VALUE); the\n loader writes only inside it. attributes NULL: FH_ERROR_INVALID_VALUE.\n Every device answers, whatever ABI its plugin negotiated: a plugin of ABI\n 1.1 or later answers itself, and for an ABI 1.0 plugin the loader answers\n from the allocations it has seen pass through fhMemAlloc/fhMemAllocHost\n (docs/abi.md, \"Pointer queries\").\n\n Thread-safe; not ordered with streams (an allocation is registered from\n the moment its allocating call returns until its free is called)."]
+    pub unsafe fn fhPointerGetAttributes(
+        &self,
+        attributes: *mut fh_pointer_attributes_t,
+        device: fh_device_t,
+        address: fh_deviceptr_t,
+    ) -> fh_status_t {
+        (self.fhPointerGetAttributes)(attributes, device, address)
     }
 }
