@@ -53,3 +53,8 @@ fn launch_crash_is_caught_and_the_run_goes_on() {
 fn pointer_lies_is_caught() {
     planted("pointer_lies", &[("pointers.device_allocations", "fail"), ("pointers.any_device", "fail"), ("pointers.pinned_host", "fail")]);
 }
+
+#[test]
+fn pinned_snapshot_is_caught() {
+    planted("pinned_snapshot", &[("memory.pinned_in_stream_order", "fail"), ("memory.pinned_host", "pass")]);
+}
