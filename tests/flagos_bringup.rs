@@ -98,7 +98,30 @@ fn the_bring_up_checks_pass_on_every_flaghal_device() {
         assert_eq!(stdout.matches(check).count(), devices, "{check} on every device:\n{stdout}");
     }
     assert_eq!(stdout.matches("copies across devices ok").count(), devices.saturating_sub(1), "{stdout}");
+    // Every reference plugin has pinned host memory, so MallocHost is pinned on each.
+    assert_eq!(stdout.matches("pointer attributes ok (MallocHost: pinned)").count(), devices, "{stdout}");
     assert!(stdout.contains(&format!("bring-up passed on {devices} device(s)")), "{stdout}");
+}
+
+#[test]
+fn the_bring_up_passes_on_the_plain_c_template_without_optional_entries() {
+    // The minimal plugin has no pinned memory, host functions or timing:
+    // MallocHost falls back to ordinary memory (and FreeHost frees it), and
+    // NotReady cannot be provoked there, which the program says.
+    let dir = paths::scratch_dir("flagos-bringup-minimal");
+    let exe = build(&dir);
+    let (code, out) = Scenario::new("flagos_bringup_minimal").plugins(&[paths::minimal_plugin()]).run_program(&exe, &[]);
+    assert_eq!(code, 0, "{out:?}");
+    for line in [
+        "device 0: minimal (plugin minimal)",
+        "device 0: pointer attributes ok (MallocHost: ordinary memory)",
+        "device 0: out-of-memory ok; NotReady not provoked",
+        "device 0: streams, events and copy kinds ok",
+        "device 0: allocator churn across two streams ok",
+        "bring-up passed on 1 device(s)",
+    ] {
+        assert!(out.stdout.contains(line), "missing {line:?}:\n{}", out.stdout);
+    }
 }
 
 #[test]
@@ -137,4 +160,30 @@ fn the_bring_up_is_valgrind_clean_on_the_cpu_device() {
     let text = flaghal_integration::child::to_text(&out);
     assert!(out.status.success(), "bring-up under valgrind failed ({}; 99 = valgrind found errors):\n{}\n{}", out.status, text.stdout, text.stderr);
     assert!(text.stdout.contains("bring-up passed on 1 device(s)"), "{}", text.stdout);
+}
+
+#[test]
+fn the_headers_compile_as_cpp_the_way_torch_fl_uses_them() {
+    // torch_fl is C++: it names the types without `struct`/`enum` and
+    // value-initialises the attribute struct.
+    let dir = paths::scratch_dir("flagos-cxx");
+    let src = dir.join("uses.cc");
+    std::fs::write(
+        &src,
+        "#include \"flagos_flaghal.h\"\n#include \"flagos.h\"\n\
+         Error_t probe(const void* p) {\n  PointerAttributes attr{};\n  Error_t e = PointerGetAttributes(&attr, p);\n\
+         MemcpyKind kind = MemcpyDeviceToHost;\n  Stream_t s = GetCurrentStreamForDevice(0);\n  Event_t ev = nullptr;\n\
+         (void)kind; (void)s; (void)ev;\n  return attr.type == MemoryTypeDevice ? e : ErrorUnknown;\n}\n",
+    )
+    .unwrap();
+    let mut args: Vec<String> = c::CXX11_STRICT.iter().map(|s| s.to_string()).collect();
+    args.extend([
+        format!("-I{}", text(&paths::repo_root().join("flagos/include"))),
+        format!("-I{}", text(&paths::include_dir())),
+        "-c".into(),
+        text(&src),
+        "-o".into(),
+        text(&dir.join("uses.o")),
+    ]);
+    c::run_compiler(&c::cxx(), &args).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -18,6 +18,7 @@ mod bench_opencl_calls;
 mod bench_opencl_copy;
 mod bench_opencl_launch;
 mod bench_opencl_saxpy;
+mod bench_peer;
 mod bench_saxpy;
 mod bench_startup;
 mod bench_trace;
@@ -105,6 +106,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     section(&mut suite, options.runs(8), "matmul", &bench_matmul::run);
     section(&mut suite, options.runs(9), "OpenCL beside raw OpenCL", &bench_opencl::run);
     section(&mut suite, options.runs(10), "trace layer", &bench_trace::run);
+    section(&mut suite, options.runs(11), "copies between devices", &bench_peer::run);
     report::describe_machine(&mut suite.machine, "load_after");
     report::write(&suite, options, &failures)?;
     let _ = std::fs::remove_dir_all(&suite.scratch);

@@ -103,3 +103,8 @@ fn a_hanging_plugin_is_given_up_on_after_three_timeouts() {
     let junit = out.junit.expect("JUnit report");
     assert!(junit.contains("<skipped message=\"not run: the suite gave up after 3 timeouts"), "not-run tests are skipped in JUnit");
 }
+
+#[test]
+fn pinned_snapshot_is_caught() {
+    planted("pinned_snapshot", &[("memory.pinned_in_stream_order", "fail"), ("memory.pinned_host", "pass")]);
+}

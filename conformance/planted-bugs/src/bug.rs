@@ -21,9 +21,12 @@ pub enum Bug {
     /// pointer_get_attributes lies: the queried address is reported as the
     /// allocation's base, and the size as half the true size.
     PointerLies,
+    /// Queued host-to-device copies read their source when queued (into a
+    /// private copy), also from pinned memory, which API 1.2 forbids.
+    PinnedSnapshot,
 }
 
-pub const ALL: [(&str, Bug); 8] = [
+pub const ALL: [(&str, Bug); 9] = [
     ("copy_length", Bug::CopyLength),
     ("stream_order", Bug::StreamOrder),
     ("query_lies", Bug::QueryLies),
@@ -32,6 +35,7 @@ pub const ALL: [(&str, Bug); 8] = [
     ("null_handle", Bug::NullHandle),
     ("sync_hangs", Bug::SyncHangs),
     ("pointer_lies", Bug::PointerLies),
+    ("pinned_snapshot", Bug::PinnedSnapshot),
 ];
 
 /// The names, for messages ("copy_length, stream_order, ...").

@@ -24,6 +24,7 @@ pub fn plant(bug: Bug, table: &mut sys::fh_plugin_api_t) {
         }
         Bug::SyncHangs => table.stream_synchronize = Some(synchronize_hangs),
         Bug::PointerLies => table.pointer_get_attributes = Some(pointer_lies),
+        Bug::PinnedSnapshot => table.memcpy_htod_async = Some(htod_async_snapshot),
         Bug::StreamOrder => {
             table.memset_async = Some(memset_async_held);
             table.memcpy_htod_async = Some(htod_async_then_held);
@@ -333,4 +334,41 @@ unsafe extern "C" fn held_then_dtoh(device: sys::fhp_device_t, dst: *mut c_void,
         Some(f) => unsafe { f(device, dst, src, size) },
         None => sys::FH_ERROR_NOT_SUPPORTED,
     })
+}
+
+// ---- pinned_snapshot -----------------------------------------------------
+
+/// Queues the copy from a private snapshot of the source taken now, and a
+/// host function after it that frees the snapshot.
+unsafe extern "C" fn htod_async_snapshot(stream: sys::fhp_stream_t, dst: sys::fh_deviceptr_t, src: *const c_void, size: usize) -> sys::fh_status_t {
+    run(|| {
+        let t = original()?;
+        let (copy, free) = (t.memcpy_htod_async.ok_or_else(missing)?, t.launch_host_func.ok_or_else(missing)?);
+        // SAFETY: the loader passes a source readable for `size` bytes (non-NULL, size > 0).
+        let bytes = unsafe { sys::ptr::in_bytes(src, size, "src") }?;
+        let snapshot = Box::into_raw(Box::new(bytes.to_vec()));
+        // SAFETY: the snapshot lives until free_snapshot runs after the copy on the same stream.
+        if let Err(e) = status(unsafe { copy(stream, dst, (*snapshot).as_ptr().cast(), size) }) {
+            // SAFETY: the copy was refused, so nothing uses the snapshot.
+            drop(unsafe { Box::from_raw(snapshot) });
+            return Err(e);
+        }
+        // SAFETY: free_snapshot takes back the Box leaked above, once; if the
+        // plugin refuses it, the snapshot is leaked (the copy still reads it).
+        let _ = unsafe { free(stream, Some(free_snapshot), snapshot.cast()) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `snapshot` is the `Box<Vec<u8>>` htod_async_snapshot leaked, passed once.
+unsafe extern "C" fn free_snapshot(snapshot: *mut c_void) {
+    let _ = ffi_boundary(
+        || {
+            // SAFETY: per the contract.
+            drop(unsafe { Box::from_raw(snapshot as *mut Vec<u8>) });
+            Ok(())
+        },
+        |_| {},
+    );
 }

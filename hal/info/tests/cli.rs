@@ -39,7 +39,7 @@ fn run(extra: &[&str]) -> Output {
 fn text_output_lists_the_loaded_plugin_the_skipped_one_and_the_device() {
     let text = String::from_utf8(run(&[]).stdout).unwrap();
     assert!(text.contains("Plugins: 2"), "{text}");
-    assert!(text.contains("cpu") && text.contains("loaded, ABI 1.0.0"), "{text}");
+    assert!(text.contains("cpu") && text.contains("loaded, ABI 1.1.0"), "{text}");
     assert!(text.contains("SKIPPED (FH_PLUGIN_SKIP_OPEN_FAILED)"), "{text}");
     assert!(text.contains("libnot_a_plugin.so"), "the reason names the file: {text}");
     assert!(text.contains("Devices: 1"), "{text}");
