@@ -221,11 +221,18 @@ fn a_non_null_extension_chain_is_refused_and_nothing_is_written() {
         props.next = (&mut chained as *mut u64).cast();
         let mut info = fh_plugin_info_t { struct_size: std::mem::size_of::<fh_plugin_info_t>(), ..Default::default() };
         info.next = (&mut chained as *mut u64).cast();
+        let mut attributes = fh_pointer_attributes_t { struct_size: std::mem::size_of::<fh_pointer_attributes_t>(), ..Default::default() };
+        attributes.next = (&mut chained as *mut u64).cast();
+        attributes.device_ordinal = 77;
+        let p = hal.mem_alloc(dev, 64).unwrap();
         // SAFETY: valid structs with their sizes set; `next` points at a local.
         unsafe {
             hal.assert_status((t.fhDeviceGetProperties)(dev.0, &mut props), FH_ERROR_INVALID_VALUE, "properties->next is 0x");
             hal.assert_status((t.fhPluginGetInfo)(0, &mut info), FH_ERROR_INVALID_VALUE, "info->next is 0x");
+            hal.assert_status((t.fhPointerGetAttributes)(&mut attributes, dev.0, p), FH_ERROR_INVALID_VALUE, "attributes->next is 0x");
+            assert_eq!((t.fhMemFree)(dev.0, p), FH_SUCCESS);
         }
+        assert_eq!((attributes.device_ordinal, attributes.base), (77, 0), "nothing written");
         assert_eq!(props.name[0], 0, "nothing written");
         assert_eq!(props.total_memory, 0);
         assert!(info.name.is_null(), "nothing written");

@@ -907,7 +907,8 @@ typedef enum fh_memory_type {
 typedef struct fh_pointer_attributes {
     /** Set by the caller to sizeof(fh_pointer_attributes_t) of its header. */
     size_t struct_size;
-    /** Extension chain; must be NULL in 1.2. */
+    /** Extension chain; must be NULL (no extension struct is defined yet): a
+     *  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written. */
     void *next;
     fh_memory_type_t type;
     /** Ordinal of the device the allocation belongs to (fhDeviceGet);

@@ -79,6 +79,7 @@ exports! {
         let registry = registry::get()?;
         // SAFETY: NULL or a sized struct; read only inside its size.
         let given: fh_pointer_attributes_t = unsafe { sized::read_sized(attributes, ATTRIBUTES_MIN_SIZE, "attributes") }?;
+        super::require_no_extension(given.next, "attributes")?;
         let mut answer = None;
         if handle.is_null() {
             for d in &registry.devices {

@@ -782,7 +782,7 @@ pub use self::fh_memory_type as fh_memory_type_t;
 pub struct fh_pointer_attributes {
     #[doc = " Set by the caller to sizeof(fh_pointer_attributes_t) of its header."]
     pub struct_size: usize,
-    #[doc = " Extension chain; must be NULL in 1.2."]
+    #[doc = " Extension chain; must be NULL (no extension struct is defined yet): a\n  non-NULL next returns FH_ERROR_INVALID_VALUE and nothing is written."]
     pub next: *mut ::std::os::raw::c_void,
     pub type_: fh_memory_type_t,
     #[doc = " Ordinal of the device the allocation belongs to (fhDeviceGet);\n  UINT32_MAX when type is FH_MEMORY_TYPE_UNREGISTERED."]
