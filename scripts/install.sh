@@ -13,7 +13,11 @@
 #                                                       and its OpenCL C prologue)
 #   PREFIX/share/flaghal/examples/                      C examples and their one-source
 #                                                       kernels (kernels/*.fhk, spirv/, ptx/)
-# The install is relocatable: move PREFIX anywhere and it still finds its plugins.
+#   PREFIX/lib/pkgconfig/flaghal.pc                     pkg-config: --cflags --libs flaghal
+#   PREFIX/lib/cmake/FlagHAL/                           CMake: find_package(FlagHAL),
+#                                                       targets FlagHAL::flaghal (and FlagHAL::ops)
+# The install is relocatable: move PREFIX anywhere and it still finds its plugins,
+# and the pkg-config and CMake files compute every path from their own location.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_rust
 
@@ -70,4 +74,16 @@ cp c-examples/*.c c-examples/*.h "$PREFIX/share/flaghal/examples/"
 cp c-examples/kernels/*.fhk "$PREFIX/share/flaghal/examples/kernels/"
 cp c-examples/kernels/spirv/*.spv "$PREFIX/share/flaghal/examples/kernels/spirv/"
 cp c-examples/kernels/ptx/*.ptx "$PREFIX/share/flaghal/examples/kernels/ptx/"
-say "Installed FlagHAL into $PREFIX"
+
+# pkg-config and CMake package files (scripts/install/): paths relative to
+# the file (${pcfiledir}, CMAKE_CURRENT_LIST_DIR), the version the workspace's.
+VERSION="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+IFS=. read -r VERSION_MAJOR VERSION_MINOR _ <<<"$VERSION"
+configure() {
+    sed -e "s/@VERSION@/$VERSION/g" -e "s/@VERSION_MAJOR@/$VERSION_MAJOR/g" -e "s/@VERSION_MINOR@/$VERSION_MINOR/g" "$1" > "$2"
+}
+mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake/FlagHAL"
+configure scripts/install/flaghal.pc.in "$PREFIX/lib/pkgconfig/flaghal.pc"
+install -m 644 scripts/install/FlagHALConfig.cmake "$PREFIX/lib/cmake/FlagHAL/FlagHALConfig.cmake"
+configure scripts/install/FlagHALConfigVersion.cmake.in "$PREFIX/lib/cmake/FlagHAL/FlagHALConfigVersion.cmake"
+say "Installed FlagHAL $VERSION into $PREFIX"
