@@ -69,7 +69,10 @@ fn mul_mat_f32_f16_q8_0_match_the_reference() {
         check_mul_mat(dev, F32, [64, 33, 4, 1], [64, 9, 4, 1], true);
         check_mul_mat(dev, F16, [80, 67, 1, 2], [80, 7, 2, 2], false);
         check_mul_mat(dev, Q8_0, [128, 75, 1, 1], [128, 6, 1, 1], false);
+        // Fewer than 4 columns: the one-thread-per-element kernels.
         check_mul_mat(dev, Q8_0, [64, 10, 2, 1], [64, 1, 2, 1], false);
+        check_mul_mat(dev, F32, [100, 37, 2, 1], [100, 3, 4, 1], true);
+        check_mul_mat(dev, F16, [96, 70, 1, 1], [96, 1, 1, 1], false);
     });
 }
 
