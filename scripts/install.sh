@@ -16,7 +16,8 @@
 #   PREFIX/lib/libflaghal_ops.so.0 (+ .so link)         the operator library (its kernel
 #                                                       bundles built in), header
 #                                                       include/flaghal/flaghal_ops.h
-#   PREFIX/share/flaghal/ops/kernels/                   its one-source kernels
+#   PREFIX/share/flaghal/ops/                           its bundles (ops_core, ops_f16,
+#                                                       ops_q8_0.fhbundle) and kernels/
 #   PREFIX/lib/pkgconfig/flaghal.pc, flaghal-ops.pc     pkg-config: --cflags --libs flaghal
 #   PREFIX/lib/cmake/FlagHAL/                           CMake: find_package(FlagHAL),
 #                                                       targets FlagHAL::flaghal (and FlagHAL::ops)
@@ -52,6 +53,17 @@ ln -sf libflaghal_ops.so.0 "$PREFIX/lib/libflaghal_ops.so"
 install -m 644 ops/include/flaghal/flaghal_ops.h "$PREFIX/include/flaghal/"
 mkdir -p "$PREFIX/share/flaghal/ops/kernels"
 cp ops/kernels/*.fhk ops/kernels/*.h "$PREFIX/share/flaghal/ops/kernels/"
+# The operator bundles the library embeds, as files too (flaghal-kernel
+# inspect, or fhModuleLoadData by other programs): from the build script's
+# OUT_DIR, which cargo reports for the build just made.
+ops_out="$(cargo build $([ "$PROFILE" = release ] && echo --release) -p flaghal-ops --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "build-script-executed" and m["package_id"].split("#")[-1].startswith("flaghal-ops@"):
+        print(m["out_dir"])')"
+[ -n "$ops_out" ] && ls "$ops_out"/ops_*.fhbundle >/dev/null || { echo "install.sh: the operator bundles were not found" >&2; exit 1; }
+cp "$ops_out"/ops_*.fhbundle "$PREFIX/share/flaghal/ops/"
 for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
