@@ -62,7 +62,7 @@ impl Context {
         let f16 = props.capabilities & FH_DEVICE_CAP_FLOAT16 != 0;
         let q8_0 = f16 && props.capabilities & FH_DEVICE_CAP_INT8 != 0;
         let mut context =
-            Context { hal, device, caps: Caps { f16, q8_0, max_grid: props.max_grid_dim, subgroup_size: props.subgroup_size }, modules: Vec::new(), functions: HashMap::new() };
+            Context { hal, device, caps: Caps { f16, q8_0, max_grid: props.max_grid_dim }, modules: Vec::new(), functions: HashMap::new() };
         for (name, kernels, bytes) in BUNDLES {
             let wanted = match *name {
                 "f16" => f16,

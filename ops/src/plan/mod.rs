@@ -19,8 +19,6 @@ pub struct Caps {
     /// The q8_0 bundle is loaded (FLOAT16 and INT8).
     pub q8_0: bool,
     pub max_grid: [u32; 3],
-    /// The device's subgroup size: above 1, threads run in SIMD lanes.
-    pub subgroup_size: u32,
 }
 
 impl Caps {
@@ -75,7 +73,7 @@ pub fn per_row(caps: &Caps, kernel: &'static str, rows: u32, args: Vec<u8>) -> L
 
 #[cfg(test)]
 pub(crate) fn test_caps() -> Caps {
-    Caps { f16: true, q8_0: true, max_grid: [65535, 65535, 65535], subgroup_size: 1 }
+    Caps { f16: true, q8_0: true, max_grid: [65535, 65535, 65535] }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! thread per dst element (fhops_mul_mat_vec.h), where a tile's 64 columns
 //! would be nearly all idle.
 
-use super::{elementwise, per_row, Caps, Launch};
+use super::{elementwise, Caps, Launch};
 use crate::error::{invalid, unsupported};
 use crate::tensor::{require_row_contiguous, require_type, Tensor, Type, View};
 use flaghal_client::Args;
@@ -20,24 +20,11 @@ pub fn plan(caps: &Caps, dst: &Tensor, src0: &Tensor, src1: &Tensor) -> FfiResul
     require_type(&a, &[Type::F32, Type::F16, Type::Q8_0], "src0")?;
     require_type(&b, &[Type::F32], "src1")?;
     let vec = b.ne[1] < VEC_COLUMNS;
-    // Few columns: one thread per dst element where threads are
-    // independent (the CPU device), one block per dst element where they
-    // run in SIMD lanes (adjacent lanes then read adjacent addresses).
-    let (tiled, per_thread, per_block) = match a.ty {
-        Type::F16 => {
-            caps.require_f16("src0")?;
-            ("mul_mat_f16", "mul_mat_vec_f16", "mul_mat_vec_rows_f16")
-        }
-        Type::Q8_0 => {
-            caps.require_q8_0("src0")?;
-            ("mul_mat_q8_0", "mul_mat_vec_q8_0", "mul_mat_vec_rows_q8_0")
-        }
-        _ => ("mul_mat_f32", "mul_mat_vec_f32", "mul_mat_vec_rows_f32"),
-    };
-    let kernel = match (vec, caps.subgroup_size > 1) {
-        (false, _) => tiled,
-        (true, false) => per_thread,
-        (true, true) => per_block,
+    let kernel = match (a.ty, vec) {
+        (Type::F16, _) => caps.require_f16("src0").map(|()| if vec { "mul_mat_vec_f16" } else { "mul_mat_f16" })?,
+        (Type::Q8_0, _) => caps.require_q8_0("src0").map(|()| if vec { "mul_mat_vec_q8_0" } else { "mul_mat_q8_0" })?,
+        (_, true) => "mul_mat_vec_f32",
+        _ => "mul_mat_f32",
     };
     if a.ne[0] != b.ne[0] {
         return Err(invalid(format!("src0 ne[0] ({}) and src1 ne[0] ({}) differ: they are the reduced dimension", a.ne[0], b.ne[0])));
@@ -53,11 +40,8 @@ pub fn plan(caps: &Caps, dst: &Tensor, src0: &Tensor, src1: &Tensor) -> FfiResul
     require_row_contiguous(&b, "src1")?;
     require_row_contiguous(&d, "dst")?;
     let args = b.encode(a.encode(d.encode(Args::new()))).u32(b.ne[2] / a.ne[2]).u32(b.ne[3] / a.ne[3]).finish();
-    if kernel == per_thread {
+    if vec {
         return Ok(elementwise(caps, kernel, d.elements(), args));
-    }
-    if kernel == per_block {
-        return Ok(per_row(caps, kernel, d.elements(), args));
     }
     let grid = [d.ne[0].div_ceil(64), d.ne[1].div_ceil(64), d.ne[2] * d.ne[3]];
     if (0..3).any(|i| grid[i] > caps.max_grid[i]) {
@@ -90,10 +74,6 @@ mod tests {
         let (b1, d1) = (t(0, [64, 1, 8, 1]), t(0, [100, 1, 8, 1]));
         let l = plan(&caps, &d1, &q, &b1).unwrap();
         assert_eq!((l.kernel, l.grid, l.block, l.args.len()), ("mul_mat_vec_q8_0", [4, 1, 1], [256, 1, 1], 128));
-        // On SIMD lanes: one block per dst element.
-        let simd = Caps { subgroup_size: 8, ..caps };
-        let l = plan(&simd, &d1, &q, &b1).unwrap();
-        assert_eq!((l.kernel, l.grid, l.block), ("mul_mat_vec_rows_q8_0", [800, 1, 1], [256, 1, 1]));
     }
 
     #[test]
