@@ -76,6 +76,7 @@ fn mul_mat_f32_f16_q8_0_match_the_reference() {
         check_mul_mat(dev, Q8_0, [64, 10, 2, 1], [64, 1, 2, 1], false);
         check_mul_mat(dev, F32, [100, 37, 2, 1], [100, 3, 4, 1], true);
         check_mul_mat(dev, F16, [96, 70, 1, 1], [96, 1, 1, 1], false);
+        check_mul_mat(dev, F32, [101, 9, 1, 1], [101, 2, 1, 1], false); // K not a multiple of the 4 partial sums
     });
 }
 
