@@ -8,7 +8,8 @@
 # from the install's headers), on the Vulkan device (lavapipe: normal,
 # forced-staging, and under the Khronos validation layer) and on the OpenCL
 # device (PoCL: fine- and coarse-grained SVM), checks that an install is
-# relocatable and that the CUDA plugin loads with zero devices and says why
+# relocatable (and builds C programs with pkg-config and CMake against the
+# moved install) and that the CUDA plugin loads with zero devices and says why
 # where there is no NVIDIA driver, and installs the Python package (python/)
 # into a fresh venv and runs its tests on every device.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -22,10 +23,11 @@ cd "$REPO_ROOT"
 # kernels; clang-15: regenerate the committed PTX kernels (CUDA mode, no
 # toolkit); pocl-opencl-icd and ocl-icd-libopencl1: PoCL and the OpenCL ICD
 # loader, the OpenCL device without a GPU; python3-venv: the venv the Python
-# package is installed into and tested in.
+# package is installed into and tested in; pkg-config and cmake: C programs
+# built against the relocated install the two ways C projects consume it.
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
                 vulkan-validationlayers glslc spirv-tools clang-15 pocl-opencl-icd ocl-icd-libopencl1 python3 \
-                python3-venv
+                python3-venv pkg-config cmake
 ensure_rust
 
 export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"
@@ -54,6 +56,9 @@ assert "cpu" in loaded, f"relocated install did not load the CPU plugin: {info['
 assert any(d["type"] == "CPU" for d in info["devices"]), "no CPU device after relocation"
 print(f"relocated install: plugins loaded {sorted(loaded)}, {len(info['devices'])} devices")
 PY
+
+say "Relocated install consumed by C: pkg-config --cflags --libs flaghal, and CMake find_package(FlagHAL)"
+bash scripts/check-install-consumers.sh "$scratch/moved" "$scratch/consumers"
 
 say "CUDA plugin without the NVIDIA driver: loaded, zero devices, the reason in the loader's log"
 if ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
