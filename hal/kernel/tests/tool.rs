@@ -44,7 +44,7 @@ fn build(name: &str) -> Build {
     b
 }
 
-const KERNEL_DIRS: [&str; 2] = ["conformance/kernels", "c-examples/kernels"];
+const KERNEL_DIRS: [&str; 3] = ["conformance/kernels", "c-examples/kernels", "ops/kernels"];
 
 #[test]
 fn the_committed_spirv_is_what_the_sources_compile_to_and_valid() {

@@ -1,0 +1,63 @@
+//! The thread's detail message of its last failed fhops call, and the panic
+//! boundary every export runs in (house rule 1).
+
+use flaghal_sys::{ffi_boundary, fh_status_t, FfiError, FfiResult, FH_ERROR_INVALID_VALUE};
+use std::cell::RefCell;
+
+thread_local! {
+    static LAST: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs an export's body: clears the thread's message, then records the
+/// failure's message (a panic becomes FH_ERROR_PANIC).
+pub fn boundary<F: FnOnce() -> FfiResult>(body: F) -> fh_status_t {
+    LAST.with(|m| m.borrow_mut().clear());
+    ffi_boundary(body, |e| LAST.with(|m| *m.borrow_mut() = e.message.clone()))
+}
+
+/// The thread's message.
+pub fn last_message() -> String {
+    LAST.with(|m| m.borrow().clone())
+}
+
+/// `text` cut to at most `max` bytes on a character boundary.
+pub fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// FH_ERROR_INVALID_VALUE with a message.
+pub fn invalid(message: impl Into<String>) -> FfiError {
+    FfiError::new(FH_ERROR_INVALID_VALUE, message)
+}
+
+/// FH_ERROR_NOT_SUPPORTED with a message.
+pub fn unsupported(message: impl Into<String>) -> FfiError {
+    FfiError::new(flaghal_sys::FH_ERROR_NOT_SUPPORTED, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_never_splits_a_character() {
+        assert_eq!(cut("abc", 2), "ab");
+        assert_eq!(cut("aé", 2), "a");
+        assert_eq!(cut("aé", 3), "aé");
+        assert_eq!(cut("", 5), "");
+    }
+
+    #[test]
+    fn the_boundary_records_and_clears_the_message() {
+        assert_eq!(boundary(|| Err(invalid("bad shape"))), FH_ERROR_INVALID_VALUE);
+        assert_eq!(last_message(), "bad shape");
+        assert_eq!(boundary(|| Ok(())), flaghal_sys::FH_SUCCESS);
+        assert_eq!(last_message(), "");
+        assert_eq!(boundary(|| panic!("boom")), flaghal_sys::FH_ERROR_PANIC);
+        assert_eq!(last_message(), "panic: boom");
+    }
+}
