@@ -14,17 +14,21 @@
 #
 # Thresholds (a row FAILs, and the exit status is 1, when one is missed):
 #   f32:  max abs logits error < 1e-3 and identical tokens
-#   q8_0: max abs logits error < 0.25 and identical tokens. ggml's CPU
+#   q8_0: max abs logits error < 0.5 and identical tokens. ggml's CPU
 #         multiplies q8_0 weights by activations it first rounds to q8_0
-#         itself (its vec_dot type), one rounding step of up to 1/254 of
-#         each 32-element block's largest value; flaghal_ops.h's mul_mat
-#         keeps activations in f32. That step alone moves these logits
-#         (spread ~4) by up to ~0.1 (docs/frameworks.md, "Accuracy").
+#         (its vec_dot type); flaghal_ops.h's mul_mat keeps them f32. That
+#         rounding alone moves this model's logits (std 4.2) by up to 0.21
+#         (measured; two FlagHAL devices agree with each other to 6e-6), so
+#         0.5 is ~2.4x that and still far below what a real defect (a wrong
+#         block scale or offset) does (docs/frameworks.md, "Accuracy").
 #
 # FLAGHAL_VISIBLE_DEVICES selects and orders devices as for any FlagHAL
 # program. --expect-plugins fails the run if a named plugin has no device
 # here (so a CI job cannot pass by running on fewer devices than it meant).
-# LLAMA_DEMO_THREADS (default: the core count) is the CPU backend's threads.
+# LLAMA_DEMO_THREADS (default 1) is the CPU backend's threads: on a shared,
+# oversubscribed machine llama.cpp's spinning thread pool collapses at 2
+# threads (2-5 decode tokens/s against 4000+ at 1, measured at load 11 on 2
+# cores); on a quiet machine set it to the core count.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PREFIX="$REPO_ROOT/prefix"
@@ -36,7 +40,9 @@ while [ $# -gt 0 ]; do
         *) echo "llama-demo: unknown argument $1 (see the header of scripts/llama-demo.sh)" >&2; exit 2 ;;
     esac
 done
-THREADS="${LLAMA_DEMO_THREADS:-$(nproc)}"
+THREADS="${LLAMA_DEMO_THREADS:-1}"
+# A ggml abort prints its message and exits (no debugger attach for a backtrace).
+export GGML_NO_BACKTRACE=1
 WORK="$REPO_ROOT/target/ggml"
 
 ensure_packages cmake g++ python3-venv
@@ -76,7 +82,7 @@ printf '%-5s %-9s %-44s %-10s %-9s %-22s %-22s %s\n' model device description ma
     "tok/s prompt|decode" "CPU tok/s prompt|decode" result
 for type in f32 q8_0; do
     threshold=1e-3
-    [ "$type" = q8_0 ] && threshold=0.25
+    [ "$type" = q8_0 ] && threshold=0.5
     model="$WORK/tiny-$type.gguf"
     "${DEMO[@]}" --model "$model" --device CPU --threads "$THREADS" --logits "$OUT/$type-CPU.f32" > "$OUT/$type-CPU.txt"
     for line in "${devices[@]}"; do

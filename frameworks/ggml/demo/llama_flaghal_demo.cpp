@@ -14,7 +14,7 @@
 //
 // The run: a fixed prompt (BOS and the bytes of a sentence, as byte tokens)
 // is evaluated with the logits of every position, then --tokens greedy
-// tokens are decoded one at a time. It runs twice: once to warm up (buffers,
+// tokens are decoded one at a time. Flash attention is off, the KV cache f32. It runs twice: once to warm up (buffers,
 // kernel compilation), then the measured pass from an empty KV cache.
 // OUT.f32 gets the measured pass's logits, float32 little-endian, one row of
 // n_vocab per prompt position and then one per decoded token. stdout gets
@@ -185,13 +185,19 @@ int main(int argc, char **argv) {
     if (model == nullptr) fail("cannot load the model %s", o.model.c_str());
 
     llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = 128;
+    cp.n_ctx = 256;
     cp.n_batch = 64;
     cp.n_ubatch = 64;
     cp.n_seq_max = 1;
     cp.n_threads = o.threads;
     cp.n_threads_batch = o.threads;
     cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    // An f32 KV cache on every device: ggml requires the node that writes a
+    // pre-allocated tensor (SET_ROWS into the cache) to run on that tensor's
+    // device, so an f16 cache would abort on a device without
+    // FH_DEVICE_CAP_FLOAT16 instead of falling back (docs/frameworks.md).
+    cp.type_k = GGML_TYPE_F32;
+    cp.type_v = GGML_TYPE_F32;
     cp.no_perf = true;
     llama_context *ctx = llama_init_from_model(model, cp);
     if (ctx == nullptr) fail("cannot create a context on %s", o.device.c_str());

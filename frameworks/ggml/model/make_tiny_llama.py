@@ -9,7 +9,7 @@ Shape (chosen so every llama graph op runs, small enough for CI):
   vocab 259 (SentencePiece-style: <unk> <s> </s> and the 256 byte tokens),
   n_embd 64, 2 layers, 4 query heads over 2 KV heads (grouped-query
   attention, so mul_mat broadcasts), head_dim 16, feed-forward 128,
-  context 128. Every dimension a q8_0 tensor reduces over is a multiple of 32.
+  context 256. Every dimension a q8_0 tensor reduces over is a multiple of 32.
 
 Weights are N(0, 1/fan_in) so activations stay O(1) and logits are spread
 (top-2 gaps well above rounding, so greedy decoding is a meaningful check).
@@ -30,7 +30,7 @@ N_LAYER = 2
 N_HEAD = 4
 N_HEAD_KV = 2
 N_FF = 128
-N_CTX = 128
+N_CTX = 256
 HEAD_DIM = N_EMBD // N_HEAD
 
 
