@@ -3,8 +3,10 @@
 # the FlagHAL install at PREFIX (typically a MOVED install: the files must
 # find everything relative to themselves) the two ways C and C++ projects
 # consume a library, and runs them:
-#   1. pkg-config: cc c-examples/device_query.c $(pkg-config --cflags --libs flaghal)
+#   1. pkg-config: cc c-examples/device_query.c $(pkg-config --cflags --libs flaghal),
+#      and c-examples/ops_query.c with flaghal-ops when the install has it
 #   2. CMake: c-examples/cmake, find_package(FlagHAL) with CMAKE_PREFIX_PATH=PREFIX
+#      (FlagHAL::flaghal, and FlagHAL::ops when the install has it)
 # Each program must list the CPU device of the install's CPU plugin. WORK
 # (default: a temporary folder) holds the builds.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -32,7 +34,7 @@ expect_cpu_device "pkg-config build (flaghal $(pkg-config --modversion flaghal))
 if [ -e "$PREFIX/lib/pkgconfig/flaghal-ops.pc" ]; then
     # shellcheck disable=SC2046
     cc -std=c99 -Wall -Wextra -Werror -pedantic c-examples/ops_query.c \
-        $(pkg-config --cflags --libs flaghal-ops) -Wl,-rpath,"$libdir" -o "$WORK/ops_query_pc"
+        $(pkg-config --cflags --libs flaghal-ops) -lm -Wl,-rpath,"$libdir" -o "$WORK/ops_query_pc"
     "$WORK/ops_query_pc" > "$WORK/ops_query_pc.txt"
     expect_cpu_device "pkg-config build of the operator library" "$WORK/ops_query_pc.txt"
 fi

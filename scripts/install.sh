@@ -13,7 +13,12 @@
 #                                                       and its OpenCL C prologue)
 #   PREFIX/share/flaghal/examples/                      C examples and their one-source
 #                                                       kernels (kernels/*.fhk, spirv/, ptx/)
-#   PREFIX/lib/pkgconfig/flaghal.pc                     pkg-config: --cflags --libs flaghal
+#   PREFIX/lib/libflaghal_ops.so.0 (+ .so link)         the operator library (its kernel
+#                                                       bundles built in), header
+#                                                       include/flaghal/flaghal_ops.h
+#   PREFIX/share/flaghal/ops/                           its bundles (ops_core, ops_f16,
+#                                                       ops_q8_0.fhbundle) and kernels/
+#   PREFIX/lib/pkgconfig/flaghal.pc, flaghal-ops.pc     pkg-config: --cflags --libs flaghal
 #   PREFIX/lib/cmake/FlagHAL/                           CMake: find_package(FlagHAL),
 #                                                       targets FlagHAL::flaghal (and FlagHAL::ops)
 # The install is relocatable: move PREFIX anywhere and it still finds its plugins,
@@ -26,7 +31,7 @@ PROFILE="${2:-release}"
 cd "$REPO_ROOT"
 
 packages=(-p flaghal -p flaghal-info -p flaghal-plugin-cpu -p flaghal-plugin-vulkan -p flaghal-plugin-opencl
-          -p flaghal-plugin-cuda -p flaghal-conformance -p flaghal-kernel)
+          -p flaghal-plugin-cuda -p flaghal-conformance -p flaghal-kernel -p flaghal-ops)
 say "Building ($PROFILE): ${packages[*]}"
 if [ "$PROFILE" = release ]; then
     cargo build --release "${packages[@]}"
@@ -43,6 +48,22 @@ install -m 755 "$TARGET/libflaghal.so" "$PREFIX/lib/libflaghal.so.1"
 ln -sf libflaghal.so.1 "$PREFIX/lib/libflaghal.so"
 install -m 644 include/flaghal/*.h "$PREFIX/include/flaghal/"
 install -m 644 include/flaghal/kernel/*.h include/flaghal/kernel/*.cl "$PREFIX/include/flaghal/kernel/"
+install -m 755 "$TARGET/libflaghal_ops.so" "$PREFIX/lib/libflaghal_ops.so.0"
+ln -sf libflaghal_ops.so.0 "$PREFIX/lib/libflaghal_ops.so"
+install -m 644 ops/include/flaghal/flaghal_ops.h "$PREFIX/include/flaghal/"
+mkdir -p "$PREFIX/share/flaghal/ops/kernels"
+cp ops/kernels/*.fhk ops/kernels/*.h "$PREFIX/share/flaghal/ops/kernels/"
+# The operator bundles the library embeds, as files too (flaghal-kernel
+# inspect, or fhModuleLoadData by other programs): from the build script's
+# OUT_DIR, which cargo reports for the build just made.
+ops_out="$(cargo build $([ "$PROFILE" = release ] && echo --release) -p flaghal-ops --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "build-script-executed" and m["package_id"].split("#")[-1].startswith("flaghal-ops@"):
+        print(m["out_dir"])')"
+[ -n "$ops_out" ] && ls "$ops_out"/ops_*.fhbundle >/dev/null || { echo "install.sh: the operator bundles were not found" >&2; exit 1; }
+cp "$ops_out"/ops_*.fhbundle "$PREFIX/share/flaghal/ops/"
 for tool in flaghal-info flaghal-conformance flaghal-kernel; do
     install -m 755 "$TARGET/$tool" "$PREFIX/bin/$tool"
 done
@@ -84,6 +105,7 @@ configure() {
 }
 mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake/FlagHAL"
 configure scripts/install/flaghal.pc.in "$PREFIX/lib/pkgconfig/flaghal.pc"
+configure scripts/install/flaghal-ops.pc.in "$PREFIX/lib/pkgconfig/flaghal-ops.pc"
 install -m 644 scripts/install/FlagHALConfig.cmake "$PREFIX/lib/cmake/FlagHAL/FlagHALConfig.cmake"
 configure scripts/install/FlagHALConfigVersion.cmake.in "$PREFIX/lib/cmake/FlagHAL/FlagHALConfigVersion.cmake"
 say "Installed FlagHAL $VERSION into $PREFIX"

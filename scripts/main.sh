@@ -42,6 +42,11 @@ for ((device = 0; device < count; device++)); do
     "$BUILD/matmul" --device "$device" --kernels "$BUILD/kernels/examples.fhbundle"
 done
 
+say "The operator library (flaghal_ops.h) from C on every device: c-examples/ops_query.c"
+cc -std=c99 -O2 -I"$PREFIX/include" c-examples/ops_query.c -L"$PREFIX/lib" -lflaghal_ops -lflaghal -lm \
+   -Wl,-rpath,"$PREFIX/lib" -o "$BUILD/ops_query"
+"$BUILD/ops_query"
+
 say "Conformance suite on each of the $count devices (reports in ./reports)"
 mkdir -p reports
 verdict=0

@@ -13,6 +13,7 @@ mod bench_calls;
 mod bench_copy;
 mod bench_launch;
 mod bench_matmul;
+mod bench_ops;
 mod bench_opencl;
 mod bench_opencl_calls;
 mod bench_opencl_copy;
@@ -103,6 +104,7 @@ fn run(options: &cli::Options) -> Result<bool, String> {
     section(&mut suite, options.runs(7), "kernel throughput", &bench_saxpy::run);
     section(&mut suite, options.runs(8), "matmul", &bench_matmul::run);
     section(&mut suite, options.runs(9), "OpenCL beside raw OpenCL", &bench_opencl::run);
+    section(&mut suite, options.runs(10), "ggml mul_mat (operator library)", &bench_ops::run);
     report::describe_machine(&mut suite.machine, "load_after");
     report::write(&suite, options, &failures)?;
     let _ = std::fs::remove_dir_all(&suite.scratch);

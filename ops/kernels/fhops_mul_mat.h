@@ -21,14 +21,7 @@
 #define FHOPS_MUL_MAT_H_
 
 #include "fhops_view.h"
-
-FH_STRUCT(fhops_mul_mat_args) {
-    fhops_view dst;  /* 0 */
-    fhops_view src0; /* 40 */
-    fhops_view src1; /* 80 */
-    uint32_t r2;     /* 120: ne12 / ne02 */
-    uint32_t r3;     /* 124: ne13 / ne03 */
-};
+#include "fhops_mul_mat_args.h"
 
 FH_SHARED float fhops_tile_a[16][64];
 FH_SHARED float fhops_tile_b[16][64];

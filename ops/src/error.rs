@@ -15,6 +15,12 @@ pub fn boundary<F: FnOnce() -> FfiResult>(body: F) -> fh_status_t {
     ffi_boundary(body, |e| LAST.with(|m| *m.borrow_mut() = e.message.clone()))
 }
 
+/// Runs fhopsGetLastErrorMessage's body: like [`boundary`], but reading
+/// the message leaves it in place (and a failure to read it replaces it).
+pub fn boundary_keeping_message<F: FnOnce() -> FfiResult>(body: F) -> fh_status_t {
+    ffi_boundary(body, |e| LAST.with(|m| *m.borrow_mut() = e.message.clone()))
+}
+
 /// The thread's message.
 pub fn last_message() -> String {
     LAST.with(|m| m.borrow().clone())

@@ -5,7 +5,7 @@
 //! `operator!` from one planning expression, so the two cannot disagree.
 
 use crate::context::Context;
-use crate::error::{boundary, cut, last_message};
+use crate::error::{boundary, boundary_keeping_message, cut, last_message};
 use crate::plan::elementwise::{self, Binary, Unary};
 use crate::plan::rows::{self, RopeParams, SoftMaxParams};
 use crate::plan::{gather, mul_mat, Caps, Launch};
@@ -66,7 +66,7 @@ pub unsafe extern "C" fn fhopsContextGetDevice(ctx: *const Context, device: *mut
 #[no_mangle]
 pub unsafe extern "C" fn fhopsGetLastErrorMessage(buffer: *mut c_char, buffer_size: usize, length: *mut usize) -> fh_status_t {
     let message = last_message();
-    let status = boundary(|| {
+    boundary_keeping_message(|| {
         if buffer_size > 0 {
             let text = cut(&message, buffer_size - 1);
             // SAFETY: non-NULL (checked by out_bytes) and writable for
@@ -78,8 +78,7 @@ pub unsafe extern "C" fn fhopsGetLastErrorMessage(buffer: *mut c_char, buffer_si
         // SAFETY: NULL or writable per the contract.
         unsafe { write_optional(length, message.len()) };
         Ok(())
-    });
-    status
+    })
 }
 
 /// Plans with the context's capabilities, then enqueues on `stream` (or,

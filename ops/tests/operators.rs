@@ -69,7 +69,10 @@ fn mul_mat_f32_f16_q8_0_match_the_reference() {
         check_mul_mat(dev, F32, [64, 33, 4, 1], [64, 9, 4, 1], true);
         check_mul_mat(dev, F16, [80, 67, 1, 2], [80, 7, 2, 2], false);
         check_mul_mat(dev, Q8_0, [128, 75, 1, 1], [128, 6, 1, 1], false);
+        // Fewer than 4 columns: the one-thread-per-element kernels.
         check_mul_mat(dev, Q8_0, [64, 10, 2, 1], [64, 1, 2, 1], false);
+        check_mul_mat(dev, F32, [100, 37, 2, 1], [100, 3, 4, 1], true);
+        check_mul_mat(dev, F16, [96, 70, 1, 1], [96, 1, 1, 1], false);
     });
 }
 
@@ -298,6 +301,14 @@ fn supported_queries_agree_with_the_operators_and_explain_refusals() {
             let pos = tensor(I32, 0, [1, 1, 1, 1]);
             assert_eq!(fhopsRopeSupported(dev.ctx, &a, &a, &pos, &yarn), FH_ERROR_NOT_SUPPORTED);
             assert!(last_error().contains("YaRN"), "{}", last_error());
+            assert!(last_error().contains("YaRN"), "reading the message leaves it: {}", last_error());
+            let mut len = 0usize;
+            assert_eq!(fhopsGetLastErrorMessage(std::ptr::null_mut(), 0, &mut len), FH_SUCCESS);
+            assert!(len > 4, "the full length without a buffer");
+            let mut small = [0x55u8; 5];
+            assert_eq!(fhopsGetLastErrorMessage(small.as_mut_ptr().cast(), small.len(), &mut len), FH_SUCCESS);
+            assert_eq!(&small, b"ext_\0", "cut to the buffer, NUL-terminated");
+            assert_eq!(fhopsGetLastErrorMessage(std::ptr::null_mut(), 8, &mut len), FH_ERROR_INVALID_VALUE);
             assert_eq!(fhopsMulMatSupported(std::ptr::null(), &d, &a, &b), FH_ERROR_INVALID_VALUE);
             assert_eq!(fhopsSoftMaxSupported(dev.ctx, &a, &a, std::ptr::null(), std::ptr::null()), FH_ERROR_INVALID_VALUE);
             let to_f16 = fhopsCpySupported(dev.ctx, &tensor(F16, 0, [64, 8, 1, 1]), &a);

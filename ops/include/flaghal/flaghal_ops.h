@@ -143,7 +143,9 @@ FHOPS_API fh_status_t fhopsContextGetDevice(fhops_context_t ctx, fh_device_t *de
  * (UTF-8) into buffer, as fhGetLastErrorMessage does: at most buffer_size
  * bytes including the NUL, cut on a character boundary; *length (optional)
  * gets the full length without the NUL. An empty string when the thread's
- * last fhops call succeeded. buffer may be NULL when buffer_size is 0.
+ * last fhops call succeeded; this function itself leaves the message as it
+ * is. buffer may be NULL only when buffer_size is 0 (else
+ * FH_ERROR_INVALID_VALUE).
  */
 FHOPS_API fh_status_t fhopsGetLastErrorMessage(char *buffer, size_t buffer_size, size_t *length);
 

@@ -1,26 +1,29 @@
 //! fhopsMulMat: ggml_mul_mat on the tiled kernels (ops/kernels/
-//! fhops_mul_mat.h): 64 x 64 dst tiles per 16 x 16 block.
+//! fhops_mul_mat.h: 64 x 64 dst tiles per 16 x 16 block), or, for fewer
+//! than [`VEC_COLUMNS`] src1 columns (decoding), on the kernels of one
+//! thread per dst element (fhops_mul_mat_vec.h), where a tile's 64 columns
+//! would be nearly all idle.
 
-use super::{Caps, Launch};
+use super::{elementwise, Caps, Launch};
 use crate::error::{invalid, unsupported};
 use crate::tensor::{require_row_contiguous, require_type, Tensor, Type, View};
 use flaghal_client::Args;
 use flaghal_sys::FfiResult;
+
+/// Below this many src1 columns (dst ne[1]) the one-thread-per-element
+/// kernels run.
+pub const VEC_COLUMNS: u32 = 4;
 
 pub fn plan(caps: &Caps, dst: &Tensor, src0: &Tensor, src1: &Tensor) -> FfiResult<Launch> {
     let (d, a, b) = (View::new(dst, "dst")?, View::new(src0, "src0")?, View::new(src1, "src1")?);
     require_type(&d, &[Type::F32], "dst")?;
     require_type(&a, &[Type::F32, Type::F16, Type::Q8_0], "src0")?;
     require_type(&b, &[Type::F32], "src1")?;
-    let kernel = match a.ty {
-        Type::F16 => {
-            caps.require_f16("src0")?;
-            "mul_mat_f16"
-        }
-        Type::Q8_0 => {
-            caps.require_q8_0("src0")?;
-            "mul_mat_q8_0"
-        }
+    let vec = b.ne[1] < VEC_COLUMNS;
+    let kernel = match (a.ty, vec) {
+        (Type::F16, _) => caps.require_f16("src0").map(|()| if vec { "mul_mat_vec_f16" } else { "mul_mat_f16" })?,
+        (Type::Q8_0, _) => caps.require_q8_0("src0").map(|()| if vec { "mul_mat_vec_q8_0" } else { "mul_mat_q8_0" })?,
+        (_, true) => "mul_mat_vec_f32",
         _ => "mul_mat_f32",
     };
     if a.ne[0] != b.ne[0] {
@@ -36,11 +39,14 @@ pub fn plan(caps: &Caps, dst: &Tensor, src0: &Tensor, src1: &Tensor) -> FfiResul
     require_row_contiguous(&a, "src0")?;
     require_row_contiguous(&b, "src1")?;
     require_row_contiguous(&d, "dst")?;
+    let args = b.encode(a.encode(d.encode(Args::new()))).u32(b.ne[2] / a.ne[2]).u32(b.ne[3] / a.ne[3]).finish();
+    if vec {
+        return Ok(elementwise(caps, kernel, d.elements(), args));
+    }
     let grid = [d.ne[0].div_ceil(64), d.ne[1].div_ceil(64), d.ne[2] * d.ne[3]];
     if (0..3).any(|i| grid[i] > caps.max_grid[i]) {
         return Err(unsupported(format!("dst {:?} needs a grid of {grid:?} blocks; the device allows {:?}", d.ne, caps.max_grid)));
     }
-    let args = b.encode(a.encode(d.encode(Args::new()))).u32(b.ne[2] / a.ne[2]).u32(b.ne[3] / a.ne[3]).finish();
     Ok(Launch { kernel, grid, block: [16, 16, 1], args })
 }
 
@@ -64,6 +70,10 @@ mod tests {
         assert_eq!(&l.args[120..124], &4u32.to_ne_bytes(), "r2 = 8 / 2");
         let q = t(8, [64, 100, 2, 1]);
         assert_eq!(plan(&caps, &d, &q, &b).unwrap().kernel, "mul_mat_q8_0");
+        // One column (a decoding step): one thread per dst element, grid-stride.
+        let (b1, d1) = (t(0, [64, 1, 8, 1]), t(0, [100, 1, 8, 1]));
+        let l = plan(&caps, &d1, &q, &b1).unwrap();
+        assert_eq!((l.kernel, l.grid, l.block, l.args.len()), ("mul_mat_vec_q8_0", [4, 1, 1], [256, 1, 1], 128));
     }
 
     #[test]
