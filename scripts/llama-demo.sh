@@ -10,7 +10,8 @@
 # with random weights, f32 and q8_0: frameworks/ggml/model). Then, per model
 # and per FlagHAL device, it prints one row: the largest absolute logits
 # error against llama.cpp CPU, whether 32 greedy tokens are identical, and
-# tokens/s (prompt and decode) of the device and of llama.cpp CPU.
+# tokens/s (prompt and decode, medians of 5 passes that must decode the same
+# tokens) of the device and of llama.cpp CPU.
 #
 # Thresholds (a row FAILs, and the exit status is 1, when one is missed):
 #   f32:  max abs logits error < 1e-3 and identical tokens

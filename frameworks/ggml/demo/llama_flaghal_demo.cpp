@@ -14,9 +14,12 @@
 //
 // The run: a fixed prompt (BOS and the bytes of a sentence, as byte tokens)
 // is evaluated with the logits of every position, then --tokens greedy
-// tokens are decoded one at a time. Flash attention is off, the KV cache f32. It runs twice: once to warm up (buffers,
-// kernel compilation), then the measured pass from an empty KV cache.
-// OUT.f32 gets the measured pass's logits, float32 little-endian, one row of
+// tokens are decoded one at a time. Flash attention is off, the KV cache f32.
+// It runs once to warm up (buffers, kernel compilation), then --repeat
+// measured passes (default 5), each from an empty KV cache; every measured
+// pass must give the first one's tokens (a race in a backend would not), and
+// the tokens/s printed are the medians over the passes.
+// OUT.f32 gets the first measured pass's logits, float32 little-endian, one row of
 // n_vocab per prompt position and then one per decoded token. stdout gets
 // "key: value" lines: n_vocab, n_prompt, tokens (the greedy ids),
 // prompt_tokens_per_s, decode_tokens_per_s.
@@ -37,6 +40,7 @@ struct options {
     std::string backend_dir, flaghal, model, device, logits;
     int threads = 2;
     int n_tokens = 32;
+    int repeat = 5;
     bool list = false;
     bool verbose = false;
 };
@@ -65,6 +69,7 @@ options parse(int argc, char **argv) {
         else if (a == "--logits") o.logits = value();
         else if (a == "--threads") o.threads = std::atoi(value().c_str());
         else if (a == "--tokens") o.n_tokens = std::atoi(value().c_str());
+        else if (a == "--repeat") o.repeat = std::atoi(value().c_str());
         else if (a == "--list") o.list = true;
         else if (a == "--verbose") o.verbose = true;
         else fail("unknown argument %s (see the header of llama_flaghal_demo.cpp)", a.c_str());
@@ -72,7 +77,7 @@ options parse(int argc, char **argv) {
     if (o.backend_dir.empty()) fail("%s", "--backend-dir is required");
     if (!o.list && (o.model.empty() || o.device.empty() || o.logits.empty()))
         fail("%s", "--model, --device and --logits are required");
-    if (o.threads < 1 || o.n_tokens < 1) fail("%s", "--threads and --tokens must be >= 1");
+    if (o.threads < 1 || o.n_tokens < 1 || o.repeat < 1) fail("%s", "--threads, --tokens and --repeat must be >= 1");
     return o;
 }
 
@@ -136,6 +141,11 @@ pass_result run_pass(llama_context *ctx, const std::vector<llama_token> &prompt,
     }
     r.decode_s = std::chrono::duration<double>(clock::now() - t0).count();
     return r;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 ggml_backend_dev_t find_device(const std::string &name) {
@@ -211,6 +221,13 @@ int main(int argc, char **argv) {
 
     run_pass(ctx, prompt, n_vocab, o.n_tokens); // warm-up
     const pass_result r = run_pass(ctx, prompt, n_vocab, o.n_tokens);
+    std::vector<double> prompt_rates = {prompt.size() / r.prompt_s}, decode_rates = {o.n_tokens / r.decode_s};
+    for (int i = 1; i < o.repeat; i++) {
+        const pass_result again = run_pass(ctx, prompt, n_vocab, o.n_tokens);
+        if (again.tokens != r.tokens) fail("measured pass %s decoded other tokens than the first", std::to_string(i).c_str());
+        prompt_rates.push_back(prompt.size() / again.prompt_s);
+        decode_rates.push_back(o.n_tokens / again.decode_s);
+    }
 
     FILE *f = std::fopen(o.logits.c_str(), "wb");
     if (f == nullptr || std::fwrite(r.logits.data(), sizeof(float), r.logits.size(), f) != r.logits.size() ||
@@ -220,8 +237,8 @@ int main(int argc, char **argv) {
     std::printf("device: %s\n", o.device.c_str());
     std::printf("n_vocab: %d\nn_prompt: %zu\ntokens:", n_vocab, prompt.size());
     for (llama_token t : r.tokens) std::printf(" %d", t);
-    std::printf("\nprompt_tokens_per_s: %.1f\n", prompt.size() / r.prompt_s);
-    std::printf("decode_tokens_per_s: %.1f\n", o.n_tokens / r.decode_s);
+    std::printf("\nprompt_tokens_per_s: %.1f\n", median(prompt_rates));
+    std::printf("decode_tokens_per_s: %.1f\n", median(decode_rates));
 
     llama_free(ctx);
     llama_model_free(model);
