@@ -19,14 +19,14 @@ const BUNDLES: [(&str, &[&str]); 3] = [
         "core",
         &[
             "binary_f32", "unary_f32", "swiglu_f32", "rms_norm_f32", "soft_max_f32", "rope_f32", "get_rows_f32",
-            "set_rows_f32", "cpy_f32_f32", "mul_mat_f32", "mul_mat_vec_f32",
+            "set_rows_f32", "cpy_f32_f32", "mul_mat_f32", "mul_mat_wide_f32", "mul_mat_vec_f32",
         ],
     ),
     (
         "f16",
-        &["cpy_f32_f16", "cpy_f16_f32", "cpy_f16_f16", "get_rows_f16", "set_rows_f16", "soft_max_f32_mask_f16", "mul_mat_f16", "mul_mat_vec_f16"],
+        &["cpy_f32_f16", "cpy_f16_f32", "cpy_f16_f16", "get_rows_f16", "set_rows_f16", "soft_max_f32_mask_f16", "mul_mat_f16", "mul_mat_wide_f16", "mul_mat_vec_f16"],
     ),
-    ("q8_0", &["get_rows_q8_0", "mul_mat_q8_0", "mul_mat_vec_q8_0"]),
+    ("q8_0", &["get_rows_q8_0", "mul_mat_q8_0", "mul_mat_wide_q8_0", "mul_mat_vec_q8_0"]),
 ];
 
 fn main() {

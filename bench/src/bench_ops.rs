@@ -11,7 +11,10 @@
 //! N x K, dst N x M. The same inputs as section 8's Problem (small
 //! integers, so every product is exact) with m = N, n = M, k = K: src1 is
 //! the problem's a, src0 the transpose of its b, and dst its c; every
-//! device's product is checked once per shape.
+//! device's product is checked once per shape. Q8_0 rows (weights
+//! quantized as ggml does, flaghal_ops::host) run where the device has the
+//! capabilities, checked against the product of the dequantized weights
+//! within 1e-3 relative; their numpy baseline is the same f32 product.
 
 use crate::matmul_host::{c_loop, Problem};
 use crate::matmul_numpy::Numpy;
@@ -20,12 +23,12 @@ use crate::row::Better;
 use crate::suite::{Label, Suite};
 use flaghal_client::{Device, Hal, Stream};
 use flaghal_ops::context::Context;
-use flaghal_ops::ffi::{fhopsContextCreate, fhopsContextDestroy, fhopsGetLastErrorMessage, fhopsMulMat};
+use flaghal_ops::ffi::{fhopsContextCreate, fhopsContextDestroy, fhopsGetLastErrorMessage, fhopsMulMat, fhopsMulMatSupported};
 use flaghal_ops::tensor::Tensor;
 use flaghal_sys::{fh_deviceptr_t, fh_status_t, FH_SUCCESS};
 use serde_json::json;
 
-pub const GROUP: &str = "10. ggml mul_mat (libflaghal_ops fhopsMulMat, F32, 2MNK FLOP / time of enqueue + synchronize)";
+pub const GROUP: &str = "10. ggml mul_mat (libflaghal_ops fhopsMulMat, F32 and Q8_0 weights, 2MNK FLOP / time of enqueue + synchronize)";
 const UNIT: &str = "GFLOP/s";
 const C_LOOP: &str = "plain C i-k-j loop (-O2, rows over all cores)";
 
@@ -50,9 +53,39 @@ fn ops_error(call: &str, status: fh_status_t) -> String {
     format!("{call} failed (status {status}): {}", String::from_utf8_lossy(&buffer[..len.min(511)]))
 }
 
-fn matrix(data: fh_deviceptr_t, ne0: usize, ne1: usize) -> Tensor {
-    let row = 4 * ne0;
-    Tensor { data, ty: 0, ne: [ne0 as i64, ne1 as i64, 1, 1], nb: [4, row, row * ne1, row * ne1] }
+const F32: i32 = 0;
+const Q8_0: i32 = 8;
+
+/// A contiguous F32 or Q8_0 matrix of ne1 rows of ne0 elements.
+fn matrix(data: fh_deviceptr_t, ty: i32, ne0: usize, ne1: usize) -> Tensor {
+    let (unit, row) = if ty == Q8_0 { (34, 34 * ne0 / 32) } else { (4, 4 * ne0) };
+    Tensor { data, ty, ne: [ne0 as i64, ne1 as i64, 1, 1], nb: [unit, row, row * ne1, row * ne1] }
+}
+
+/// src0 of the problem (the transpose of its b, M x K) as F32 values.
+fn weights(p: &Problem) -> Vec<f32> {
+    let (m, k) = (p.n, p.k);
+    let mut w = vec![0.0f32; m * k];
+    for (i0, row) in w.chunks_mut(k).enumerate() {
+        for (kk, v) in row.iter_mut().enumerate() {
+            *v = p.b[kk * m + i0];
+        }
+    }
+    w
+}
+
+/// The product of src1 and the dequantized Q8_0 weights, in f64.
+fn q8_0_reference(p: &Problem, dequantized: &[f32]) -> Vec<f32> {
+    let (n, m, k) = (p.m, p.n, p.k);
+    let mut out = vec![0.0f32; n * m];
+    for i1 in 0..n {
+        let x = &p.a[i1 * k..(i1 + 1) * k];
+        for i0 in 0..m {
+            let w = &dequantized[i0 * k..(i0 + 1) * k];
+            out[i1 * m + i0] = x.iter().zip(w).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum::<f64>() as f32;
+        }
+    }
+    out
 }
 
 fn to_bytes(v: &[f32]) -> Vec<u8> {
@@ -69,7 +102,9 @@ struct OnDevice {
 }
 
 impl OnDevice {
-    fn new(hal: &'static Hal, device: Device, p: &Problem) -> Result<OnDevice, String> {
+    /// src0 of type `ty` from `src0_bytes`; Ok(None) when the device
+    /// cannot run that type (fhopsMulMatSupported says so).
+    fn new(hal: &'static Hal, device: Device, p: &Problem, ty: i32, src0_bytes: &[u8]) -> Result<Option<OnDevice>, String> {
         let mut ctx = std::ptr::null_mut();
         // SAFETY: ctx is a valid out pointer; device is the loader's.
         let status = unsafe { fhopsContextCreate(device.0, &mut ctx) };
@@ -77,20 +112,23 @@ impl OnDevice {
             return Err(ops_error("fhopsContextCreate", status));
         }
         let (n, m, k) = (p.m, p.n, p.k);
-        let mut weights = vec![0.0f32; m * k];
-        for (i0, row) in weights.chunks_mut(k).enumerate() {
-            for (kk, w) in row.iter_mut().enumerate() {
-                *w = p.b[kk * m + i0];
-            }
+        let shapes = [matrix(0, F32, m, n), matrix(0, ty, k, m), matrix(0, F32, k, n)];
+        // SAFETY: a live context and valid descriptors (addresses unused by queries).
+        let supported = unsafe { fhopsMulMatSupported(ctx, &shapes[0], &shapes[1], &shapes[2]) };
+        if supported != FH_SUCCESS {
+            // SAFETY: the context is live and destroyed once.
+            unsafe { fhopsContextDestroy(ctx) };
+            return Ok(None);
         }
-        let upload = |values: &[f32]| -> Result<fh_deviceptr_t, String> {
-            let ptr = hal.mem_alloc(device, values.len() * 4)?;
-            hal.htod(device, ptr, &to_bytes(values))?;
+        let upload = |bytes: &[u8]| -> Result<fh_deviceptr_t, String> {
+            let ptr = hal.mem_alloc(device, bytes.len())?;
+            hal.htod(device, ptr, bytes)?;
             Ok(ptr)
         };
-        let (src0, src1, dst) = (upload(&weights)?, upload(&p.a)?, hal.mem_alloc(device, n * m * 4)?);
+        let (src0, src1, dst) = (upload(src0_bytes)?, upload(&to_bytes(&p.a))?, hal.mem_alloc(device, n * m * 4)?);
         let stream = hal.stream_create(device)?;
-        Ok(OnDevice { hal, device, ctx, stream, tensors: [matrix(dst, m, n), matrix(src0, k, m), matrix(src1, k, n)] })
+        let tensors = [matrix(dst, F32, m, n), matrix(src0, ty, k, m), matrix(src1, F32, k, n)];
+        Ok(Some(OnDevice { hal, device, ctx, stream, tensors }))
     }
 
     /// One product: enqueue + synchronize.
@@ -104,13 +142,22 @@ impl OnDevice {
         Ok(self.hal.stream_synchronize(self.stream)?)
     }
 
-    fn checked_pass(&self, what: &str, p: &Problem) -> Result<(), String> {
+    /// One product over a NaN-filled dst: exactly the problem's for F32,
+    /// within 1e-3 relative of `q8_want` for Q8_0.
+    fn checked_pass(&self, what: &str, p: &Problem, q8_want: Option<&[f32]>) -> Result<(), String> {
         let dst = self.tensors[0].data;
         self.hal.htod(self.device, dst, &to_bytes(&vec![f32::NAN; p.want.len()]))?;
         self.pass()?;
         let bytes = self.hal.read(self.device, dst, p.want.len() * 4)?;
         let got: Vec<f32> = bytes.chunks(4).map(|c| f32::from_ne_bytes([c[0], c[1], c[2], c[3]])).collect();
-        p.check(what, &got)
+        let Some(want) = q8_want else { return p.check(what, &got) };
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            let err = (g - w).abs();
+            if err.is_nan() || err > 1e-3 * w.abs().max(1.0) {
+                return Err(format!("{what} {}: element {i} is {g}, the dequantized product {w}", p.shape()));
+            }
+        }
+        Ok(())
     }
 
     fn free(self) -> Result<(), String> {
@@ -161,19 +208,27 @@ pub fn run(s: &mut Suite) -> Result<(), String> {
             }
             None => C_LOOP.to_string(),
         };
+        let w = weights(&p);
+        let q8 = flaghal_ops::host::quantize_q8_0(&w);
+        let q8_want = q8_0_reference(&p, &flaghal_ops::host::dequantize_q8_0(&q8));
         let mut host_c = vec![f32::NAN; p.want.len()];
-        for (plugin, device) in &devices {
-            let on = OnDevice::new(hal, *device, &p)?;
-            on.checked_pass(&format!("{plugin} plugin fhopsMulMat"), &p)?;
-            let result = match numpy.as_mut() {
-                Some(np) => pair(plan, || gflops(flop, seconds(|| on.pass())?), || gflops(flop, np.run()?))?,
-                None => pair(plan, || gflops(flop, seconds(|| on.pass())?), || gflops(flop, seconds_of(|| c_loop(&p, &mut host_c))))?,
-            };
-            let device_name = hal.properties(*device)?.name();
-            let name = format!("{plugin} plugin, src0 {m} x {k}, src1 {n} x {k}");
-            let params = json!({"K": k, "M": m, "N": n, "flop": flop, "device": device_name, "src0": "F32"});
-            s.add(Label { group: GROUP, name, baseline: &baseline, unit: UNIT, better: Better::Higher }, result, params, None);
-            on.free()?;
+        for (ty, type_name, src0_bytes) in [(F32, "F32", to_bytes(&w)), (Q8_0, "Q8_0", q8.clone())] {
+            for (plugin, device) in &devices {
+                let Some(on) = OnDevice::new(hal, *device, &p, ty, &src0_bytes)? else {
+                    s.skip(&format!("ggml mul_mat {type_name} ({plugin})"), "fhopsMulMatSupported: not supported on this device");
+                    continue;
+                };
+                on.checked_pass(&format!("{plugin} plugin fhopsMulMat {type_name}"), &p, (ty == Q8_0).then_some(&q8_want[..]))?;
+                let result = match numpy.as_mut() {
+                    Some(np) => pair(plan, || gflops(flop, seconds(|| on.pass())?), || gflops(flop, np.run()?))?,
+                    None => pair(plan, || gflops(flop, seconds(|| on.pass())?), || gflops(flop, seconds_of(|| c_loop(&p, &mut host_c))))?,
+                };
+                let device_name = hal.properties(*device)?.name();
+                let name = format!("{plugin} plugin, src0 {type_name} {m} x {k}, src1 {n} x {k}");
+                let params = json!({"K": k, "M": m, "N": n, "flop": flop, "device": device_name, "src0": type_name});
+                s.add(Label { group: GROUP, name, baseline: &baseline, unit: UNIT, better: Better::Higher }, result, params, None);
+                on.free()?;
+            }
         }
     }
     Ok(())

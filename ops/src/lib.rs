@@ -9,12 +9,14 @@
 //!   enqueued; [`loader`]: the libflaghal.so.1 of the process.
 //! - [`ffi`]: the exported `fhops*` functions, each in the panic boundary;
 //!   [`error`]: the thread's detail message.
+//! - [`host`]: ggml's F16 and Q8_0 conversions on the host (pure).
 //!
 //! The kernels are ops/kernels/*.fhk, built into bundles by build.rs.
 
 pub mod context;
 pub mod error;
 pub mod ffi;
+pub mod host;
 pub mod loader;
 pub mod plan;
 pub mod tensor;

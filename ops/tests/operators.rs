@@ -69,10 +69,14 @@ fn mul_mat_f32_f16_q8_0_match_the_reference() {
         check_mul_mat(dev, F32, [64, 33, 4, 1], [64, 9, 4, 1], true);
         check_mul_mat(dev, F16, [80, 67, 1, 2], [80, 7, 2, 2], false);
         check_mul_mat(dev, Q8_0, [128, 75, 1, 1], [128, 6, 1, 1], false);
+        // Above 32 src1 rows: the 64 x 64 tiles (4 to 32: the 128 x 32 ones).
+        check_mul_mat(dev, F16, [48, 67, 1, 2], [48, 40, 2, 2], false);
+        check_mul_mat(dev, Q8_0, [64, 75, 1, 1], [64, 70, 1, 1], true);
         // Fewer than 4 columns: the one-thread-per-element kernels.
         check_mul_mat(dev, Q8_0, [64, 10, 2, 1], [64, 1, 2, 1], false);
         check_mul_mat(dev, F32, [100, 37, 2, 1], [100, 3, 4, 1], true);
         check_mul_mat(dev, F16, [96, 70, 1, 1], [96, 1, 1, 1], false);
+        check_mul_mat(dev, F32, [101, 9, 1, 1], [101, 2, 1, 1], false); // K not a multiple of the 4 partial sums
     });
 }
 

@@ -38,7 +38,9 @@
  *   only the elements the descriptors name. A destination that overlaps a
  *   source is allowed only where the operator says so ("in place").
  * - Sizes: every tensor has fewer than 2^31 elements per operator call and
- *   byte offsets below 2^63; larger ones are FH_ERROR_NOT_SUPPORTED.
+ *   strides (nb) below 2^32 bytes; larger ones are FH_ERROR_NOT_SUPPORTED.
+ *   Every count is at least 1 (FH_ERROR_INVALID_VALUE otherwise); element
+ *   types other than those of fhops_type_t are FH_ERROR_NOT_SUPPORTED.
  *
  * Build and link: pkg-config --cflags --libs flaghal-ops, or CMake
  * find_package(FlagHAL) and target FlagHAL::ops (docs/ops.md).
