@@ -58,6 +58,6 @@ for ((device = 0; device < count; device++)); do
         --json "reports/conformance-device$device.json" --junit "reports/conformance-device$device.xml" \
         || verdict=1
 done
-say "llama.cpp on every FlagHAL device through the ggml backend (scripts/llama-demo.sh)"
-bash scripts/llama-demo.sh --prefix "$PREFIX" || verdict=1
+say "llama.cpp on every FlagHAL device through the ggml backend, and ggml's test-backend-ops (scripts/llama-demo.sh)"
+bash scripts/llama-demo.sh --prefix "$PREFIX" --backend-ops || verdict=1
 exit $verdict
