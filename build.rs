@@ -29,6 +29,7 @@ const PLUGINS: &[(&str, &str, &str)] = &[
     ("ZOO_FUTURE_MINOR", "libzoo_future_minor", "FLAGHAL_IT_ZOO_FUTURE_MINOR"),
     ("ZOO_NEGOTIATE_LIES", "libzoo_negotiate_lies", "FLAGHAL_IT_ZOO_NEGOTIATE_LIES"),
     ("ZOO_DEVICE_QUERY_FAILS", "libzoo_device_query_fails", "FLAGHAL_IT_ZOO_DEVICE_QUERY_FAILS"),
+    ("ZOO_ABI_1_0", "libzoo_abi_1_0", "FLAGHAL_IT_ZOO_ABI_1_0"),
 ];
 
 /// The same C warnings the headers promise to compile cleanly under.

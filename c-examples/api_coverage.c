@@ -98,6 +98,7 @@ static void before_init(void) {
     EXPECT(fhDeviceGetCount(&count), FH_ERROR_NOT_INITIALIZED);
     EXPECT_TRUE(count == 7); /* outputs untouched on failure */
     EXPECT(fhPluginGetCount(&count), FH_ERROR_NOT_INITIALIZED);
+    EXPECT(fhPointerGetAttributes(NULL, NULL, 0), FH_ERROR_NOT_INITIALIZED);
     EXPECT_OK(fhGetVersion(&version));
     EXPECT_TRUE(FH_VERSION_MAJOR(version) == 1);
     EXPECT(fhGetVersion(NULL), FH_ERROR_INVALID_VALUE);
@@ -215,6 +216,24 @@ static void properties(fh_device_t device, fh_device_properties_t *props) {
  * Memory: synchronous copies and memsets
  * ------------------------------------------------------------------------- */
 
+/* fhPointerGetAttributes on two live allocations p and q of size bytes, and
+ * on host memory. */
+static void pointers(fh_device_t device, fh_deviceptr_t p, fh_deviceptr_t q, size_t size, const void *host) {
+    fh_pointer_attributes_t pa;
+    memset(&pa, 0, sizeof pa);
+    pa.struct_size = sizeof pa;
+    EXPECT_OK(fhPointerGetAttributes(&pa, device, p + 7));
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_DEVICE && pa.device == device && pa.base == p && pa.size == size);
+    EXPECT_OK(fhPointerGetAttributes(&pa, NULL, q + size - 1)); /* every device */
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_DEVICE && pa.base == q && pa.size == size);
+    EXPECT_OK(fhPointerGetAttributes(&pa, device, (fh_deviceptr_t)(uintptr_t)host));
+    EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_UNREGISTERED && pa.device == NULL && pa.device_ordinal == UINT32_MAX &&
+                pa.base == 0 && pa.size == 0);
+    EXPECT(fhPointerGetAttributes(NULL, device, p), FH_ERROR_INVALID_VALUE);
+    pa.struct_size = sizeof(size_t); /* below the 1.2 size */
+    EXPECT(fhPointerGetAttributes(&pa, device, p), FH_ERROR_INVALID_VALUE);
+}
+
 static void memory(fh_device_t device, const fh_device_properties_t *props) {
     enum { SIZE = 4096 };
     static unsigned char in[SIZE], out[SIZE];
@@ -264,9 +283,17 @@ static void memory(fh_device_t device, const fh_device_properties_t *props) {
     EXPECT_TRUE(out[0] == 0x5A && out[2] == 0x5A && out[3] == in[3]);
     EXPECT_TRUE(u16[0] == 0xBEEF && u16[1] == 0xBEEF && u32[0] == 0xDEADBEEFu && u32[1] == 0xDEADBEEFu);
 
+    pointers(device, p, q, SIZE, in);
+
     EXPECT(fhMemAllocHost(device, SIZE, &pinned), GATED(props->capabilities, FH_DEVICE_CAP_PINNED_HOST_MEMORY, FH_SUCCESS));
     if (props->capabilities & FH_DEVICE_CAP_PINNED_HOST_MEMORY) {
         void *unused = NULL;
+        fh_pointer_attributes_t pa;
+        memset(&pa, 0, sizeof pa);
+        pa.struct_size = sizeof pa;
+        EXPECT_OK(fhPointerGetAttributes(&pa, device, (fh_deviceptr_t)(uintptr_t)pinned + SIZE - 1));
+        EXPECT_TRUE(pa.type == FH_MEMORY_TYPE_HOST && pa.device == device && pa.base == (uintptr_t)pinned &&
+                    pa.size == SIZE);
         memcpy(pinned, in, SIZE);
         EXPECT_OK(fhMemcpyHtoD(device, q, pinned, SIZE));
         EXPECT_OK(fhMemcpyDtoH(device, out, q, SIZE));
@@ -535,6 +562,69 @@ static void cross_device(fh_device_t d0, fh_device_t d1) {
     EXPECT_OK(fhStreamDestroy(s1));
 }
 
+/* Copies between two devices of different plugins (1.2), both ways, every
+ * byte checked; the queued one needs host functions on both devices and
+ * pinned memory on the destination. */
+static void peer_copies(fh_device_t d0, fh_device_t d1) {
+    enum { SIZE = 3 * 4096 + 6 };
+    static unsigned char in[SIZE], out[SIZE];
+    fh_device_properties_t p0, p1;
+    fh_deviceptr_t a = 0, b = 0;
+    fh_stream_t s0 = NULL, s1 = NULL;
+    fh_status_t want_async;
+    size_t i;
+    memset(&p0, 0, sizeof p0);
+    memset(&p1, 0, sizeof p1);
+    p0.struct_size = p1.struct_size = sizeof p0;
+    EXPECT_OK(fhDeviceGetProperties(d0, &p0));
+    EXPECT_OK(fhDeviceGetProperties(d1, &p1));
+    for (i = 0; i < SIZE; ++i) {
+        in[i] = (unsigned char)(i * 7 + 3);
+    }
+    EXPECT_OK(fhMemAlloc(d0, SIZE, &a));
+    EXPECT_OK(fhMemAlloc(d1, SIZE, &b));
+    EXPECT_OK(fhStreamCreate(d0, FH_STREAM_DEFAULT, &s0));
+    EXPECT_OK(fhStreamCreate(d1, FH_STREAM_DEFAULT, &s1));
+    EXPECT_OK(fhMemcpyHtoD(d0, a, in, SIZE));
+    EXPECT_OK(fhMemcpyPeer(d1, b, d0, a, SIZE));
+    EXPECT_OK(fhMemcpyDtoH(d1, out, b, SIZE));
+    EXPECT_TRUE(memcmp(in, out, SIZE) == 0);
+    EXPECT_OK(fhMemcpyPeer(d1, b, d0, a, 0));
+    EXPECT(fhMemcpyPeer(NULL, b, d0, a, SIZE), FH_ERROR_INVALID_HANDLE);
+    EXPECT(fhMemcpyPeer(d1, UINT64_MAX - 4, d0, a, SIZE), FH_ERROR_INVALID_VALUE);
+
+    /* Back from d1 to d0, queued. */
+    EXPECT_OK(fhMemsetD8(d0, a, 0, SIZE));
+    want_async = ((p0.capabilities & p1.capabilities & FH_DEVICE_CAP_HOST_FUNC) &&
+                  (p0.capabilities & FH_DEVICE_CAP_PINNED_HOST_MEMORY))
+                     ? FH_SUCCESS
+                     : FH_ERROR_NOT_SUPPORTED;
+    EXPECT(fhMemcpyPeerAsync(a, b, SIZE, s0, s1), want_async);
+    EXPECT(fhMemcpyPeerAsync(a, b, SIZE, s0, NULL), FH_ERROR_INVALID_HANDLE);
+    EXPECT_OK(fhStreamSynchronize(s0));
+    EXPECT_OK(fhStreamSynchronize(s1));
+    if (want_async == FH_SUCCESS) {
+        memset(out, 0, SIZE);
+        EXPECT_OK(fhMemcpyDtoH(d0, out, a, SIZE));
+        EXPECT_TRUE(memcmp(in, out, SIZE) == 0);
+    }
+    /* On one device, two streams: a device-to-device copy. */
+    EXPECT_OK(fhMemsetD8(d1, b, 0x5A, SIZE / 2));
+    EXPECT_OK(fhMemcpyPeerAsync(b + SIZE / 2, b, SIZE / 2, s1, s1));
+    EXPECT_OK(fhMemcpyPeer(d1, b, d1, b + SIZE / 2, SIZE / 4));
+    EXPECT_OK(fhMemcpyDtoH(d1, out, b, SIZE));
+    for (i = 0; i < SIZE; ++i) {
+        if (out[i] != 0x5A) {
+            break;
+        }
+    }
+    EXPECT_TRUE(i == SIZE);
+    EXPECT_OK(fhStreamDestroy(s0));
+    EXPECT_OK(fhStreamDestroy(s1));
+    EXPECT_OK(fhMemFree(d0, a));
+    EXPECT_OK(fhMemFree(d1, b));
+}
+
 int main(int argc, char **argv) {
     uint32_t device_count = 0, i;
     const char *env = getenv("FLAGHAL_VALIDATION");
@@ -566,6 +656,7 @@ int main(int argc, char **argv) {
         EXPECT_OK(fhDeviceGet(0, &d0));
         EXPECT_OK(fhDeviceGet(1, &d1));
         cross_device(d0, d1);
+        peer_copies(d0, d1);
     }
     printf("api_coverage: %d checks on %u device(s), %d failed%s\n", checks, device_count, failures,
            validation ? " (validation on)" : "");

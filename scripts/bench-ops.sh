@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench-ops.sh [JSON]: flaghal-bench section 10, ggml mul_mat of the
+# scripts/bench-ops.sh [JSON]: flaghal-bench section 12, ggml mul_mat of the
 # operator library (libflaghal_ops) on every FlagHAL device beside numpy's
 # matmul (OpenBLAS, from the numpy wheel) measured in the same run, ratios
 # printed (docs/performance.md). numpy comes from PyPI into a venv under
@@ -17,7 +17,7 @@ if ! "$VENV/bin/python" -c "import numpy, sys; sys.exit(numpy.__version__ != '$N
     "$VENV/bin/pip" install -q "numpy==$NUMPY_VERSION"
 fi
 export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"
-say "flaghal-bench --only 10"
+say "flaghal-bench --only 12"
 FLAGHAL_BENCH_PYTHON="$VENV/bin/python" \
-    cargo run --release -p flaghal-bench -- --only 10 --json "${1:-docs/performance-ops.json}" --markdown target/bench-ops.md
+    cargo run --release -p flaghal-bench -- --only 12 --json "${1:-docs/performance-ops.json}" --markdown target/bench-ops.md
 cat target/bench-ops.md

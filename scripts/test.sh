@@ -10,7 +10,8 @@
 # device (PoCL: fine- and coarse-grained SVM), checks that an install is
 # relocatable (and builds C programs with pkg-config and CMake against the
 # moved install) and that the CUDA plugin loads with zero devices and says why
-# where there is no NVIDIA driver.
+# where there is no NVIDIA driver, and installs the Python package (python/)
+# into a fresh venv and runs its tests on every device.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
@@ -21,13 +22,14 @@ cd "$REPO_ROOT"
 # spirv-tools: regenerate, link (spirv-link) and validate the committed SPIR-V
 # kernels; clang-15: regenerate the committed PTX kernels (CUDA mode, no
 # toolkit); pocl-opencl-icd and ocl-icd-libopencl1: PoCL and the OpenCL ICD
-# loader, the OpenCL device without a GPU; pkg-config and cmake: C programs
+# loader, the OpenCL device without a GPU; python3-venv: the venv the Python
+# package is installed into and tested in, and the llama.cpp demo's model
+# generator's (scripts/llama-demo.sh); pkg-config and cmake: C programs
 # built against the relocated install the two ways C projects consume it, and
-# the ggml backend (cmake, g++); python3-venv: the venv of the llama.cpp demo's
-# model generator (scripts/llama-demo.sh).
+# the ggml backend (cmake, g++).
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
                 vulkan-validationlayers glslc spirv-tools clang-15 pocl-opencl-icd ocl-icd-libopencl1 python3 \
-                pkg-config cmake python3-venv
+                python3-venv pkg-config cmake
 ensure_rust
 
 export VK_DRIVER_FILES="${VK_DRIVER_FILES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json}"
@@ -117,6 +119,23 @@ for f in ["./info.log", "./info.json", "./steps.tsv", "./bench.json", "./example
     assert f in names, f"{f} not packed: {names}"
 print(f"device check dry run: {len(os.listdir(out))} files back, steps as expected; 13 reports packed into {len(os.listdir(sys.argv[2]))} files")
 PY
+
+say "Python package (python/): pip install ./python into a fresh venv, pytest against the relocated install"
+# The venv lives under target/ and is made anew each run, so the install is
+# what a user's `pip install ./python` does; pinned test dependencies in
+# python/tests/requirements.txt. pytest runs outside python/, so it imports
+# the installed package (FLAGHAL_TEST_INSTALLED checks), and every device
+# test runs on each device; each plugin named must contribute one. mypy
+# --strict checks the type hints the package ships (py.typed).
+PY_VENV="$REPO_ROOT/target/python-venv"
+rm -rf "$PY_VENV"
+python3 -m venv "$PY_VENV"
+"$PY_VENV/bin/pip" install --quiet --disable-pip-version-check -r python/tests/requirements.txt ./python
+py_plugins=cpu,opencl
+if [ -e "$scratch/moved/lib/flaghal/plugins/libflaghal_vulkan.so" ]; then py_plugins="vulkan,$py_plugins"; fi
+(cd "$scratch" && FLAGHAL_LIBRARY="$scratch/moved/lib/libflaghal.so.1" FLAGHAL_TEST_REQUIRE_PLUGINS="$py_plugins" \
+    FLAGHAL_TEST_INSTALLED=1 "$PY_VENV/bin/pytest" -p no:cacheprovider -q "$REPO_ROOT/python/tests")
+(cd python && "$PY_VENV/bin/mypy" --cache-dir "$REPO_ROOT/target/mypy-cache" flaghal tests)
 
 say "Conformance suite: CPU plugin"
 CONF="$scratch/moved/bin/flaghal-conformance"

@@ -6,11 +6,10 @@
 //! output must show real, verified results.
 
 use flaghal_integration::c;
-use flaghal_integration::child::{to_text, ChildOutput, Scenario};
+use flaghal_integration::child::{ChildOutput, Scenario};
 use flaghal_integration::paths;
 use flaghal_kernel::{Build, SpirvFrom};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Builds one example program into `dir`.
 fn example(dir: &Path, name: &str) -> PathBuf {
@@ -37,11 +36,7 @@ fn kernels(dir: &Path) -> PathBuf {
 
 /// Runs a program in `scenario`'s environment; returns (exit code, output).
 fn run(scenario: &Scenario, exe: &Path, args: &[&str]) -> (i32, ChildOutput) {
-    let mut cmd = Command::new(exe);
-    cmd.args(args);
-    scenario.apply(&mut cmd);
-    let out = cmd.output().unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
-    (out.status.code().unwrap_or(-1), to_text(&out))
+    scenario.run_program(exe, args)
 }
 
 #[test]
@@ -54,13 +49,13 @@ fn device_query_lists_loaded_and_skipped_plugins_and_every_device_property() {
     assert_eq!(code, 0, "{out:?}");
     let text = &out.stdout;
     for expected in [
-        "FlagHAL API 1.1.0",
+        "FlagHAL API 1.2.0",
         "3 plugin(s):",
         "plugin 0: cpu: loaded",
         "plugin 1: ",
         "skipped (no entry point, reason 5): ",
         "fhPluginNegotiate",
-        "plugin 2: minimal: loaded, 1 device(s), ABI 1.0, vendor \"FlagHAL examples\"",
+        "plugin 2: minimal: loaded, 1 device(s), ABI 1.1, vendor \"FlagHAL examples\"",
         "manifest: (none: given directly)",
         // The minimal device is not a CPU, so it comes first.
         "device 0: minimal",
@@ -185,4 +180,109 @@ fn the_examples_run_unchanged_on_every_device() {
             }
         }
     }
+}
+
+/// Issue 12, item 3: FLAGHAL_TRACE=path.json writes a Chrome/Perfetto trace
+/// of streams_events: valid trace JSON, one track per stream holding exactly
+/// that stream's work in order and without overlap, device time where the
+/// device has event timing, and every API call on the host thread's track.
+#[test]
+fn a_trace_of_streams_events_is_chrome_trace_json_with_one_track_per_stream() {
+    let dir = paths::scratch_dir("example-streams-events-trace");
+    let exe = example(&dir, "streams_events");
+    let bundle = paths::text(&kernels(&dir));
+    let vulkan = Scenario::new("trace vulkan").plugins(&[paths::vulkan_plugin()]);
+    let minimal = Scenario::new("trace minimal").plugins(&[paths::minimal_plugin()]);
+    for (plugin, scenario, timed) in [("cpu", Scenario::cpu_only("trace cpu"), true), ("vulkan", vulkan, true), ("minimal", minimal, false)] {
+        let trace = dir.join(format!("{plugin}.json"));
+        let _ = std::fs::remove_file(&trace);
+        let (code, out) = run(&scenario.env("FLAGHAL_TRACE", &paths::text(&trace)), &exe, &["--kernels", &bundle]);
+        if plugin == "vulkan" && out.stderr.contains("no device") {
+            assert!(std::env::var("CI").is_err(), "CI must have lavapipe: {out:?}");
+            continue;
+        }
+        assert_eq!(code, 0, "{plugin}: {out:?}");
+        let text = std::fs::read_to_string(&trace).unwrap_or_else(|e| panic!("{plugin}: no trace at {}: {e}; {out:?}", trace.display()));
+        check_streams_events_trace(plugin, &serde_json::from_str(&text).expect("the trace is JSON"), timed);
+    }
+    // An unwritable path costs the program nothing and says why.
+    let (code, out) = run(&Scenario::cpu_only("trace nowhere").env("FLAGHAL_TRACE", "/nonexistent/dir/t.json"), &exe, &["--kernels", &bundle]);
+    assert_eq!(code, 0, "{out:?}");
+    assert!(out.stderr.contains("FLAGHAL_TRACE: cannot write /nonexistent/dir/t.json"), "{out:?}");
+}
+
+fn check_streams_events_trace(plugin: &str, trace: &serde_json::Value, timed: bool) {
+    let events = trace["traceEvents"].as_array().unwrap_or_else(|| panic!("{plugin}: no traceEvents array"));
+    let field = |e: &serde_json::Value, k: &str| e[k].as_str().unwrap_or("").to_string();
+    for e in events {
+        let ph = field(e, "ph");
+        assert!(["X", "i", "M"].contains(&ph.as_str()), "{plugin}: unknown phase in {e}");
+        assert!(e["pid"].is_u64() && (ph == "M" || (e["tid"].is_u64() && e["ts"].as_f64().is_some_and(f64::is_finite))), "{plugin}: {e}");
+        assert!(ph != "X" || e["dur"].as_f64().is_some_and(|d| d >= 0.0), "{plugin}: a span without a duration: {e}");
+    }
+    let meta = |kind: &'static str| events.iter().filter(move |e| e["ph"] == "M" && e["name"] == kind);
+    let device_name = meta("process_name").find(|e| e["pid"] == 1).map(|e| field(&e["args"], "name")).unwrap_or_default();
+    assert!(device_name.starts_with("device 0: ") && device_name.ends_with(&format!("({plugin})")), "{plugin}: {device_name:?}");
+    // One track per stream: the example's two streams, in creation order.
+    let mut streams: Vec<(u64, String)> = meta("thread_name").filter(|e| e["pid"] == 1).map(|e| (e["tid"].as_u64().unwrap(), field(&e["args"], "name"))).collect();
+    streams.sort();
+    assert_eq!(streams, [(1, "stream 1".to_string()), (2, "stream 2".to_string())], "{plugin}");
+    let on_track = |pid: u64, tid: u64, ph: &str| {
+        let mut v: Vec<&serde_json::Value> = events.iter().filter(|e| e["pid"] == pid && e["tid"] == tid && e["ph"] == ph).collect();
+        v.sort_by(|a, b| a["ts"].as_f64().partial_cmp(&b["ts"].as_f64()).unwrap());
+        v
+    };
+    let names = |v: &[&serde_json::Value]| v.iter().map(|e| field(e, "name")).collect::<Vec<_>>();
+    for (tid, work, marks) in [
+        (1, &["HtoD copy", "HtoD copy", "vector_add"][..], &["fhEventRecord", "fhEventRecord"][..]),
+        (2, &["HtoD copy", "scale", "fhStreamWaitEvent", "scale", "DtoH copy", "DtoH copy", "fhEventRecord"][..], &[][..]),
+    ] {
+        let spans = on_track(1, tid, "X");
+        let instants = on_track(1, tid, "i");
+        if tid == 1 {
+            assert_eq!(names(&spans), work, "{plugin}: stream 1's work");
+            assert_eq!(names(&instants), marks, "{plugin}: stream 1's marks");
+        } else {
+            let mut all = names(&spans);
+            all.extend(names(&instants));
+            let mut want: Vec<String> = work.iter().map(|s| s.to_string()).collect();
+            want.sort();
+            all.sort();
+            assert_eq!(all, want, "{plugin}: stream 2's work and marks");
+        }
+        for pair in spans.windows(2) {
+            let end = pair[0]["ts"].as_f64().unwrap() + pair[0]["dur"].as_f64().unwrap();
+            assert!(end <= pair[1]["ts"].as_f64().unwrap() + 0.01, "{plugin}: stream {tid}: {} overlaps {}", pair[0], pair[1]);
+        }
+        for s in &spans {
+            assert_eq!(s["args"]["device_time"].as_bool().unwrap_or(false), timed, "{plugin}: device time of {s}");
+        }
+    }
+    if timed {
+        // Device time of one device is one clock: the scale that waits for
+        // `ready` starts after stream 1's vector_add has ended.
+        let (add, waited) = (on_track(1, 1, "X")[2], on_track(1, 2, "X")[2]);
+        let add_end = add["ts"].as_f64().unwrap() + add["dur"].as_f64().unwrap();
+        assert!(waited["ts"].as_f64().unwrap() >= add_end - 1.0, "{plugin}: {waited} starts before {add} ends");
+    }
+    // Every API call of the example, on the host thread's track, with its status.
+    let calls: Vec<&serde_json::Value> = events.iter().filter(|e| e["pid"] == 0 && e["ph"] == "X").collect();
+    let count = |name: &str| calls.iter().filter(|e| e["name"] == name).count();
+    for (name, n) in [
+        ("fhInit", 1),
+        ("fhStreamCreate", 2),
+        ("fhEventCreate", 3),
+        ("fhMemcpyHtoDAsync", 3),
+        ("fhLaunchKernel", 3),
+        ("fhEventRecord", 3),
+        ("fhStreamWaitEvent", 1),
+        ("fhMemcpyDtoHAsync", 2),
+        ("fhStreamSynchronize", 2),
+        ("fhStreamDestroy", 2),
+        ("fhMemFree", 6),
+    ] {
+        assert_eq!(count(name), n, "{plugin}: {name} calls in the trace");
+    }
+    assert!(calls.iter().all(|e| e["args"]["status"] == "FH_SUCCESS"), "{plugin}: every call of the example succeeds");
+    assert!(meta("thread_name").any(|e| e["pid"] == 0 && field(&e["args"], "name").starts_with("thread ")), "{plugin}: the host thread is named");
 }

@@ -202,17 +202,19 @@ fn the_1_0_struct_size_macros_end_at_the_last_1_0_field() {
     // FH_*_STRUCT_SIZE_1_0 = offsetof(last) + sizeof(last): what the loader
     // and plugins accept as the smallest size. Computed in C, checked here.
     let program = "#include <flaghal/flaghal_plugin.h>\n#include <stdio.h>\nint main(void) {\n\
-        printf(\"%zu %zu %zu %zu %zu\\n\", FH_PLUGIN_API_STRUCT_SIZE_1_0, FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0,\n\
+        printf(\"%zu %zu %zu %zu %zu %zu %zu\\n\", FH_PLUGIN_API_STRUCT_SIZE_1_0, FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0,\n\
         FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0, FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0,\n\
-        FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0);\n    return 0;\n}\n";
+        FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0, FH_PLUGIN_API_STRUCT_SIZE_1_1, FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2);\n    return 0;\n}\n";
     let out = run_c(program, &paths::scratch_dir("headers-size-macros"));
     let expected = format!(
-        "{} {} {} {} {}\n",
+        "{} {} {} {} {} {} {}\n",
         struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_0,
         struct_sizes::FH_PLUGIN_NEGOTIATE_ARGS_STRUCT_SIZE_1_0,
         struct_sizes::FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0,
         struct_sizes::FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0,
         struct_sizes::FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0,
+        struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_1,
+        struct_sizes::FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2,
     );
     assert_eq!(out, expected);
 }

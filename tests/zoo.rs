@@ -77,6 +77,7 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
         zoo("future_minor"),
         zoo("negotiate_lies"),
         zoo("device_query_fails"),
+        zoo("abi_1_0"),
     ];
     Scenario::new("every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_work")
         .plugins(&files)
@@ -120,15 +121,19 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
 
             let cpu_info = assert_loaded(&plugins, &cpu);
             assert_eq!(cpu_info.name, "cpu");
-            assert_eq!(cpu_info.abi_version, FH_MAKE_VERSION(1, 0, 0));
+            assert_eq!(cpu_info.abi_version, FH_MAKE_VERSION(1, 1, 0));
             let minimal_info = assert_loaded(&plugins, &minimal);
             assert_eq!((minimal_info.name.as_str(), minimal_info.device_count), ("minimal", 1));
             assert_eq!(minimal_info.vendor, "FlagHAL examples");
-            // A newer plugin (max minor 7) is accepted at min(7, loader max) = 0.
+            assert_eq!(minimal_info.abi_version, FH_MAKE_VERSION(1, 1, 0));
+            // A newer plugin (max minor 7) is accepted at min(7, loader max) = 1.
             let future = assert_loaded(&plugins, &zoo("future_minor"));
-            assert_eq!(future.abi_version, FH_MAKE_VERSION(1, 0, 0), "negotiated min(7, 0)");
+            assert_eq!(future.abi_version, FH_MAKE_VERSION(1, 1, 0), "negotiated min(7, 1)");
+            // An older plugin (ABI 1.0, no pointer_get_attributes) still loads.
+            let old = assert_loaded(&plugins, &zoo("abi_1_0"));
+            assert_eq!(old.abi_version, FH_MAKE_VERSION(1, 0, 0));
 
-            let expected_devices = cpu_info.device_count + 2;
+            let expected_devices = cpu_info.device_count + 3;
             assert_eq!(hal.device_count().unwrap(), expected_devices, "only loaded plugins contribute devices");
             let cpu_device = hal.device_of_plugin("cpu").unwrap().expect("a CPU device");
             assert_memory_works(hal, cpu_device);
@@ -137,7 +142,24 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
             assert_memory_works(hal, minimal_device);
             assert_kernels_work(hal, minimal_device);
             assert_memory_works(hal, hal.device_of_plugin("zoo-future-minor").unwrap().expect("the future-minor device"));
+            // Pointer queries: the 1.1 plugins answer themselves, and the
+            // loader answers for the 1.0 one from its own records.
+            for name in ["cpu", "minimal", "zoo-abi-1-0"] {
+                assert_pointer_queries_work(hal, hal.device_of_plugin(name).unwrap().expect("a device"), name);
+            }
         });
+}
+
+/// An interior address names its allocation, asked of the device or of
+/// every device; once freed it is unregistered.
+fn assert_pointer_queries_work(hal: &flaghal_client::Hal, device: flaghal_client::Device, name: &str) {
+    let base = hal.mem_alloc(device, 3000).unwrap();
+    for asked in [Some(device), None] {
+        let a = hal.pointer_attributes(asked, base + 2999).unwrap();
+        assert_eq!((a.memory_type, a.device, a.base, a.size), (FH_MEMORY_TYPE_DEVICE, Some(device), base, 3000), "{name}, {asked:?}");
+    }
+    hal.mem_free(device, base).unwrap();
+    assert_eq!(hal.pointer_attributes(Some(device), base).unwrap().memory_type, FH_MEMORY_TYPE_UNREGISTERED, "{name}: freed");
 }
 
 /// FH_MAKE_VERSION from flaghal.h (a function-like macro bindgen skips).

@@ -62,7 +62,10 @@ pub fn loader_vs_table(s: &mut Suite, group: &str, plugin: &str, device: Device,
     let (plan, count) = plan_and_count(s);
     let hal = s.hal;
     let stream = hal.stream_create(device)?;
-    let scratch = s.scratch.join(plugin);
+    // A private copy per section: overwriting a copy that an earlier
+    // section still has open would pull the code from under it.
+    let section = group.split('.').next().unwrap_or(group);
+    let scratch = s.scratch.join(format!("{plugin}-{section}"));
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
     let direct = Direct::open_copy(&built_library(library)?, &scratch)?;
     let native_device = direct.first_device()?;

@@ -1,4 +1,4 @@
-//! Section 10 of the table: ggml's mul_mat through the operator library
+//! Section 12 of the table: ggml's mul_mat through the operator library
 //! (libflaghal_ops, `fhopsMulMat`, ops/kernels/mul_mat_f32.fhk: one source,
 //! its native image on the CPU plugin, its SPIR-V on Vulkan, its OpenCL C on
 //! OpenCL) at llama-like shapes, in GFLOP/s (2MNK / the time of enqueue +
@@ -28,7 +28,7 @@ use flaghal_ops::tensor::Tensor;
 use flaghal_sys::{fh_deviceptr_t, fh_status_t, FH_SUCCESS};
 use serde_json::json;
 
-pub const GROUP: &str = "10. ggml mul_mat (libflaghal_ops fhopsMulMat, F32 and Q8_0 weights, 2MNK FLOP / time of enqueue + synchronize)";
+pub const GROUP: &str = "12. ggml mul_mat (libflaghal_ops fhopsMulMat, F32 and Q8_0 weights, 2MNK FLOP / time of enqueue + synchronize)";
 const UNIT: &str = "GFLOP/s";
 const C_LOOP: &str = "plain C i-k-j loop (-O2, rows over all cores)";
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 /// The modes a child can run.
-pub const MODES: [&str; 4] = ["startup-flaghal", "startup-vulkan", "copy-staging", crate::bench_opencl::COARSE_CHILD];
+pub const MODES: [&str; 5] = ["startup-flaghal", "startup-vulkan", "copy-staging", crate::bench_opencl::COARSE_CHILD, crate::bench_trace::CHILD];
 
 /// Runs `--child mode` with extra environment; returns its JSON line.
 pub fn spawn(mode: &str, smoke: bool, env: &[(&str, &str)]) -> Result<Value, String> {
@@ -76,6 +76,7 @@ pub fn run(mode: &str, smoke: bool) -> Result<(), String> {
             let rows: Vec<Value> = crate::bench_opencl::coarse_child(smoke)?.iter().map(|r| r.to_json()).collect();
             json!({"rows": rows})
         }
+        crate::bench_trace::CHILD => crate::bench_trace::child()?,
         other => return Err(format!("unknown child mode {other:?} (known: {MODES:?})")),
     };
     println!("{out}");

@@ -18,8 +18,10 @@ half the interquartile range). Prints a table.
                    and 3 latency, 4 copies, 5 allocation, 6 start-up, 7 SAXPY,
                    8 matmul, whose numpy rows run when python3 has numpy,
                    never with --smoke; 9 the OpenCL device beside raw
-                   OpenCL: calls, launches, copies, SAXPY; 10 ggml mul_mat of
-                   the operator library on every device beside numpy)
+                   OpenCL: calls, launches, copies, SAXPY; 10 the trace
+                   layer, FLAGHAL_TRACE off and on; 11 copies between
+                   devices of two plugins; 12 ggml mul_mat of the operator
+                   library on every device beside numpy)
 
 Environment: FLAGHAL_LIBRARY (libflaghal.so to test), FLAGHAL_PLUGIN_FILES
 (default: the CPU, Vulkan and OpenCL plugins built beside this executable),
@@ -62,8 +64,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
                 o.only = value("--only")?
                     .split(',')
                     .map(|s| match s.trim().parse::<u32>() {
-                        Ok(n @ 1..=10) => Ok(n),
-                        _ => Err(format!("--only: {s:?} is not a section number 1..10")),
+                        Ok(n @ 1..=12) => Ok(n),
+                        _ => Err(format!("--only: {s:?} is not a section number 1..12")),
                     })
                     .collect::<Result<_, _>>()?
             }
@@ -94,7 +96,8 @@ mod tests {
     #[test]
     fn bad_arguments_are_refused_with_a_reason() {
         assert!(parse(args(&["--json"])).unwrap_err().contains("needs a value"));
-        assert!(parse(args(&["--only", "11"])).unwrap_err().contains("1..10"));
+        assert!(parse(args(&["--only", "13"])).unwrap_err().contains("1..12"));
+        assert!(parse(args(&["--only", "10"])).unwrap().runs(10));
         assert!(parse(args(&["--only", "9"])).unwrap().runs(9));
         assert!(parse(args(&["--fast"])).unwrap_err().contains("unknown argument"));
     }

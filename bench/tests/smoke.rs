@@ -42,10 +42,10 @@ fn smoke_run_writes_finite_non_zero_numbers_for_every_section() {
     let devices: Vec<&str> = doc["machine"]["devices"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
     let vulkan = devices.iter().any(|d| d.starts_with("vulkan"));
     let opencl = devices.iter().any(|d| d.starts_with("opencl"));
-    // "N. " with the space: "1." would also match section 10's rows.
-    let mut wanted = vec!["1. ", "4. ", "5. ", "7. ", "8. ", "10. "];
+    // "N. " with the space: "1." would also match sections 10 to 12.
+    let mut wanted = vec!["1. ", "4. ", "5. ", "7. ", "8. ", "10. ", "12. "];
     if vulkan {
-        wanted.extend(["2. ", "3. ", "6. "]);
+        wanted.extend(["2. ", "3. ", "6. ", "11. "]);
     }
     if opencl {
         wanted.extend(["9.1 ", "9.2 ", "9.3 ", "9.4 ", "9.5 "]);
@@ -83,10 +83,10 @@ fn smoke_run_writes_finite_non_zero_numbers_for_every_section() {
         assert!(matmul("vulkan") >= 1, "no matmul row for the Vulkan plugin");
     }
     assert!(!rows.iter().any(|r| r["baseline_name"].as_str().unwrap().starts_with("numpy")), "numpy ran in --smoke");
-    // Section 10 ran the operator library's mul_mat on every device (each
+    // Section 12 ran the operator library's mul_mat on every device (each
     // product checked against the exact one).
     let ops_rows = |plugin: &str| {
-        rows.iter().filter(|r| r["group"].as_str().unwrap().starts_with("10. ") && r["name"].as_str().unwrap().starts_with(plugin)).count()
+        rows.iter().filter(|r| r["group"].as_str().unwrap().starts_with("12. ") && r["name"].as_str().unwrap().starts_with(plugin)).count()
     };
     assert!(ops_rows("cpu plugin") >= 1, "no ggml mul_mat row for the CPU plugin");
     if vulkan {

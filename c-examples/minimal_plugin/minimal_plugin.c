@@ -30,7 +30,8 @@
  * device's `progress` condition is broadcast whenever an item completes.
  *
  * The optional entries (pinned host memory, host functions, event timing)
- * are NULL and their capability flags are not set.
+ * are NULL and their capability flags are not set. pointer_get_attributes
+ * (ABI 1.1) answers from the same list of allocations.
  *
  * Build it, against an install's include dir, and check it:
  *   cc -std=c99 -Wall -Wextra -Werror -pedantic -O2 -shared -fPIC -fvisibility=hidden \
@@ -75,6 +76,7 @@
 #define ZOO_FUTURE_MINOR 9     /* a newer plugin offering minor 7: must load */
 #define ZOO_NEGOTIATE_LIES 10  /* fhPluginNegotiate succeeds but returns no table */
 #define ZOO_DEVICE_QUERY_FAILS 11 /* device_get_properties fails */
+#define ZOO_ABI_1_0 12         /* an ABI 1.0 plugin (no pointer_get_attributes): must load */
 
 #ifndef ZOO_CASE
 #define ZOO_CASE ZOO_NONE
@@ -93,10 +95,12 @@
      : ZOO_CASE == ZOO_FUTURE_MINOR     ? "zoo-future-minor"             \
      : ZOO_CASE == ZOO_NEGOTIATE_LIES   ? "zoo-negotiate-lies"           \
      : ZOO_CASE == ZOO_DEVICE_QUERY_FAILS ? "zoo-device-query-fails"     \
+     : ZOO_CASE == ZOO_ABI_1_0          ? "zoo-abi-1-0"                  \
                                         : "minimal")
 
 #define PLUGIN_ABI_MAJOR (ZOO_CASE == ZOO_WRONG_MAJOR ? 2u : FH_PLUGIN_ABI_VERSION_MAJOR)
-#define PLUGIN_ABI_MAX_MINOR (ZOO_CASE == ZOO_FUTURE_MINOR ? 7u : 0u)
+/* 1: the table serves pointer_get_attributes (ABI 1.1). */
+#define PLUGIN_ABI_MAX_MINOR (ZOO_CASE == ZOO_FUTURE_MINOR ? 7u : ZOO_CASE == ZOO_ABI_1_0 ? 0u : 1u)
 
 /* The device's limits, reported in its properties and checked at launch. */
 #define ALIGNMENT 256u
@@ -645,6 +649,31 @@ static fh_status_t m_mem_free(fhp_device_t device, fh_deviceptr_t ptr) {
     free(found->block);
     free(found);
     return FH_SUCCESS;
+}
+
+/* ABI 1.1: the allocation containing address (interior addresses too). "Not
+ * mine" is FH_ERROR_NOT_FOUND with no detail text: the loader asks every
+ * device, and for most of them that is the ordinary answer. The loader fills
+ * device and device_ordinal. */
+static fh_status_t m_pointer_get_attributes(fhp_device_t device, fh_deviceptr_t address,
+                                            fh_pointer_attributes_t *attributes) {
+    const struct allocation *a;
+    fh_status_t status = FH_ERROR_NOT_FOUND;
+    if (attributes == NULL || attributes->struct_size < FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2) {
+        return fail(FH_ERROR_INVALID_VALUE, "attributes is NULL or its struct_size is too small");
+    }
+    pthread_mutex_lock(&device->lock);
+    for (a = device->allocations; a != NULL; a = a->next) {
+        if (address >= a->base && address - a->base < a->size) {
+            attributes->type = FH_MEMORY_TYPE_DEVICE;
+            attributes->base = a->base;
+            attributes->size = a->size;
+            status = FH_SUCCESS;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&device->lock);
+    return status;
 }
 
 /* Synchronous copies and memsets: check, wait for the streams, then act. */
@@ -1381,6 +1410,7 @@ static const fh_plugin_api_t api = {
     m_module_get_function,
     m_function_get_attribute,
     m_launch_kernel,
+    ZOO_CASE == ZOO_ABI_1_0 ? NULL : m_pointer_get_attributes, /* ABI 1.1 */
 };
 
 #if ZOO_CASE == ZOO_NO_ENTRY

@@ -26,7 +26,7 @@ fn the_cpu_plugin_is_conformant_with_no_core_test_skipped() {
     let bytes = std::fs::read(&plugin).unwrap();
     assert_eq!(json["plugin"]["sha256"], flaghal_conformance::sha256::sha256_hex(&bytes));
     assert_eq!(json["plugin"]["name"], "cpu");
-    assert_eq!(json["loader"]["version"], "1.1.0");
+    assert_eq!(json["loader"]["version"], "1.2.0");
     assert_eq!(json["suite"]["version"], env!("CARGO_PKG_VERSION"));
     assert!(json["suite"]["git_hash"].as_str().is_some_and(|h| !h.is_empty()));
     assert!(json["device"]["name"].as_str().is_some_and(|n| !n.is_empty()));

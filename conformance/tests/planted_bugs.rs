@@ -48,3 +48,13 @@ fn query_lies_is_caught() {
 fn launch_crash_is_caught_and_the_run_goes_on() {
     planted("launch_crash", &[("kernels.grid_1d_ragged", "crash"), ("stress.many_launches", "crash"), ("stress.large_transfer", "pass")]);
 }
+
+#[test]
+fn pointer_lies_is_caught() {
+    planted("pointer_lies", &[("pointers.device_allocations", "fail"), ("pointers.any_device", "fail"), ("pointers.pinned_host", "fail")]);
+}
+
+#[test]
+fn pinned_snapshot_is_caught() {
+    planted("pinned_snapshot", &[("memory.pinned_in_stream_order", "fail"), ("memory.pinned_host", "pass")]);
+}

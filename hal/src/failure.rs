@@ -72,8 +72,20 @@ fn plugin_failure(plugin_name: &str, function: &str, status: fh_status_t) -> Fai
 /// Everything done on failure lives in the two `#[cold]` functions below, so
 /// the success path of each export stays a check and a jump (flaghal-bench,
 /// docs/performance.md, "Call overhead").
+///
+/// With FLAGHAL_TRACE the call is also recorded (crate::trace); off, that
+/// costs one relaxed atomic load.
 #[inline]
 pub fn export(function: &'static str, body: impl FnOnce() -> ApiResult) -> fh_status_t {
+    if crate::trace::enabled() {
+        return crate::trace::api_call(function, || run(function, body));
+    }
+    run(function, body)
+}
+
+/// [`export`] without the trace layer.
+#[inline(always)]
+fn run(function: &'static str, body: impl FnOnce() -> ApiResult) -> fh_status_t {
     let qualified = Cell::new(false);
     ffi_boundary(
         || {

@@ -20,6 +20,7 @@
 use crate::failure::{fail, ApiResult};
 use crate::plugin::Plugin;
 use crate::validation;
+use flaghal_sys::allocation_records::AllocationRecords;
 use flaghal_sys::*;
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -47,6 +48,9 @@ pub struct Device {
     pub ordinal: u32,
     /// Live allocations `base -> size`; maintained only with FLAGHAL_VALIDATION=1.
     pub allocations: Mutex<BTreeMap<u64, u64>>,
+    /// The loader's own records for fhPointerGetAttributes, kept only when
+    /// the plugin does not answer the query (ABI 1.0): api/pointers.rs.
+    pub pointer_records: Option<AllocationRecords>,
 }
 
 // SAFETY: `native` and the props' `next` are opaque values only passed back
@@ -66,6 +70,7 @@ impl Device {
             props,
             ordinal,
             allocations: Mutex::new(BTreeMap::new()),
+            pointer_records: plugin.api.pointer_get_attributes.is_none().then(AllocationRecords::new),
         }));
         validation::register(device as *const Device as usize, "device", ordinal);
         device

@@ -92,6 +92,16 @@ pub fn missing_required(t: &fh_plugin_api_t) -> Option<&'static str> {
     required_entries(t).iter().find(|(_, present)| !present).map(|(name, _)| *name)
 }
 
+/// Pure: clears the entries of minors above the negotiated `minor`, so a
+/// table compiled against a newer header but serving an older minor is
+/// used as that minor (flaghal_plugin.h: the loader calls 1.1 entries only
+/// when minor >= 1).
+pub fn served_entries(t: &mut fh_plugin_api_t, minor: u32) {
+    if minor < 1 {
+        t.pointer_get_attributes = None;
+    }
+}
+
 /// Pure: whether a plugin name follows `[a-z0-9_-]+`.
 pub fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
@@ -138,8 +148,9 @@ pub unsafe fn negotiate(entry: NegotiateFn) -> Result<Negotiated, (Skip, u32)> {
     }
     // SAFETY: the table is readable for its struct_size bytes (plugin ABI);
     // read_sized copies min(struct_size, current size) and zero-fills the rest.
-    let api: fh_plugin_api_t = unsafe { sized::read_sized(args.api, API_STRUCT_SIZE_1_0, "function table") }
+    let mut api: fh_plugin_api_t = unsafe { sized::read_sized(args.api, API_STRUCT_SIZE_1_0, "function table") }
         .map_err(|e| fail(FH_PLUGIN_SKIP_TABLE_TOO_SMALL, e.message))?;
+    served_entries(&mut api, minor);
     if let Some(entry) = missing_required(&api) {
         return Err(fail(FH_PLUGIN_SKIP_MISSING_REQUIRED_ENTRY, format!("required entry {entry} is NULL")));
     }
@@ -214,9 +225,26 @@ mod tests {
         assert!(!required_entries(&t).iter().any(|e| e.0 == "event_elapsed_time" || e.0 == "mem_alloc_host"));
     }
 
+    unsafe extern "C" fn dummy_pointer_query(_: fhp_device_t, _: u64, _: *mut fh_pointer_attributes_t) -> fh_status_t {
+        0
+    }
+
+    #[test]
+    fn entries_of_a_higher_minor_are_not_served() {
+        let mut t = fh_plugin_api_t { pointer_get_attributes: Some(dummy_pointer_query), ..Default::default() };
+        served_entries(&mut t, 1);
+        assert!(t.pointer_get_attributes.is_some());
+        served_entries(&mut t, 0);
+        assert!(t.pointer_get_attributes.is_none(), "a 1.0 answer never gets 1.1 entries called");
+    }
+
     #[test]
     fn sizes_and_names() {
-        assert_eq!(API_STRUCT_SIZE_1_0, size_of::<fh_plugin_api_t>(), "1.0 is the current table");
+        assert_eq!(
+            flaghal_sys::struct_sizes::FH_PLUGIN_API_STRUCT_SIZE_1_1,
+            size_of::<fh_plugin_api_t>(),
+            "1.1 is the current table"
+        );
         assert_eq!(make_version(1, 0, 0), 1 << 22);
         assert!(valid_name("acme-npu_2"));
         assert!(!valid_name("Acme"));

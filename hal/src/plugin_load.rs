@@ -246,7 +246,7 @@ mod tests {
                 "v2.json",
                 r#"{"file_format_version":"1.0.0","plugin":{"name":"x","library_path":"/none.so","abi_version":"2.1"}}"#,
                 FH_PLUGIN_SKIP_VERSION_MISMATCH,
-                "manifest declares plugin ABI 2.1, loader supports 1.0..1.0",
+                "manifest declares plugin ABI 2.1, loader supports 1.0..1.1",
             ),
             (
                 "arch.json",

@@ -147,6 +147,11 @@ fn build() -> Registry {
         devices.push(device);
     }
 
+    if let Some(path) = env.trace.as_deref().filter(|p| !p.is_empty()) {
+        crate::trace::enable(path.into(), &devices);
+        debug_log::log(INFO, &format!("trace layer on: writing {} at exit (FLAGHAL_TRACE)", std::path::Path::new(path).display()));
+    }
+
     let plugins = records
         .iter()
         .zip(device_counts)

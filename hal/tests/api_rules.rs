@@ -28,7 +28,7 @@ fn before_fh_init_only_the_four_free_functions_work() {
             hal.assert_status((t.fhMemFree)(std::ptr::null_mut(), 0), FH_ERROR_NOT_INITIALIZED, "fhMemFree");
             let mut version = 0;
             assert_eq!((t.fhGetVersion)(&mut version), FH_SUCCESS);
-            assert_eq!(version, (1 << 22) | (1 << 12), "FH_MAKE_VERSION(1, 1, 0)");
+            assert_eq!(version, (1 << 22) | (2 << 12), "FH_MAKE_VERSION(1, 2, 0)");
             let mut name: *const c_char = std::ptr::null();
             assert_eq!((t.fhGetErrorName)(FH_ERROR_INVALID_HANDLE, &mut name), FH_SUCCESS);
             assert_eq!(loader_string(name), "FH_ERROR_INVALID_HANDLE");

@@ -1,5 +1,5 @@
 /*
- * flaghal.h - the FlagHAL application API, version 1.1.
+ * flaghal.h - the FlagHAL application API, version 1.2.
  *
  * This header is the specification of the API that frameworks call. It is
  * exported by libflaghal.so (SONAME libflaghal.so.1). Every function, type and
@@ -66,6 +66,11 @@
  *   destination, at any time until the stream reaches it: the caller keeps
  *   host buffers alive and unchanged until then. Memory from fhMemAllocHost
  *   ("pinned") gives the fastest transfers; any host memory is accepted.
+ * - Since 1.2: an asynchronous copy whose host memory is pinned memory of
+ *   its stream's own device (fhMemAllocHost on that device) reads or writes
+ *   it when the stream reaches the copy, not earlier, as CUDA does for
+ *   page-locked memory. (Ordinary host memory may be read when the copy is
+ *   queued.) fhMemcpyPeerAsync depends on it.
  */
 #ifndef FLAGHAL_H_
 #define FLAGHAL_H_
@@ -103,8 +108,12 @@ extern "C" {
  *  records, and FH_MIN_MAX_KERNEL_ARGS_SIZE 1024 (was 128). */
 #define FH_API_VERSION_1_0 FH_MAKE_VERSION(1, 0, 0)
 #define FH_API_VERSION_1_1 FH_MAKE_VERSION(1, 1, 0)
+/** 1.2 adds, without changing anything of 1.1: fhMemcpyPeer and
+ *  fhMemcpyPeerAsync (copies between devices, also of different plugins)
+ *  and pointer queries (fhPointerGetAttributes). */
+#define FH_API_VERSION_1_2 FH_MAKE_VERSION(1, 2, 0)
 /** The application API version this header describes. */
-#define FH_API_VERSION FH_API_VERSION_1_1
+#define FH_API_VERSION FH_API_VERSION_1_2
 
 /* ---------------------------------------------------------------------------
  * Status codes. Stable forever: never renumbered, never reused.
@@ -797,6 +806,150 @@ typedef struct fh_module_bundle_kernel {
 #define FH_MODULE_BUNDLE_HEADER_SIZE_1 56u
 #define FH_MODULE_BUNDLE_IMAGE_SIZE_1 32u
 #define FH_MODULE_BUNDLE_KERNEL_SIZE_1 16u
+
+/* ---------------------------------------------------------------------------
+ * Copies between devices, added in 1.2
+ * ------------------------------------------------------------------------- */
+
+/**
+ * Copies size bytes from src on src_device to dst on dst_device; the two
+ * devices may belong to different plugins (a CPU and a GPU, two vendors'
+ * chips). Synchronous: first waits for all work already submitted to every
+ * stream of both devices, then copies, and returns once the bytes are in
+ * dst and visible to work submitted afterwards (the Ordering rules of the
+ * synchronous copies, for both devices).
+ *
+ * How: when dst_device == src_device, this is fhMemcpyDtoD. Otherwise the
+ * loader stages the bytes through host memory in chunks: pinned memory of
+ * dst_device (fhMemAllocHost) where it has FH_DEVICE_CAP_PINNED_HOST_MEMORY,
+ * else of src_device, else ordinary host memory. The loader keeps its
+ * staging buffers for reuse until the process exits (docs/loader.md).
+ *
+ * Errors: FH_ERROR_INVALID_HANDLE for a NULL or stale device;
+ * FH_ERROR_INVALID_ADDRESS for a range outside every live allocation of its
+ * device, where that device can tell (FH_DEVICE_CAP_ADDRESS_CHECKS) or with
+ * FLAGHAL_VALIDATION=1, and then the range is named in the detail message
+ * ("src" or "dst", with its device); FH_ERROR_INVALID_VALUE when
+ * src + size or dst + size overflows 64 bits. size 0 is a successful no-op.
+ * On a failure part-way (a bad range found by a device only when the chunk
+ * reaching it is copied), dst may have been partly written; src never is.
+ * Overlapping ranges (only possible on one device) give undefined contents.
+ */
+FH_API fh_status_t fhMemcpyPeer(fh_device_t dst_device, fh_deviceptr_t dst, fh_device_t src_device,
+                                fh_deviceptr_t src, size_t size);
+
+/**
+ * Queues a copy of size bytes from src, on the device of src_stream, to dst,
+ * on the device of dst_stream, and returns; the devices may belong to
+ * different plugins. Ordering, as if the copy were queued on both streams:
+ * - it reads src after all work queued on src_stream before this call, and
+ *   work queued on src_stream afterwards waits until it has read all of src;
+ * - it writes dst after all work queued on dst_stream before this call, and
+ *   work queued on dst_stream afterwards waits until all of dst is written
+ *   (so an event recorded on dst_stream after it completes after the copy).
+ * The host does not block. Work on other streams is not ordered with it.
+ * The two streams may be one stream (then one device) but need not be.
+ *
+ * How: on one device it is fhMemcpyDtoDAsync on dst_stream, joined to
+ * src_stream by events. Between devices the loader queues, per chunk, a
+ * device-to-host copy into staging memory pinned by the destination device
+ * on src_stream and a host-to-device copy from it on dst_stream, joined by
+ * host functions; two staging buffers alternate, so the source device reads
+ * chunk i + 1 while the destination device writes chunk i. This needs
+ * FH_DEVICE_CAP_HOST_FUNC on both devices and
+ * FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination (FH_ERROR_NOT_SUPPORTED
+ * otherwise, naming the device and the capability; fhMemcpyPeer needs
+ * neither). While
+ * one side waits for the other, its stream waits (in a host function); the
+ * reference plugins keep their other streams running meanwhile. A deadlock
+ * is only possible through the caller's own cycle: work on dst_stream before
+ * this call that waits for work queued on src_stream after it.
+ *
+ * Errors: those of fhMemcpyPeer, with FH_ERROR_INVALID_HANDLE for a NULL or
+ * stale stream. Ranges are checked when queued where the device checks
+ * addresses. A failure while queuing a later chunk returns its status after
+ * leaving both streams able to run to completion (nothing waits forever),
+ * dst possibly partly written; a failure while the copy runs is reported
+ * like any failed stream work.
+ */
+FH_API fh_status_t fhMemcpyPeerAsync(fh_deviceptr_t dst, fh_deviceptr_t src, size_t size,
+                                     fh_stream_t dst_stream, fh_stream_t src_stream);
+
+/* ---------------------------------------------------------------------------
+ * Pointer queries. Added in 1.2.
+ * ------------------------------------------------------------------------- */
+
+/** What kind of memory an address lies in (fh_pointer_attributes_t.type).
+ *  Added in 1.2. */
+typedef enum fh_memory_type {
+    /** No live allocation of the devices asked contains the address: plain
+     *  host memory (malloc, the stack), freed memory, or a stray value. */
+    FH_MEMORY_TYPE_UNREGISTERED = 0,
+    /** Pinned host memory from fhMemAllocHost; the address is its host pointer. */
+    FH_MEMORY_TYPE_HOST = 1,
+    /** Device memory from fhMemAlloc (whether or not the host can also
+     *  reach it: FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY). */
+    FH_MEMORY_TYPE_DEVICE = 2,
+    FH_MEMORY_TYPE_FORCE_32BIT = 0x7FFFFFFF
+} fh_memory_type_t;
+
+/** The answer of fhPointerGetAttributes. Added in 1.2. */
+typedef struct fh_pointer_attributes {
+    /** Set by the caller to sizeof(fh_pointer_attributes_t) of its header. */
+    size_t struct_size;
+    /** Extension chain; must be NULL in 1.2. */
+    void *next;
+    fh_memory_type_t type;
+    /** Ordinal of the device the allocation belongs to (fhDeviceGet);
+     *  UINT32_MAX when type is FH_MEMORY_TYPE_UNREGISTERED. */
+    uint32_t device_ordinal;
+    /** The device the allocation belongs to; NULL when unregistered. */
+    fh_device_t device;
+    /** First byte of the allocation that contains the address: what
+     *  fhMemAlloc returned, or fhMemAllocHost's pointer as an integer.
+     *  0 when unregistered. */
+    fh_deviceptr_t base;
+    /** Bytes of that allocation as requested from fhMemAlloc or
+     *  fhMemAllocHost (base <= address < base + size). 0 when unregistered. */
+    uint64_t size;
+} fh_pointer_attributes_t;
+
+/** The 1.2 size of fh_pointer_attributes_t: the smallest struct_size accepted. */
+#define FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2 (offsetof(fh_pointer_attributes_t, size) + sizeof(uint64_t))
+
+/**
+ * Describes the allocation that contains address: which device it belongs
+ * to, whether it is device memory (fhMemAlloc) or pinned host memory
+ * (fhMemAllocHost, pass the host pointer cast to fh_deviceptr_t), and its
+ * base and size. Interior addresses are answered: any address in
+ * [base, base + size) gives the same answer; base + size itself does not
+ * belong to the allocation. Added in 1.2.
+ *
+ * device NULL asks every device in ordinal order and the first that owns the
+ * address answers (two devices whose address spaces overlap, such as two
+ * discrete GPUs, may both own one value: pass the device to ask only it).
+ * A non-NULL device asks only that device.
+ *
+ * An address no live allocation of the devices asked contains is not an
+ * error: the call returns FH_SUCCESS with type FH_MEMORY_TYPE_UNREGISTERED,
+ * device NULL, device_ordinal UINT32_MAX, base 0 and size 0, so a framework
+ * can route host memory to a plain memcpy with one call (the rule of
+ * cudaPointerGetAttributes since CUDA 11). Freed memory is unregistered once
+ * fhMemFree or fhMemFreeHost has returned.
+ *
+ * attributes->struct_size must be set by the caller (at least
+ * FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, else FH_ERROR_INVALID_VALUE); the
+ * loader writes only inside it. attributes NULL: FH_ERROR_INVALID_VALUE.
+ * Every device answers, whatever ABI its plugin negotiated: a plugin of ABI
+ * 1.1 or later answers itself, and for an ABI 1.0 plugin the loader answers
+ * from the allocations it has seen pass through fhMemAlloc/fhMemAllocHost
+ * (docs/abi.md, "Pointer queries").
+ *
+ * Thread-safe; not ordered with streams (an allocation is registered from
+ * the moment its allocating call returns until its free is called).
+ */
+FH_API fh_status_t fhPointerGetAttributes(fh_pointer_attributes_t *attributes, fh_device_t device,
+                                          fh_deviceptr_t address);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,5 +1,5 @@
 /*
- * flaghal_plugin.h - the FlagHAL plugin ABI, version 1.0: what a chip vendor
+ * flaghal_plugin.h - the FlagHAL plugin ABI, version 1.1: what a chip vendor
  * implements. Plain C99 (stdint/stddef only, through flaghal.h); implementable
  * in any language that can export a C function. docs/abi.md states the rules
  * in prose and docs/plugin-guide.md walks through writing a plugin.
@@ -59,7 +59,9 @@ extern "C" {
  * ------------------------------------------------------------------------- */
 
 #define FH_PLUGIN_ABI_VERSION_MAJOR 1u
-#define FH_PLUGIN_ABI_VERSION_MINOR 0u
+/** 1.1 appends pointer_get_attributes to the table (fhPointerGetAttributes,
+ *  API 1.2). A 1.0 plugin still loads (FH_PLUGIN_ABI_MIN_MINOR stays 0). */
+#define FH_PLUGIN_ABI_VERSION_MINOR 1u
 /** The lowest minor this loader accepts for major FH_PLUGIN_ABI_VERSION_MAJOR. */
 #define FH_PLUGIN_ABI_MIN_MINOR 0u
 
@@ -262,10 +264,34 @@ typedef struct fh_plugin_api {
     /** REQUIRED. fhLaunchKernel (function and stream on the same device). */
     fh_status_t (*launch_kernel)(fhp_function_t function, const fh_plugin_launch_params_t *params,
                                  fhp_stream_t stream);
+
+    /* Added in ABI 1.1 --------------------------------------------------- */
+    /**
+     * OPTIONAL (no capability flag). fhPointerGetAttributes for one device:
+     * if address lies in [base, base + size) of a live allocation of device
+     * (fhMemAlloc, or fhMemAllocHost's pointer as an integer), set
+     * attributes->type (FH_MEMORY_TYPE_DEVICE or FH_MEMORY_TYPE_HOST), base
+     * and size (the size that was requested), and return FH_SUCCESS;
+     * otherwise return FH_ERROR_NOT_FOUND without writing and without
+     * attaching detail text (it is the ordinary answer "not mine"). The
+     * loader fills device and device_ordinal, and passes a struct of the
+     * current size with everything else zero. Must be as cheap as a lookup:
+     * the loader may ask every device for one address.
+     *
+     * The loader calls it only when the negotiated minor is >= 1 and the
+     * table's struct_size covers it; for a 1.0 plugin, or a 1.1 plugin that
+     * leaves it NULL, the loader answers from the allocations it recorded as
+     * they passed through mem_alloc/mem_alloc_host (docs/abi.md).
+     */
+    fh_status_t (*pointer_get_attributes)(fhp_device_t device, fh_deviceptr_t address,
+                                          fh_pointer_attributes_t *attributes);
 } fh_plugin_api_t;
 
 /** Size of the ABI 1.0 table: a plugin table smaller than this is rejected. */
 #define FH_PLUGIN_API_STRUCT_SIZE_1_0 FH_STRUCT_SIZE(fh_plugin_api_t, launch_kernel)
+/** Size of the ABI 1.1 table: a table that negotiates minor 1 but is smaller
+ *  than this is served as 1.0 (its missing entries read as NULL). */
+#define FH_PLUGIN_API_STRUCT_SIZE_1_1 FH_STRUCT_SIZE(fh_plugin_api_t, pointer_get_attributes)
 
 /* ---------------------------------------------------------------------------
  * Negotiation: the entry symbol

@@ -109,6 +109,16 @@ impl Scenario {
         );
         child
     }
+
+    /// Runs a program (a C example, a C test) in this environment; returns
+    /// its exit code (-1 when killed by a signal) and its output.
+    pub fn run_program(&self, exe: &Path, args: &[&str]) -> (i32, ChildOutput) {
+        let mut cmd = Command::new(exe);
+        cmd.args(args);
+        self.apply(&mut cmd);
+        let out = cmd.output().unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
+        (out.status.code().unwrap_or(-1), to_text(&out))
+    }
 }
 
 /// Lossy text of a finished process's output.

@@ -24,6 +24,7 @@ pub fn zoo(var: &str) -> PathBuf {
         "future_minor" => env!("FLAGHAL_IT_ZOO_FUTURE_MINOR"),
         "negotiate_lies" => env!("FLAGHAL_IT_ZOO_NEGOTIATE_LIES"),
         "device_query_fails" => env!("FLAGHAL_IT_ZOO_DEVICE_QUERY_FAILS"),
+        "abi_1_0" => env!("FLAGHAL_IT_ZOO_ABI_1_0"),
         other => panic!("no zoo case {other}"),
     })
 }

@@ -11,10 +11,22 @@ pub enum Bug {
     QueryLies,
     /// launch_kernel raises SIGSEGV.
     LaunchCrash,
+    /// pointer_get_attributes lies: the queried address is reported as the
+    /// allocation's base, and the size as half the true size.
+    PointerLies,
+    /// Queued host-to-device copies read their source when queued (into a
+    /// private copy), also from pinned memory, which API 1.2 forbids.
+    PinnedSnapshot,
 }
 
-pub const ALL: [(&str, Bug); 4] =
-    [("copy_length", Bug::CopyLength), ("stream_order", Bug::StreamOrder), ("query_lies", Bug::QueryLies), ("launch_crash", Bug::LaunchCrash)];
+pub const ALL: [(&str, Bug); 6] = [
+    ("copy_length", Bug::CopyLength),
+    ("stream_order", Bug::StreamOrder),
+    ("query_lies", Bug::QueryLies),
+    ("launch_crash", Bug::LaunchCrash),
+    ("pointer_lies", Bug::PointerLies),
+    ("pinned_snapshot", Bug::PinnedSnapshot),
+];
 
 pub fn parse(name: &str) -> Option<Bug> {
     ALL.iter().find(|(n, _)| *n == name.trim()).map(|(_, b)| *b)

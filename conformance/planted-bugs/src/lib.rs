@@ -38,7 +38,7 @@ static SHIM: OnceLock<Result<Shim, String>> = OnceLock::new();
 
 fn build() -> Result<Shim, String> {
     let name = std::env::var("FLAGHAL_PLANTED_BUG").map_err(|_| "FLAGHAL_PLANTED_BUG is not set".to_string())?;
-    let bug = bug::parse(&name).ok_or_else(|| format!("FLAGHAL_PLANTED_BUG={name} is not one of copy_length, stream_order, query_lies, launch_crash"))?;
+    let bug = bug::parse(&name).ok_or_else(|| format!("FLAGHAL_PLANTED_BUG={name} is not one of copy_length, stream_order, query_lies, launch_crash, pointer_lies, pinned_snapshot"))?;
     let entry = target::open()?;
     let mut args = flaghal_plugin_host::negotiate_args(
         sys::FH_PLUGIN_ABI_VERSION_MAJOR,

@@ -17,6 +17,8 @@ pub fn plant(bug: Bug, table: &mut sys::fh_plugin_api_t) {
         }
         Bug::QueryLies => table.stream_query = Some(query_lies),
         Bug::LaunchCrash => table.launch_kernel = Some(launch_crash),
+        Bug::PointerLies => table.pointer_get_attributes = Some(pointer_lies),
+        Bug::PinnedSnapshot => table.memcpy_htod_async = Some(htod_async_snapshot),
         Bug::StreamOrder => {
             table.memset_async = Some(memset_async_held);
             table.memcpy_htod_async = Some(htod_async_then_held);
@@ -79,6 +81,25 @@ unsafe extern "C" fn query_lies(stream: sys::fhp_stream_t) -> sys::fh_status_t {
         let f = original()?.stream_query.ok_or_else(missing)?;
         // SAFETY: the caller's handle is passed on; the answer is ignored (the lie).
         let _ = unsafe { f(stream) };
+        Ok(())
+    })
+}
+
+// ---- pointer_lies -------------------------------------------------------
+
+unsafe extern "C" fn pointer_lies(device: sys::fhp_device_t, address: sys::fh_deviceptr_t, attributes: *mut sys::fh_pointer_attributes_t) -> sys::fh_status_t {
+    run(|| {
+        let f = original()?.pointer_get_attributes.ok_or_else(missing)?;
+        // SAFETY: the caller's arguments, passed on.
+        status(unsafe { f(device, address, attributes) })?;
+        let min = sys::struct_sizes::FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2;
+        // SAFETY: the target accepted `attributes`, so it is a sized struct
+        // readable and writable for its struct_size.
+        let mut answer = unsafe { sys::sized::read_sized(attributes, min, "attributes") }?;
+        answer.base = address;
+        answer.size /= 2;
+        // SAFETY: as above.
+        unsafe { sys::sized::write_sized(attributes, &answer, min, "attributes") }?;
         Ok(())
     })
 }
@@ -254,4 +275,41 @@ unsafe extern "C" fn held_then_dtoh(device: sys::fhp_device_t, dst: *mut c_void,
         Some(f) => unsafe { f(device, dst, src, size) },
         None => sys::FH_ERROR_NOT_SUPPORTED,
     })
+}
+
+// ---- pinned_snapshot -----------------------------------------------------
+
+/// Queues the copy from a private snapshot of the source taken now, and a
+/// host function after it that frees the snapshot.
+unsafe extern "C" fn htod_async_snapshot(stream: sys::fhp_stream_t, dst: sys::fh_deviceptr_t, src: *const c_void, size: usize) -> sys::fh_status_t {
+    run(|| {
+        let t = original()?;
+        let (copy, free) = (t.memcpy_htod_async.ok_or_else(missing)?, t.launch_host_func.ok_or_else(missing)?);
+        // SAFETY: the loader passes a source readable for `size` bytes (non-NULL, size > 0).
+        let bytes = unsafe { sys::ptr::in_bytes(src, size, "src") }?;
+        let snapshot = Box::into_raw(Box::new(bytes.to_vec()));
+        // SAFETY: the snapshot lives until free_snapshot runs after the copy on the same stream.
+        if let Err(e) = status(unsafe { copy(stream, dst, (*snapshot).as_ptr().cast(), size) }) {
+            // SAFETY: the copy was refused, so nothing uses the snapshot.
+            drop(unsafe { Box::from_raw(snapshot) });
+            return Err(e);
+        }
+        // SAFETY: free_snapshot takes back the Box leaked above, once; if the
+        // plugin refuses it, the snapshot is leaked (the copy still reads it).
+        let _ = unsafe { free(stream, Some(free_snapshot), snapshot.cast()) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `snapshot` is the `Box<Vec<u8>>` htod_async_snapshot leaked, passed once.
+unsafe extern "C" fn free_snapshot(snapshot: *mut c_void) {
+    let _ = ffi_boundary(
+        || {
+            // SAFETY: per the contract.
+            drop(unsafe { Box::from_raw(snapshot as *mut Vec<u8>) });
+            Ok(())
+        },
+        |_| {},
+    );
 }

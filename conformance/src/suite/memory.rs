@@ -1,7 +1,7 @@
 //! Group `memory`: allocation sizes and free orders, alignment, zero size,
 //! the free figure of fhMemGetInfo, pinned host memory, invalid frees.
 
-use super::util::{check_bytes, pattern, status_of};
+use super::util::{check_bytes, make_busy, pattern, status_of};
 use super::{core, optional, Ctx, TestDef, TestResult};
 use crate::{ensure, expect_status};
 use flaghal_sys as sys;
@@ -13,6 +13,12 @@ pub fn tests() -> Vec<TestDef> {
         core("memory.zero_size", "fhMemAlloc(0) is INVALID_VALUE and writes nothing", zero_size),
         core("memory.get_info_moves", "free drops when memory is allocated and comes back when freed", get_info_moves),
         optional("memory.pinned_host", sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY, "pinned host memory: alloc, use in async copies, free", pinned_host),
+        optional(
+            "memory.pinned_in_stream_order",
+            sys::FH_DEVICE_CAP_PINNED_HOST_MEMORY,
+            "a queued copy reads its pinned source when the stream reaches it, not when queued (1.2)",
+            pinned_in_stream_order,
+        ),
         optional("memory.invalid_free", sys::FH_DEVICE_CAP_ADDRESS_CHECKS, "freeing an interior, unknown or freed address is INVALID_ADDRESS", invalid_free),
         optional("memory.host_accessible", sys::FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY, "the host reads and writes device addresses directly", host_accessible),
     ]
@@ -144,6 +150,39 @@ fn pinned_host(ctx: &Ctx) -> TestResult {
     ensure!(buffer.iter().all(|b| *b == 0x3C), "device -> pinned copy wrong");
     hal.stream_destroy(stream)?;
     hal.mem_free(ctx.device, dev)?;
+    // SAFETY: `host` came from fhMemAllocHost on this device; `buffer` is not used again.
+    unsafe { hal.mem_free_host(ctx.device, host) }?;
+    Ok(())
+}
+
+/// flaghal.h (Ordering, since 1.2): a queued copy touches pinned memory of
+/// its own device in stream order; fhMemcpyPeerAsync stages through it.
+fn pinned_in_stream_order(ctx: &Ctx) -> TestResult {
+    let hal = &ctx.hal;
+    let n = 64 << 10;
+    let host = hal.mem_alloc_host(ctx.device, n)?;
+    // SAFETY: host is a fresh allocation of n bytes owned by this test until freed below.
+    let buffer = unsafe { sys::ptr::out_bytes(host.cast(), n, "pinned buffer") }.map_err(|e| super::Stop::Fail(e.message))?;
+    buffer.fill(0x11);
+    let (dev, scratch) = (hal.mem_alloc(ctx.device, n)?, hal.mem_alloc(ctx.device, 256)?);
+    hal.memset(ctx.device, dev, 0, 1, n)?;
+    let stream = hal.stream_create(ctx.device)?;
+    let busy = make_busy(ctx, stream, scratch)?;
+    // SAFETY: buffer stays alive until the stream synchronises; changing it
+    // before the stream reaches the copy is what 1.2 allows for pinned memory.
+    unsafe { hal.htod_async(dev, buffer, stream) }?;
+    buffer.fill(0x22);
+    busy.release();
+    hal.stream_synchronize(stream)?;
+    let got = hal.read(ctx.device, dev, n)?;
+    ensure!(
+        got.iter().all(|b| *b == 0x22),
+        "the copy read its pinned source when it was queued (byte 0 is 0x{:02x}, 0x22 was written before the stream reached the copy)",
+        got[0]
+    );
+    hal.stream_destroy(stream)?;
+    hal.mem_free(ctx.device, dev)?;
+    hal.mem_free(ctx.device, scratch)?;
     // SAFETY: `host` came from fhMemAllocHost on this device; `buffer` is not used again.
     unsafe { hal.mem_free_host(ctx.device, host) }?;
     Ok(())

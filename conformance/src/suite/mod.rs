@@ -16,6 +16,7 @@ pub mod init;
 pub mod kernels;
 pub mod portable;
 pub mod memory;
+pub mod pointers;
 pub mod stress;
 pub mod streams;
 pub mod util;
@@ -87,6 +88,7 @@ pub fn catalogue() -> Vec<TestDef> {
     all.extend(abi::tests());
     all.extend(device::tests());
     all.extend(memory::tests());
+    all.extend(pointers::tests());
     all.extend(copies::tests());
     all.extend(streams::tests());
     all.extend(events::tests());

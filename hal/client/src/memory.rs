@@ -92,6 +92,20 @@ impl Hal {
         self.check("fhMemcpyDtoDAsync", unsafe { self.raw().fhMemcpyDtoDAsync(dst, src, size, stream.0) })
     }
 
+    /// fhMemcpyPeer: `size` bytes from `src` on `src_device` to `dst` on
+    /// `dst_device` (any two devices, also of different plugins).
+    pub fn peer(&self, dst_device: Device, dst: fh_deviceptr_t, src_device: Device, src: fh_deviceptr_t, size: usize) -> Result {
+        // SAFETY: no host pointers.
+        self.check("fhMemcpyPeer", unsafe { self.raw().fhMemcpyPeer(dst_device.0, dst, src_device.0, src, size) })
+    }
+
+    /// fhMemcpyPeerAsync: queued after the earlier work of both streams,
+    /// before the later work of both.
+    pub fn peer_async(&self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize, dst_stream: Stream, src_stream: Stream) -> Result {
+        // SAFETY: no host pointers.
+        self.check("fhMemcpyPeerAsync", unsafe { self.raw().fhMemcpyPeerAsync(dst, src, size, dst_stream.0, src_stream.0) })
+    }
+
     /// fhMemsetD8, fhMemsetD16 or fhMemsetD32 by `element` (1, 2 or 4
     /// bytes): `count` elements of `value` (its low bytes for D8 and D16).
     pub fn memset(&self, device: Device, dst: fh_deviceptr_t, value: u32, element: u32, count: usize) -> Result {

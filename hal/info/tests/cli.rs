@@ -39,7 +39,7 @@ fn run(extra: &[&str]) -> Output {
 fn text_output_lists_the_loaded_plugin_the_skipped_one_and_the_device() {
     let text = String::from_utf8(run(&[]).stdout).unwrap();
     assert!(text.contains("Plugins: 2"), "{text}");
-    assert!(text.contains("cpu") && text.contains("loaded, ABI 1.0.0"), "{text}");
+    assert!(text.contains("cpu") && text.contains("loaded, ABI 1.1.0"), "{text}");
     assert!(text.contains("SKIPPED (FH_PLUGIN_SKIP_OPEN_FAILED)"), "{text}");
     assert!(text.contains("libnot_a_plugin.so"), "the reason names the file: {text}");
     assert!(text.contains("Devices: 1"), "{text}");
@@ -50,7 +50,7 @@ fn text_output_lists_the_loaded_plugin_the_skipped_one_and_the_device() {
 #[test]
 fn json_output_is_machine_readable_and_complete() {
     let json: serde_json::Value = serde_json::from_slice(&run(&["--json"]).stdout).unwrap();
-    assert_eq!(json["loader"]["version"], "1.1.0");
+    assert_eq!(json["loader"]["version"], "1.2.0");
     let plugins = json["plugins"].as_array().unwrap();
     assert_eq!(plugins.len(), 2);
     let cpu = plugins.iter().find(|p| p["name"] == "cpu").expect("cpu plugin listed");

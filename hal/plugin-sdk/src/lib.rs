@@ -41,12 +41,14 @@
 //! Files: `traits.rs` (the six traits and their small value types),
 //! `entries/` (the table's `extern "C"` functions, by group), `table.rs`
 //! (the static table and [`export_plugin!`]), `handles.rs`, `host.rs`,
-//! `negotiate.rs`.
+//! `negotiate.rs`, `pointers.rs` (the allocation records behind
+//! `pointer_get_attributes`).
 
 pub mod entries;
 pub mod handles;
 pub mod host;
 pub mod negotiate;
+pub mod pointers;
 pub mod table;
 pub mod traits;
 

@@ -70,6 +70,7 @@ impl Table {
             module_get_function: Some(kernels::module_get_function::<P>),
             function_get_attribute: Some(kernels::function_get_attribute::<P>),
             launch_kernel: Some(kernels::launch_kernel::<P>),
+            pointer_get_attributes: Some(memory::pointer_get_attributes::<P>),
         })
     }
 

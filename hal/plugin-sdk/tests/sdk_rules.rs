@@ -276,8 +276,8 @@ fn init_checks_its_arguments_and_the_negotiated_version() {
         };
         assert_eq!(api.init.unwrap()(&args), FH_ERROR_INVALID_VALUE, "no host services");
         args.host = flaghal_plugin_host::host_services();
-        args.abi_version = 1 << 22 | 1 << 12;
-        assert_eq!(api.init.unwrap()(&args), FH_ERROR_INVALID_VALUE, "minor 1 was never negotiated");
-        assert!(take_detail().contains("init with ABI 1.1"));
+        args.abi_version = 1 << 22 | 2 << 12;
+        assert_eq!(api.init.unwrap()(&args), FH_ERROR_INVALID_VALUE, "minor 2 was never negotiated");
+        assert!(take_detail().contains("init with ABI 1.2"));
     }
 }

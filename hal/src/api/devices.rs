@@ -45,7 +45,9 @@ exports! {
     /// `handle` is NULL or a handle from fhDeviceGet.
     fn fhDeviceSynchronize(handle: fh_device_t) {
         let d = device(handle)?;
-        call_plugin!(d.plugin, device_synchronize, FUNCTION, d.native)
+        let result = call_plugin!(d.plugin, device_synchronize, FUNCTION, d.native);
+        crate::trace::device_synchronized(d);
+        result
     }
 
     /// # Safety

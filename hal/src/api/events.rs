@@ -43,6 +43,7 @@ exports! {
         let e = event(event_handle)?;
         let s = stream(stream_handle)?;
         same_device(e.device(), s.device(), "event and stream")?;
+        crate::trace::stream_mark(s, FUNCTION);
         call_plugin!(e.device().plugin, event_record, FUNCTION, e.native(), s.native())
     }
 
@@ -50,7 +51,9 @@ exports! {
     /// `handle` is NULL or a live event.
     fn fhEventSynchronize(handle: fh_event_t) {
         let e = event(handle)?;
-        call_plugin!(e.device().plugin, event_synchronize, FUNCTION, e.native())
+        let result = call_plugin!(e.device().plugin, event_synchronize, FUNCTION, e.native());
+        crate::trace::device_synchronized(e.device());
+        result
     }
 
     /// # Safety

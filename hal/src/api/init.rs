@@ -15,7 +15,9 @@ exports! {
         if flags != 0 {
             return Err(fail(FH_ERROR_INVALID_VALUE, format!("flags must be 0, got 0x{flags:x}")));
         }
+        let start = crate::trace::mark_init_start();
         registry::initialize();
+        crate::trace::init_finished(start);
         Ok(())
     }
 

@@ -3,10 +3,10 @@
 //! (host pointers are still checked). With FLAGHAL_VALIDATION=1 every device
 //! range is checked against the device's live allocations.
 
-use super::{call_plugin, device, exports, stream};
+use super::{call_plugin, device, exports, pointers, stream};
 use crate::failure::{fail, ApiResult};
 use crate::handles::Device;
-use crate::validation;
+use crate::{trace, validation};
 use flaghal_sys::*;
 use std::ffi::c_void;
 
@@ -26,6 +26,7 @@ exports! {
         let mut address: fh_deviceptr_t = 0;
         call_plugin!(d.plugin, mem_alloc, FUNCTION, d.native, size, &mut address)?;
         validation::record_allocation(d, address, size);
+        pointers::record(d, FH_MEMORY_TYPE_DEVICE, address, size);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(ptr_out, address, "ptr") }?)
     }
@@ -40,7 +41,9 @@ exports! {
         let taken = validation::take_allocation(d, address)?;
         call_plugin!(d.plugin, mem_free, FUNCTION, d.native, address).inspect_err(|_| {
             validation::restore_allocation(d, address, taken);
-        })
+        })?;
+        pointers::forget(d, FH_MEMORY_TYPE_DEVICE, address);
+        Ok(())
     }
 
     /// # Safety
@@ -59,6 +62,7 @@ exports! {
         // SAFETY: checked device handle, non-zero size, valid output (rule 7).
         let status = unsafe { f(d.native, size, &mut host) };
         crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)?;
+        pointers::record(d, FH_MEMORY_TYPE_HOST, host as u64, size);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(ptr_out, host, "ptr") }?)
     }
@@ -76,7 +80,9 @@ exports! {
         };
         // SAFETY: checked device handle and a non-NULL pointer (rule 7).
         let status = unsafe { f(d.native, host) };
-        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)
+        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)?;
+        pointers::forget(d, FH_MEMORY_TYPE_HOST, host as u64);
+        Ok(())
     }
 
     /// # Safety
@@ -125,7 +131,9 @@ exports! {
         }
         let d = s.device();
         validation::check_range(d, dst, size, "dst")?;
-        call_plugin!(d.plugin, memcpy_htod_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "HtoD copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_htod_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -138,7 +146,9 @@ exports! {
         }
         let d = s.device();
         validation::check_range(d, src, size, "src")?;
-        call_plugin!(d.plugin, memcpy_dtoh_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "DtoH copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_dtoh_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -151,7 +161,9 @@ exports! {
         let d = s.device();
         validation::check_range(d, dst, size, "dst")?;
         validation::check_range(d, src, size, "src")?;
-        call_plugin!(d.plugin, memcpy_dtod_async, FUNCTION, s.native(), dst, src, size)
+        trace::stream_work(s, || "DtoD copy".into(), || trace_bytes(size), || {
+            call_plugin!(d.plugin, memcpy_dtod_async, FUNCTION, s.native(), dst, src, size)
+        })
     }
 
     /// # Safety
@@ -221,7 +233,16 @@ fn memset_async(function: &'static str, dst: fh_deviceptr_t, value: u32, element
     let bytes = count.checked_mul(element as usize).ok_or_else(|| fail(FH_ERROR_INVALID_VALUE, "count overflows"))?;
     validation::check_range(d, dst, bytes, "dst")?;
     let f = crate::required!(d.plugin, memset_async);
-    // SAFETY: checked stream handle; data arguments pass through (rule 7).
-    let status = unsafe { f(s.native(), dst, value, element, count) };
-    crate::failure::plugin_status(&d.plugin.name, function, status)
+    trace::stream_work(s, || ["memset D8", "memset D16", "memset D32"][element as usize / 2].into(), || trace_bytes(bytes), || {
+        // SAFETY: checked stream handle; data arguments pass through (rule 7).
+        let status = unsafe { f(s.native(), dst, value, element, count) };
+        crate::failure::plugin_status(&d.plugin.name, function, status)
+    })
+}
+
+/// The trace arguments of a copy or memset.
+fn trace_bytes(size: usize) -> serde_json::Map<String, serde_json::Value> {
+    let mut args = serde_json::Map::new();
+    args.insert("bytes".into(), size.into());
+    args
 }

@@ -13,12 +13,24 @@ pub mod events;
 pub mod init;
 pub mod memory;
 pub mod modules;
+pub mod peer;
 pub mod plugins;
+pub mod pointers;
 pub mod streams;
 
 /// Every function libflaghal.so exports, area by area (each file's `NAMES`).
-pub const EXPORTS: [&[&str]; 8] =
-    [init::NAMES, errors::NAMES, plugins::NAMES, devices::NAMES, memory::NAMES, streams::NAMES, events::NAMES, modules::NAMES];
+pub const EXPORTS: [&[&str]; 10] = [
+    init::NAMES,
+    errors::NAMES,
+    plugins::NAMES,
+    devices::NAMES,
+    memory::NAMES,
+    streams::NAMES,
+    events::NAMES,
+    modules::NAMES,
+    peer::NAMES,
+    pointers::NAMES,
+];
 
 /// [`EXPORTS`] as one list.
 pub fn exported_names() -> impl Iterator<Item = &'static str> {

@@ -92,6 +92,10 @@ exports! {
                 }
             }
         };
+        crate::trace::function_named(f.address(), || {
+            // SAFETY: checked non-NULL; the plugin has just found a kernel by this NUL-terminated name.
+            unsafe { ptr::in_cstr(name, "name") }.map_or_else(|_| "kernel".into(), |n| n.to_string_lossy().into_owned())
+        });
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, f.as_ptr(), "function") }?)
     }
@@ -147,7 +151,18 @@ exports! {
             args,
             args_size,
         };
-        call_plugin!(d.plugin, launch_kernel, FUNCTION, f.native(), &params, s.native())
+        crate::trace::stream_work(
+            s,
+            || crate::trace::kernel_name(f.address()),
+            || {
+                let mut a = serde_json::Map::new();
+                a.insert("grid".into(), serde_json::json!(grid));
+                a.insert("block".into(), serde_json::json!(block));
+                a.insert("shared_mem_bytes".into(), shared_mem_bytes.into());
+                a
+            },
+            || call_plugin!(d.plugin, launch_kernel, FUNCTION, f.native(), &params, s.native()),
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 use super::{call_plugin, device, event, exports, same_device, stream};
 use crate::failure::fail;
 use crate::handles::Stream;
+use crate::trace;
 use flaghal_sys::*;
 use std::ffi::c_void;
 
@@ -18,6 +19,7 @@ exports! {
         let mut native: fhp_stream_t = std::ptr::null_mut();
         call_plugin!(d.plugin, stream_create, FUNCTION, d.native, flags, &mut native)?;
         let s = Stream::create(d, native);
+        trace::stream_created(s);
         // SAFETY: non-NULL and writable per the contract.
         Ok(unsafe { ptr::write_out(out, s.as_ptr(), "stream") }?)
     }
@@ -31,6 +33,7 @@ exports! {
         }
         let s = stream(handle)?;
         s.begin_destroy()?;
+        trace::stream_destroyed(s);
         let result = call_plugin!(s.device().plugin, stream_destroy, FUNCTION, s.native());
         s.release(|_| {});
         result
@@ -40,7 +43,9 @@ exports! {
     /// `handle` is NULL or a live stream.
     fn fhStreamSynchronize(handle: fh_stream_t) {
         let s = stream(handle)?;
-        call_plugin!(s.device().plugin, stream_synchronize, FUNCTION, s.native())
+        let result = call_plugin!(s.device().plugin, stream_synchronize, FUNCTION, s.native());
+        trace::synchronized(s);
+        result
     }
 
     /// # Safety
@@ -56,6 +61,7 @@ exports! {
         let s = stream(stream_handle)?;
         let e = event(event_handle)?;
         same_device(s.device(), e.device(), "stream and event")?;
+        trace::stream_mark(s, FUNCTION);
         call_plugin!(s.device().plugin, stream_wait_event, FUNCTION, s.native(), e.native())
     }
 
@@ -77,8 +83,10 @@ exports! {
         if callback.is_none() {
             return Err(fail(FH_ERROR_INVALID_VALUE, "fn is NULL"));
         }
-        // SAFETY: checked stream handle and non-NULL fn (rule 7).
-        let status = unsafe { f(s.native(), callback, user_data) };
-        crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)
+        trace::stream_work(s, || "host function".into(), Default::default, || {
+            // SAFETY: checked stream handle and non-NULL fn (rule 7).
+            let status = unsafe { f(s.native(), callback, user_data) };
+            crate::failure::plugin_status(&d.plugin.name, FUNCTION, status)
+        })
     }
 }

@@ -22,6 +22,8 @@ pub struct Environment {
     pub xdg_config_dirs: Option<OsString>,
     pub xdg_data_home: Option<OsString>,
     pub xdg_data_dirs: Option<OsString>,
+    /// FLAGHAL_TRACE: the trace file to write (a path, so ignored when `secure`).
+    pub trace: Option<OsString>,
     // Other settings.
     pub plugins_select: Option<String>,
     pub plugins_disable: Option<String>,
@@ -35,7 +37,7 @@ pub struct Environment {
 }
 
 /// The path variables, by name, for the secure-mode message.
-pub const PATH_VARIABLES: [&str; 7] = [
+pub const PATH_VARIABLES: [&str; 8] = [
     "FLAGHAL_PLUGIN_FILES",
     "FLAGHAL_ADD_PLUGIN_FILES",
     "HOME",
@@ -43,6 +45,7 @@ pub const PATH_VARIABLES: [&str; 7] = [
     "XDG_CONFIG_DIRS",
     "XDG_DATA_HOME",
     "XDG_DATA_DIRS",
+    "FLAGHAL_TRACE",
 ];
 
 impl Environment {
@@ -76,6 +79,7 @@ impl Environment {
             xdg_config_dirs: path("XDG_CONFIG_DIRS"),
             xdg_data_home: path("XDG_DATA_HOME"),
             xdg_data_dirs: path("XDG_DATA_DIRS"),
+            trace: path("FLAGHAL_TRACE"),
             plugins_select: text("FLAGHAL_PLUGINS_SELECT"),
             plugins_disable: text("FLAGHAL_PLUGINS_DISABLE"),
             visible_devices: text("FLAGHAL_VISIBLE_DEVICES"),

@@ -51,7 +51,7 @@ pub const FH_MODULE_BUNDLE_HEADER_SIZE_1: u32 = 56;
 pub const FH_MODULE_BUNDLE_IMAGE_SIZE_1: u32 = 32;
 pub const FH_MODULE_BUNDLE_KERNEL_SIZE_1: u32 = 16;
 pub const FH_PLUGIN_ABI_VERSION_MAJOR: u32 = 1;
-pub const FH_PLUGIN_ABI_VERSION_MINOR: u32 = 0;
+pub const FH_PLUGIN_ABI_VERSION_MINOR: u32 = 1;
 pub const FH_PLUGIN_ABI_MIN_MINOR: u32 = 0;
 pub const FH_PLUGIN_ENTRY_SYMBOL: &[u8; 18] = b"fhPluginNegotiate\0";
 pub const FH_CPU_KERNEL_ABI_VERSION: u32 = 1;
@@ -744,6 +744,95 @@ const _: () = {
 };
 #[doc = " One kernel that every image of the bundle defines."]
 pub type fh_module_bundle_kernel_t = fh_module_bundle_kernel;
+unsafe extern "C" {
+    #[doc = " Copies size bytes from src on src_device to dst on dst_device; the two\n devices may belong to different plugins (a CPU and a GPU, two vendors'\n chips). Synchronous: first waits for all work already submitted to every\n stream of both devices, then copies, and returns once the bytes are in\n dst and visible to work submitted afterwards (the Ordering rules of the\n synchronous copies, for both devices).\n\n How: when dst_device == src_device, this is fhMemcpyDtoD. Otherwise the\n loader stages the bytes through host memory in chunks: pinned memory of\n dst_device (fhMemAllocHost) where it has FH_DEVICE_CAP_PINNED_HOST_MEMORY,\n else of src_device, else ordinary host memory. The loader keeps its\n staging buffers for reuse until the process exits (docs/loader.md).\n\n Errors: FH_ERROR_INVALID_HANDLE for a NULL or stale device;\n FH_ERROR_INVALID_ADDRESS for a range outside every live allocation of its\n device, where that device can tell (FH_DEVICE_CAP_ADDRESS_CHECKS) or with\n FLAGHAL_VALIDATION=1, and then the range is named in the detail message\n (\"src\" or \"dst\", with its device); FH_ERROR_INVALID_VALUE when\n src + size or dst + size overflows 64 bits. size 0 is a successful no-op.\n On a failure part-way (a bad range found by a device only when the chunk\n reaching it is copied), dst may have been partly written; src never is.\n Overlapping ranges (only possible on one device) give undefined contents."]
+    pub fn fhMemcpyPeer(
+        dst_device: fh_device_t,
+        dst: fh_deviceptr_t,
+        src_device: fh_device_t,
+        src: fh_deviceptr_t,
+        size: usize,
+    ) -> fh_status_t;
+}
+unsafe extern "C" {
+    #[doc = " Queues a copy of size bytes from src, on the device of src_stream, to dst,\n on the device of dst_stream, and returns; the devices may belong to\n different plugins. Ordering, as if the copy were queued on both streams:\n - it reads src after all work queued on src_stream before this call, and\n   work queued on src_stream afterwards waits until it has read all of src;\n - it writes dst after all work queued on dst_stream before this call, and\n   work queued on dst_stream afterwards waits until all of dst is written\n   (so an event recorded on dst_stream after it completes after the copy).\n The host does not block. Work on other streams is not ordered with it.\n The two streams may be one stream (then one device) but need not be.\n\n How: on one device it is fhMemcpyDtoDAsync on dst_stream, joined to\n src_stream by events. Between devices the loader queues, per chunk, a\n device-to-host copy into staging memory pinned by the destination device\n on src_stream and a host-to-device copy from it on dst_stream, joined by\n host functions; two staging buffers alternate, so the source device reads\n chunk i + 1 while the destination device writes chunk i. This needs\n FH_DEVICE_CAP_HOST_FUNC on both devices and\n FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination (FH_ERROR_NOT_SUPPORTED\n otherwise, naming the device and the capability; fhMemcpyPeer needs\n neither). While\n one side waits for the other, its stream waits (in a host function); the\n reference plugins keep their other streams running meanwhile. A deadlock\n is only possible through the caller's own cycle: work on dst_stream before\n this call that waits for work queued on src_stream after it.\n\n Errors: those of fhMemcpyPeer, with FH_ERROR_INVALID_HANDLE for a NULL or\n stale stream. Ranges are checked when queued where the device checks\n addresses. A failure while queuing a later chunk returns its status after\n leaving both streams able to run to completion (nothing waits forever),\n dst possibly partly written; a failure while the copy runs is reported\n like any failed stream work."]
+    pub fn fhMemcpyPeerAsync(
+        dst: fh_deviceptr_t,
+        src: fh_deviceptr_t,
+        size: usize,
+        dst_stream: fh_stream_t,
+        src_stream: fh_stream_t,
+    ) -> fh_status_t;
+}
+#[doc = " No live allocation of the devices asked contains the address: plain\n  host memory (malloc, the stack), freed memory, or a stray value."]
+pub const FH_MEMORY_TYPE_UNREGISTERED: fh_memory_type = 0;
+#[doc = " Pinned host memory from fhMemAllocHost; the address is its host pointer."]
+pub const FH_MEMORY_TYPE_HOST: fh_memory_type = 1;
+#[doc = " Device memory from fhMemAlloc (whether or not the host can also\n  reach it: FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY)."]
+pub const FH_MEMORY_TYPE_DEVICE: fh_memory_type = 2;
+#[doc = " Device memory from fhMemAlloc (whether or not the host can also\n  reach it: FH_DEVICE_CAP_HOST_ACCESSIBLE_MEMORY)."]
+pub const FH_MEMORY_TYPE_FORCE_32BIT: fh_memory_type = 2147483647;
+#[doc = " What kind of memory an address lies in (fh_pointer_attributes_t.type).\n  Added in 1.2."]
+pub type fh_memory_type = ::std::os::raw::c_uint;
+#[doc = " What kind of memory an address lies in (fh_pointer_attributes_t.type).\n  Added in 1.2."]
+pub use self::fh_memory_type as fh_memory_type_t;
+#[doc = " The answer of fhPointerGetAttributes. Added in 1.2."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct fh_pointer_attributes {
+    #[doc = " Set by the caller to sizeof(fh_pointer_attributes_t) of its header."]
+    pub struct_size: usize,
+    #[doc = " Extension chain; must be NULL in 1.2."]
+    pub next: *mut ::std::os::raw::c_void,
+    pub type_: fh_memory_type_t,
+    #[doc = " Ordinal of the device the allocation belongs to (fhDeviceGet);\n  UINT32_MAX when type is FH_MEMORY_TYPE_UNREGISTERED."]
+    pub device_ordinal: u32,
+    #[doc = " The device the allocation belongs to; NULL when unregistered."]
+    pub device: fh_device_t,
+    #[doc = " First byte of the allocation that contains the address: what\n  fhMemAlloc returned, or fhMemAllocHost's pointer as an integer.\n  0 when unregistered."]
+    pub base: fh_deviceptr_t,
+    #[doc = " Bytes of that allocation as requested from fhMemAlloc or\n  fhMemAllocHost (base <= address < base + size). 0 when unregistered."]
+    pub size: u64,
+}
+#[allow(clippy::unnecessary_operation, clippy::identity_op)]
+const _: () = {
+    ["Size of fh_pointer_attributes"][::std::mem::size_of::<fh_pointer_attributes>() - 48usize];
+    ["Alignment of fh_pointer_attributes"]
+        [::std::mem::align_of::<fh_pointer_attributes>() - 8usize];
+    ["Offset of field: fh_pointer_attributes::struct_size"]
+        [::std::mem::offset_of!(fh_pointer_attributes, struct_size) - 0usize];
+    ["Offset of field: fh_pointer_attributes::next"]
+        [::std::mem::offset_of!(fh_pointer_attributes, next) - 8usize];
+    ["Offset of field: fh_pointer_attributes::type_"]
+        [::std::mem::offset_of!(fh_pointer_attributes, type_) - 16usize];
+    ["Offset of field: fh_pointer_attributes::device_ordinal"]
+        [::std::mem::offset_of!(fh_pointer_attributes, device_ordinal) - 20usize];
+    ["Offset of field: fh_pointer_attributes::device"]
+        [::std::mem::offset_of!(fh_pointer_attributes, device) - 24usize];
+    ["Offset of field: fh_pointer_attributes::base"]
+        [::std::mem::offset_of!(fh_pointer_attributes, base) - 32usize];
+    ["Offset of field: fh_pointer_attributes::size"]
+        [::std::mem::offset_of!(fh_pointer_attributes, size) - 40usize];
+};
+impl Default for fh_pointer_attributes {
+    fn default() -> Self {
+        let mut s = ::std::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::std::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " The answer of fhPointerGetAttributes. Added in 1.2."]
+pub type fh_pointer_attributes_t = fh_pointer_attributes;
+unsafe extern "C" {
+    #[doc = " Describes the allocation that contains address: which device it belongs\n to, whether it is device memory (fhMemAlloc) or pinned host memory\n (fhMemAllocHost, pass the host pointer cast to fh_deviceptr_t), and its\n base and size. Interior addresses are answered: any address in\n [base, base + size) gives the same answer; base + size itself does not\n belong to the allocation. Added in 1.2.\n\n device NULL asks every device in ordinal order and the first that owns the\n address answers (two devices whose address spaces overlap, such as two\n discrete GPUs, may both own one value: pass the device to ask only it).\n A non-NULL device asks only that device.\n\n An address no live allocation of the devices asked contains is not an\n error: the call returns FH_SUCCESS with type FH_MEMORY_TYPE_UNREGISTERED,\n device NULL, device_ordinal UINT32_MAX, base 0 and size 0, so a framework\n can route host memory to a plain memcpy with one call (the rule of\n cudaPointerGetAttributes since CUDA 11). Freed memory is unregistered once\n fhMemFree or fhMemFreeHost has returned.\n\n attributes->struct_size must be set by the caller (at least\n FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, else FH_ERROR_INVALID_VALUE); the\n loader writes only inside it. attributes NULL: FH_ERROR_INVALID_VALUE.\n Every device answers, whatever ABI its plugin negotiated: a plugin of ABI\n 1.1 or later answers itself, and for an ABI 1.0 plugin the loader answers\n from the allocations it has seen pass through fhMemAlloc/fhMemAllocHost\n (docs/abi.md, \"Pointer queries\").\n\n Thread-safe; not ordered with streams (an allocation is registered from\n the moment its allocating call returns until its free is called)."]
+    pub fn fhPointerGetAttributes(
+        attributes: *mut fh_pointer_attributes_t,
+        device: fh_device_t,
+        address: fh_deviceptr_t,
+    ) -> fh_status_t;
+}
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct fhp_device_s {
@@ -1138,10 +1227,18 @@ pub struct fh_plugin_api {
             stream: fhp_stream_t,
         ) -> fh_status_t,
     >,
+    #[doc = " OPTIONAL (no capability flag). fhPointerGetAttributes for one device:\n if address lies in [base, base + size) of a live allocation of device\n (fhMemAlloc, or fhMemAllocHost's pointer as an integer), set\n attributes->type (FH_MEMORY_TYPE_DEVICE or FH_MEMORY_TYPE_HOST), base\n and size (the size that was requested), and return FH_SUCCESS;\n otherwise return FH_ERROR_NOT_FOUND without writing and without\n attaching detail text (it is the ordinary answer \"not mine\"). The\n loader fills device and device_ordinal, and passes a struct of the\n current size with everything else zero. Must be as cheap as a lookup:\n the loader may ask every device for one address.\n\n The loader calls it only when the negotiated minor is >= 1 and the\n table's struct_size covers it; for a 1.0 plugin, or a 1.1 plugin that\n leaves it NULL, the loader answers from the allocations it recorded as\n they passed through mem_alloc/mem_alloc_host (docs/abi.md)."]
+    pub pointer_get_attributes: ::std::option::Option<
+        unsafe extern "C" fn(
+            device: fhp_device_t,
+            address: fh_deviceptr_t,
+            attributes: *mut fh_pointer_attributes_t,
+        ) -> fh_status_t,
+    >,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of fh_plugin_api"][::std::mem::size_of::<fh_plugin_api>() - 320usize];
+    ["Size of fh_plugin_api"][::std::mem::size_of::<fh_plugin_api>() - 328usize];
     ["Alignment of fh_plugin_api"][::std::mem::align_of::<fh_plugin_api>() - 8usize];
     ["Offset of field: fh_plugin_api::struct_size"]
         [::std::mem::offset_of!(fh_plugin_api, struct_size) - 0usize];
@@ -1220,6 +1317,8 @@ const _: () = {
         [::std::mem::offset_of!(fh_plugin_api, function_get_attribute) - 304usize];
     ["Offset of field: fh_plugin_api::launch_kernel"]
         [::std::mem::offset_of!(fh_plugin_api, launch_kernel) - 312usize];
+    ["Offset of field: fh_plugin_api::pointer_get_attributes"]
+        [::std::mem::offset_of!(fh_plugin_api, pointer_get_attributes) - 320usize];
 };
 impl Default for fh_plugin_api {
     fn default() -> Self {

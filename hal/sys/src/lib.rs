@@ -16,6 +16,7 @@
 // cannot comment); every hand-written unsafe block elsewhere says why.
 #[allow(clippy::undocumented_unsafe_blocks)]
 pub mod bindings;
+pub mod allocation_records;
 pub mod dynamic;
 pub mod glob;
 pub mod launch_limits;

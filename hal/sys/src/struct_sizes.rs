@@ -16,6 +16,10 @@ pub const FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0: usize =
     offset_of!(fh_plugin_host_services_t, set_error_detail) + WORD;
 pub const FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0: usize = offset_of!(fh_plugin_launch_params_t, args_size) + WORD;
 pub const FH_PLUGIN_API_STRUCT_SIZE_1_0: usize = offset_of!(fh_plugin_api_t, launch_kernel) + WORD;
+/// The ABI 1.1 table (pointer_get_attributes appended).
+pub const FH_PLUGIN_API_STRUCT_SIZE_1_1: usize = offset_of!(fh_plugin_api_t, pointer_get_attributes) + WORD;
+/// fhPointerGetAttributes accepts any `struct_size` from the end of `size` on (API 1.2).
+pub const FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2: usize = offset_of!(fh_pointer_attributes_t, size) + size_of::<u64>();
 
 /// fhPluginGetInfo accepts any `struct_size` from the end of `next` on.
 pub const FH_PLUGIN_INFO_MIN_STRUCT_SIZE: usize = offset_of!(fh_plugin_info_t, next) + WORD;
@@ -33,7 +37,9 @@ mod tests {
         assert_eq!(FH_PLUGIN_INIT_ARGS_STRUCT_SIZE_1_0, 32);
         assert_eq!(FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0, 40);
         assert_eq!(FH_PLUGIN_LAUNCH_PARAMS_STRUCT_SIZE_1_0, 64);
-        assert_eq!(FH_PLUGIN_API_STRUCT_SIZE_1_0, size_of::<fh_plugin_api_t>());
+        assert_eq!(FH_PLUGIN_API_STRUCT_SIZE_1_0 + WORD, FH_PLUGIN_API_STRUCT_SIZE_1_1);
+        assert_eq!(FH_PLUGIN_API_STRUCT_SIZE_1_1, size_of::<fh_plugin_api_t>());
+        assert_eq!(FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, 48);
         assert_eq!(FH_PLUGIN_INFO_MIN_STRUCT_SIZE, 16);
         assert_eq!(FH_DEVICE_PROPERTIES_MIN_STRUCT_SIZE, 16);
     }

@@ -21,10 +21,11 @@ pub const fn version_patch(version: u32) -> u32 {
     version & 0xfff
 }
 
-/// FH_API_VERSION_1_0, FH_API_VERSION_1_1 and FH_API_VERSION.
+/// FH_API_VERSION_1_0, FH_API_VERSION_1_1, FH_API_VERSION_1_2 and FH_API_VERSION.
 pub const FH_API_VERSION_1_0: u32 = make_version(1, 0, 0);
 pub const FH_API_VERSION_1_1: u32 = make_version(1, 1, 0);
-pub const FH_API_VERSION: u32 = FH_API_VERSION_1_1;
+pub const FH_API_VERSION_1_2: u32 = make_version(1, 2, 0);
+pub const FH_API_VERSION: u32 = FH_API_VERSION_1_2;
 
 #[cfg(test)]
 mod tests {
@@ -36,6 +37,6 @@ mod tests {
         assert_eq!(make_version(1, 2, 3), 0x0040_2003);
         let v = make_version(1023, 1023, 4095);
         assert_eq!((version_major(v), version_minor(v), version_patch(v)), (1023, 1023, 4095));
-        assert_eq!(FH_API_VERSION, (1 << 22) | (1 << 12));
+        assert_eq!(FH_API_VERSION, (1 << 22) | (2 << 12));
     }
 }

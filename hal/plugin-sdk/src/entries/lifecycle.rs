@@ -44,7 +44,9 @@ pub unsafe extern "C" fn init<P: Plugin>(args: *const fh_plugin_init_args_t) -> 
                 ),
             ));
         }
-        handles::register_devices::<P>(P::init()?);
+        let devices = P::init()?;
+        crate::pointers::register::<P>(devices);
+        handles::register_devices::<P>(devices);
         Ok(())
     })
 }

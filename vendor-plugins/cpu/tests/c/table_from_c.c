@@ -106,11 +106,12 @@ int main(int argc, char **argv) {
     nargs.loader_abi_max_minor = FH_PLUGIN_ABI_VERSION_MINOR;
     CHECK(negotiate(NULL) == FH_ERROR_INVALID_VALUE);
     OK(negotiate(&nargs));
-    CHECK(nargs.plugin_abi_major == 1 && nargs.plugin_abi_minor == 0);
+    CHECK(nargs.plugin_abi_major == 1 && nargs.plugin_abi_minor == 1);
     api = nargs.api;
     CHECK(api != NULL && api->struct_size >= FH_PLUGIN_API_STRUCT_SIZE_1_0);
     CHECK(strcmp(api->name, "cpu") == 0);
     CHECK(api->mem_alloc_host && api->mem_free_host && api->launch_host_func && api->event_elapsed_time);
+    CHECK(api->struct_size >= FH_PLUGIN_API_STRUCT_SIZE_1_1 && api->pointer_get_attributes != NULL); /* ABI 1.1 */
 
     memset(&host, 0, sizeof host);
     host.struct_size = FH_PLUGIN_HOST_SERVICES_STRUCT_SIZE_1_0;
@@ -145,6 +146,17 @@ int main(int argc, char **argv) {
     CHECK(api->memcpy_dtoh(device, values, a + 8, sizeof values) == FH_ERROR_INVALID_ADDRESS);
     CHECK(strstr(g_detail, "overruns") != NULL);
     CHECK(api->mem_free(device, a + 4) == FH_ERROR_INVALID_ADDRESS);
+    {
+        /* ABI 1.1: the allocation containing an interior address; "not mine" is NOT_FOUND. */
+        fh_pointer_attributes_t pa;
+        memset(&pa, 0, sizeof pa);
+        pa.struct_size = sizeof pa;
+        OK(api->pointer_get_attributes(device, a + sizeof values - 1, &pa));
+        CHECK(pa.type == FH_MEMORY_TYPE_DEVICE && pa.base == a && pa.size == sizeof values);
+        CHECK(api->pointer_get_attributes(device, a + sizeof values, &pa) == FH_ERROR_NOT_FOUND ||
+              pa.base != a);
+        CHECK(api->pointer_get_attributes(device, (fh_deviceptr_t)(uintptr_t)&pa, &pa) == FH_ERROR_NOT_FOUND);
+    }
 
     /* Streams, events, host functions. */
     OK(api->stream_create(device, FH_STREAM_DEFAULT, &stream));

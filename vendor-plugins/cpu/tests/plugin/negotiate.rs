@@ -39,9 +39,9 @@ fn another_major_is_refused_with_the_plugins_major() {
 
 #[test]
 fn a_loader_minimum_above_the_plugin_is_refused_with_its_version() {
-    let mut args = negotiate_args(1, 1, 3);
+    let mut args = negotiate_args(1, 2, 3);
     assert_eq!(negotiate(&mut args), FH_ERROR_NOT_SUPPORTED);
-    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 0));
+    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 1));
     assert!(args.api.is_null());
 }
 
@@ -49,7 +49,7 @@ fn a_loader_minimum_above_the_plugin_is_refused_with_its_version() {
 fn a_newer_loader_gets_the_plugins_minor_and_the_table() {
     let mut args = negotiate_args(1, 0, 7);
     assert_eq!(negotiate(&mut args), FH_SUCCESS);
-    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 0));
+    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 1));
     assert!(!args.api.is_null());
     let mut again = negotiate_args(1, 0, 0);
     assert_eq!(negotiate(&mut again), FH_SUCCESS);

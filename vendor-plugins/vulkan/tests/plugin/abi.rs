@@ -22,15 +22,15 @@ fn negotiation_follows_the_header_rules() {
     api();
     let (status, args) = negotiate(1, 0, 5);
     assert_eq!(status, sys::FH_SUCCESS);
-    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 0));
+    assert_eq!((args.plugin_abi_major, args.plugin_abi_minor), (1, 1));
     assert!(!args.api.is_null());
     let (status, args) = negotiate(2, 0, 0);
     assert_eq!(status, sys::FH_ERROR_NOT_SUPPORTED);
     assert_eq!(args.plugin_abi_major, 1);
     assert!(args.api.is_null());
     let (status, args) = negotiate(1, 3, 4);
-    assert_eq!(status, sys::FH_ERROR_NOT_SUPPORTED, "plugin minor 0 is below the loader's minimum 3");
-    assert_eq!(args.plugin_abi_minor, 0);
+    assert_eq!(status, sys::FH_ERROR_NOT_SUPPORTED, "plugin minor 1 is below the loader's minimum 3");
+    assert_eq!(args.plugin_abi_minor, 1);
     assert_eq!(negotiate(1, 2, 1).0, sys::FH_ERROR_INVALID_VALUE);
     // SAFETY: NULL is the case under test.
     assert_eq!(unsafe { flaghal_vulkan::fhPluginNegotiate(std::ptr::null_mut()) }, sys::FH_ERROR_INVALID_VALUE);

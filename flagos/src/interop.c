@@ -1,0 +1,16 @@
+/* interop.c - flagos_flaghal.h: the FlagHAL objects behind flagos handles. */
+#include "../include/flagos_flaghal.h"
+#include "runtime.h"
+
+fh_device_t FlagosGetFlagHalDevice(int device) {
+    return flagos_check_device(device) == Success ? flagos_device(device) : NULL;
+}
+
+fh_stream_t FlagosGetFlagHalStream(Stream_t stream) {
+    struct Stream *s = flagos_resolve_stream(stream);
+    return s != NULL ? s->fh : NULL;
+}
+
+fh_event_t FlagosGetFlagHalEvent(Event_t event) {
+    return event != NULL ? event->fh : NULL;
+}
