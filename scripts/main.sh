@@ -12,8 +12,11 @@ cd "$REPO_ROOT"
 # mesa-vulkan-drivers and libvulkan1: the Vulkan loader and lavapipe, so the
 # Vulkan plugin has a device even without a GPU; pocl-opencl-icd and
 # ocl-icd-libopencl1: PoCL and the OpenCL ICD loader, so the OpenCL plugin has
-# a device too; python3: reads flaghal-info --json below.
-ensure_packages gcc libc6-dev spirv-tools mesa-vulkan-drivers libvulkan1 pocl-opencl-icd ocl-icd-libopencl1 python3
+# a device too; python3: reads flaghal-info --json below; g++, cmake and
+# python3-venv: llama.cpp, the FlagHAL ggml backend and the demo's model
+# generator (scripts/llama-demo.sh).
+ensure_packages gcc g++ libc6-dev spirv-tools mesa-vulkan-drivers libvulkan1 pocl-opencl-icd ocl-icd-libopencl1 python3 \
+                cmake python3-venv
 ensure_rust
 
 PREFIX="$REPO_ROOT/prefix"
@@ -55,4 +58,6 @@ for ((device = 0; device < count; device++)); do
         --json "reports/conformance-device$device.json" --junit "reports/conformance-device$device.xml" \
         || verdict=1
 done
+say "llama.cpp on every FlagHAL device through the ggml backend, and ggml's test-backend-ops (scripts/llama-demo.sh)"
+bash scripts/llama-demo.sh --prefix "$PREFIX" --backend-ops || verdict=1
 exit $verdict

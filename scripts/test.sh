@@ -23,8 +23,10 @@ cd "$REPO_ROOT"
 # kernels; clang-15: regenerate the committed PTX kernels (CUDA mode, no
 # toolkit); pocl-opencl-icd and ocl-icd-libopencl1: PoCL and the OpenCL ICD
 # loader, the OpenCL device without a GPU; python3-venv: the venv the Python
-# package is installed into and tested in; pkg-config and cmake: C programs
-# built against the relocated install the two ways C projects consume it.
+# package is installed into and tested in, and the llama.cpp demo's model
+# generator's (scripts/llama-demo.sh); pkg-config and cmake: C programs
+# built against the relocated install the two ways C projects consume it, and
+# the ggml backend (cmake, g++).
 ensure_packages gcc g++ libc6-dev valgrind libclang-dev mesa-vulkan-drivers libvulkan1 \
                 vulkan-validationlayers glslc spirv-tools clang-15 pocl-opencl-icd ocl-icd-libopencl1 python3 \
                 python3-venv pkg-config cmake
@@ -181,4 +183,8 @@ say "Conformance suite: OpenCL plugin on PoCL"
 say "Conformance suite: OpenCL plugin on PoCL, coarse-grained SVM (the path of a discrete GPU)"
 FLAGHAL_OPENCL_COARSE_SVM=1 "$CONF" --require-device --plugin "$OCL_MANIFEST" \
     --json reports/opencl-coarse.json --junit reports/opencl-coarse.xml
+say "llama.cpp through the FlagHAL ggml backend on the CPU, Vulkan (lavapipe) and OpenCL (PoCL) devices"
+# Logits against llama.cpp's own CPU backend (f32 < 1e-3, q8_0 < 0.5) and 32
+# identical greedy tokens, on the relocated install (docs/frameworks.md).
+bash scripts/llama-demo.sh --prefix "$scratch/moved" --expect-plugins cpu,vulkan,opencl
 say "All tests passed"
