@@ -15,9 +15,9 @@
 //! beside each FlagHAL row (params and the note).
 
 use crate::kernels::{matmul_args, matmul_grid, MATMUL_BLOCK, MATMUL_BUNDLE, MATMUL_SPV};
-use crate::matmul_host::{c_loop, Problem};
+use crate::matmul_host::{c_loop, gflops, Problem, C_LOOP};
 use crate::matmul_numpy::Numpy;
-use crate::measure::{pair, seconds, seconds_of, Plan, Sample};
+use crate::measure::{pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::stats::summarize;
 use crate::suite::{Label, Suite};
@@ -28,19 +28,11 @@ use serde_json::json;
 
 pub const GROUP: &str = "8. matmul (matmul_tiled.fhk bundle, 2mnk FLOP / time of launch + synchronize)";
 const UNIT: &str = "GFLOP/s";
-const C_LOOP: &str = "plain C i-k-j loop (-O2, rows over all cores)";
 
 /// (m, n, k): square sizes, then a ragged one (no dimension a multiple of
 /// the 64 x 64 tile, k not a multiple of the 16-deep slice).
 fn sizes(s: &Suite) -> Vec<[usize; 3]> {
     s.pick(vec![[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [1000, 800, 600]], vec![[70, 50, 40]])
-}
-
-fn gflops(flop: f64, seconds: f64) -> Sample {
-    if seconds <= 0.0 {
-        return Err(format!("{flop} FLOP took no measurable time"));
-    }
-    Ok(flop / seconds / 1e9)
 }
 
 fn bytes_of(v: &[f32]) -> &[u8] {

@@ -16,9 +16,9 @@
 //! capabilities, checked against the product of the dequantized weights
 //! within 1e-3 relative; their numpy baseline is the same f32 product.
 
-use crate::matmul_host::{c_loop, Problem};
+use crate::matmul_host::{c_loop, gflops, Problem, C_LOOP};
 use crate::matmul_numpy::Numpy;
-use crate::measure::{pair, seconds, seconds_of, Plan, Sample};
+use crate::measure::{pair, seconds, seconds_of, Plan};
 use crate::row::Better;
 use crate::suite::{Label, Suite};
 use flaghal_client::{Device, Hal, Stream};
@@ -30,19 +30,11 @@ use serde_json::json;
 
 pub const GROUP: &str = "12. ggml mul_mat (libflaghal_ops fhopsMulMat, F32 and Q8_0 weights, 2MNK FLOP / time of enqueue + synchronize)";
 const UNIT: &str = "GFLOP/s";
-const C_LOOP: &str = "plain C i-k-j loop (-O2, rows over all cores)";
 
 /// (K, M, N): TinyLlama-1.1B's projections (hidden 2048, FFN 5632) over a
 /// 32-token prompt chunk, and one decoding token (N = 1).
 fn shapes(s: &Suite) -> Vec<[usize; 3]> {
     s.pick(vec![[2048, 2048, 32], [2048, 5632, 32], [5632, 2048, 32], [2048, 2048, 1]], vec![[64, 70, 5]])
-}
-
-fn gflops(flop: f64, seconds: f64) -> Sample {
-    if seconds <= 0.0 {
-        return Err(format!("{flop} FLOP took no measurable time"));
-    }
-    Ok(flop / seconds / 1e9)
 }
 
 fn ops_error(call: &str, status: fh_status_t) -> String {

@@ -4,6 +4,18 @@
 //! (kernels/cpu/matmul_loop.c, linked by build.rs) run over all cores.
 
 use crate::bench_saxpy::threads;
+use crate::measure::Sample;
+
+/// The name of the host baseline rows: the plain C loop below.
+pub const C_LOOP: &str = "plain C i-k-j loop (-O2, rows over all cores)";
+
+/// `flop` operations in `seconds`, as GFLOP/s (a sample of any matmul row).
+pub fn gflops(flop: f64, seconds: f64) -> Sample {
+    if seconds <= 0.0 {
+        return Err(format!("{flop} FLOP took no measurable time"));
+    }
+    Ok(flop / seconds / 1e9)
+}
 
 extern "C" {
     /// kernels/cpu/matmul_loop.c: `rows` rows of c = a * b.
