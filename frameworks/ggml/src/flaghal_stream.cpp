@@ -35,17 +35,20 @@ void get_tensor_async(ggml_backend_t backend, const ggml_tensor *tensor, void *d
 // later work until src is read, so ggml may reuse src's memory for the next
 // split at once. Between devices the loader stages through host memory,
 // which needs FH_DEVICE_CAP_HOST_FUNC on both and
-// FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination. Without those, and for
-// a backend or buffer that is not ours, this returns false and ggml's
-// scheduler copies through the host synchronously instead.
+// FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination. Without those, for a
+// backend that is not ours, and for a tensor outside its backend's device's
+// memory, this returns false and ggml's scheduler copies through the host
+// synchronously instead.
 bool cpy_tensor_async(ggml_backend_t backend_src, ggml_backend_t backend_dst, const ggml_tensor *src,
                       ggml_tensor *dst) {
     if (backend_src->iface.get_name != get_name || backend_dst->iface.get_name != get_name) {
         return false;
     }
     fhg_backend *s = ctx_of(backend_src), *d = ctx_of(backend_dst);
-    if (src->buffer == nullptr || dst->buffer == nullptr || !fhg_buffer_type_is_flaghal(src->buffer->buft) ||
-        !fhg_buffer_type_is_flaghal(dst->buffer->buft)) {
+    // Each tensor in memory of its own backend's device (the addresses are
+    // that device's).
+    if (src->buffer == nullptr || dst->buffer == nullptr || src->buffer->buft != &s->dev->buft ||
+        dst->buffer->buft != &d->dev->buft) {
         return false;
     }
     if (s->dev != d->dev) {
