@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scripts/llama-demo.sh [--prefix DIR] [--expect-plugins a,b,...] [--backend-ops]: llama.cpp
-# runs a model on every FlagHAL device through the FlagHAL ggml backend
-# (frameworks/ggml), beside llama.cpp's own CPU backend in the same run.
+# scripts/llama-demo.sh [--prefix DIR] [--expect-plugins a,b,...] [--backend-ops]
+#                       [--split a,b,...]: llama.cpp runs a model on every FlagHAL
+# device through the FlagHAL ggml backend (frameworks/ggml), beside llama.cpp's
+# own CPU backend in the same run.
 #
 # It builds what it needs: the FlagHAL install (scripts/install.sh into
 # --prefix, default ./prefix, unless one with the operator library is there),
@@ -29,6 +30,16 @@
 # declines are listed as "not supported"). 1366 cases pass on the CPU and
 # Vulkan devices, 831 on PoCL (no FLOAT16): 140, 201 and 110 s here.
 #
+# --split cpu,vulkan adds, per model, one run split across the first devices
+# of those plugins, in that order, in one process (llama.cpp's layer split:
+# layer 0 on the first, layer 1 and the output on the second), with the same
+# thresholds. The activations cross devices through the backend's
+# cpy_tensor_async (fhMemcpyPeerAsync) and the scheduler's events, which no
+# single-device run exercises; the run is traced (FLAGHAL_TRACE) and
+# demo/check_trace.py fails the row unless the trace shows peer copies from
+# the first device to a later one and event records and waits on their
+# streams, all successful.
+#
 # FLAGHAL_VISIBLE_DEVICES selects and orders devices as for any FlagHAL
 # program. --expect-plugins fails the run if a named plugin has no device
 # here (so a CI job cannot pass by running on fewer devices than it meant).
@@ -41,14 +52,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 PREFIX="$REPO_ROOT/prefix"
 EXPECT=""
 BACKEND_OPS=0
+SPLIT=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) PREFIX="$(realpath -m "$2")"; shift 2 ;;
         --expect-plugins) EXPECT="$2"; shift 2 ;;
         --backend-ops) BACKEND_OPS=1; shift ;;
+        --split) SPLIT="$2"; shift 2 ;;
         *) echo "llama-demo: unknown argument $1 (see the header of scripts/llama-demo.sh)" >&2; exit 2 ;;
     esac
 done
+[ -z "$SPLIT" ] || [ "${SPLIT//[^,]/}" != "" ] \
+    || { echo "llama-demo: --split needs two or more plugins, not '$SPLIT'" >&2; exit 2; }
 THREADS="${LLAMA_DEMO_THREADS:-1}"
 # A ggml abort prints its message and exits (no debugger attach for a backtrace).
 export GGML_NO_BACKTRACE=1
@@ -84,6 +99,13 @@ for plugin in ${EXPECT//,/ }; do
         || { echo "llama-demo: no device of plugin '$plugin' (expected by --expect-plugins)" >&2; exit 1; }
 done
 [ ${#devices[@]} -gt 0 ] || { echo "llama-demo: no FlagHAL device" >&2; exit 1; }
+# --split's plugins -> the first FlagHAL device of each ("FlagHAL0,FlagHAL1").
+split_devs=""
+for plugin in ${SPLIT//,/ }; do
+    line="$(printf '%s\n' "${devices[@]}" | grep -m1 "($plugin)\$")" \
+        || { echo "llama-demo: no device of plugin '$plugin' (named by --split)" >&2; exit 1; }
+    split_devs+="${split_devs:+,}${line%%$'\t'*}"
+done
 
 OUT="$WORK/runs"
 mkdir -p "$OUT"
@@ -101,29 +123,43 @@ if [ $BACKEND_OPS -eq 1 ]; then
         fi
     done
 fi
+# One row: run_row TYPE THRESHOLD DEVICES DESCRIPTION [SPLIT_PLUGINS]. With
+# SPLIT_PLUGINS the run is traced and the trace checked (check_trace.py).
+run_row() {
+    local type="$1" threshold="$2" dev="$3" desc="$4" split="${5:-}" base="$OUT/$1-$3" row check=""
+    local -a trace_env=()
+    [ -z "$split" ] || trace_env=(FLAGHAL_TRACE="$base.trace.json")
+    if ! env "${trace_env[@]}" "${DEMO[@]}" --model "$WORK/tiny-$type.gguf" --device "$dev" --threads "$THREADS" \
+            --logits "$base.f32" > "$base.txt" 2> "$base.err"; then
+        printf '%-5s %-17s %-44s %s\n' "$type" "$dev" "${desc:0:44}" "FAIL (the run failed: $(tail -n 1 "$base.err"))"
+        status=1
+        return
+    fi
+    if row="$("$WORK/venv/bin/python" "$REPO_ROOT/frameworks/ggml/demo/compare.py" --threshold "$threshold" \
+            --cpu "$OUT/$type-CPU.txt" "$OUT/$type-CPU.f32" --dev "$base.txt" "$base.f32")"; then :; else status=1; fi
+    IFS=$'\t' read -r err same p d cp cd result <<<"$row"
+    if [ -n "$split" ] && ! check="$("$WORK/venv/bin/python" "$REPO_ROOT/frameworks/ggml/demo/check_trace.py" \
+            "$base.trace.json" --devices "$split" 2>&1)"; then
+        result=FAIL
+        status=1
+    fi
+    printf '%-5s %-17s %-44s %-10s %-9s %-22s %-22s %s\n' "$type" "$dev" "${desc:0:44}" "$err" "$same" \
+        "$p | $d" "$cp | $cd" "$result (< $threshold)"
+    [ -z "$check" ] || printf '      %s\n' "${check//$'\n'/$'\n'      }"
+}
+
 say "llama.cpp on each FlagHAL device vs llama.cpp CPU ($THREADS threads), prompt 38 tokens, 32 greedy tokens"
-printf '%-5s %-9s %-44s %-10s %-9s %-22s %-22s %s\n' model device description max_abs_err identical \
+printf '%-5s %-17s %-44s %-10s %-9s %-22s %-22s %s\n' model device description max_abs_err identical \
     "tok/s prompt|decode" "CPU tok/s prompt|decode" result
 for type in f32 q8_0; do
     threshold=1e-3
     [ "$type" = q8_0 ] && threshold=0.5
-    model="$WORK/tiny-$type.gguf"
-    "${DEMO[@]}" --model "$model" --device CPU --threads "$THREADS" --logits "$OUT/$type-CPU.f32" > "$OUT/$type-CPU.txt"
+    "${DEMO[@]}" --model "$WORK/tiny-$type.gguf" --device CPU --threads "$THREADS" --logits "$OUT/$type-CPU.f32" \
+        > "$OUT/$type-CPU.txt"
     for line in "${devices[@]}"; do
-        dev="${line%%$'\t'*}"
-        desc="${line#*$'\t'}"
-        if ! "${DEMO[@]}" --model "$model" --device "$dev" --threads "$THREADS" --logits "$OUT/$type-$dev.f32" \
-                > "$OUT/$type-$dev.txt" 2> "$OUT/$type-$dev.err"; then
-            printf '%-5s %-9s %-44s %s\n' "$type" "$dev" "${desc:0:44}" "FAIL (the run failed: $(tail -n 1 "$OUT/$type-$dev.err"))"
-            status=1
-            continue
-        fi
-        if row="$("$WORK/venv/bin/python" "$REPO_ROOT/frameworks/ggml/demo/compare.py" --threshold "$threshold" \
-                --cpu "$OUT/$type-CPU.txt" "$OUT/$type-CPU.f32" --dev "$OUT/$type-$dev.txt" "$OUT/$type-$dev.f32")"; then :; else status=1; fi
-        IFS=$'\t' read -r err same p d cp cd result <<<"$row"
-        printf '%-5s %-9s %-44s %-10s %-9s %-22s %-22s %s\n' "$type" "$dev" "${desc:0:44}" "$err" "$same" \
-            "$p | $d" "$cp | $cd" "$result (< $threshold)"
+        run_row "$type" "$threshold" "${line%%$'\t'*}" "${line#*$'\t'}"
     done
+    [ -z "$SPLIT" ] || run_row "$type" "$threshold" "$split_devs" "layers split: ${SPLIT//,/ -> }" "$SPLIT"
 done
 [ $status -eq 0 ] && say "llama-demo: every device within the thresholds" || say "llama-demo: FAILED (rows above)"
 exit $status

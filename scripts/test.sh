@@ -183,8 +183,10 @@ say "Conformance suite: OpenCL plugin on PoCL"
 say "Conformance suite: OpenCL plugin on PoCL, coarse-grained SVM (the path of a discrete GPU)"
 FLAGHAL_OPENCL_COARSE_SVM=1 "$CONF" --require-device --plugin "$OCL_MANIFEST" \
     --json reports/opencl-coarse.json --junit reports/opencl-coarse.xml
-say "llama.cpp through the FlagHAL ggml backend on the CPU, Vulkan (lavapipe) and OpenCL (PoCL) devices"
+say "llama.cpp through the FlagHAL ggml backend on the CPU, Vulkan (lavapipe) and OpenCL (PoCL) devices, and split across CPU and Vulkan"
 # Logits against llama.cpp's own CPU backend (f32 < 1e-3, q8_0 < 0.5) and 32
-# identical greedy tokens, on the relocated install (docs/frameworks.md).
-bash scripts/llama-demo.sh --prefix "$scratch/moved" --expect-plugins cpu,vulkan,opencl
+# identical greedy tokens, on the relocated install (docs/frameworks.md); the
+# split run also proves from its trace that activations crossed devices
+# through cpy_tensor_async and the scheduler's events.
+bash scripts/llama-demo.sh --prefix "$scratch/moved" --expect-plugins cpu,vulkan,opencl --split cpu,vulkan
 say "All tests passed"

@@ -3,7 +3,8 @@
 //
 //   llama-flaghal-demo --backend-dir DIR [--flaghal LIB] --list
 //   llama-flaghal-demo --backend-dir DIR [--flaghal LIB] --model M.gguf
-//       --device CPU|FlagHAL<n> [--threads N] [--tokens N] --logits OUT.f32
+//       --device CPU|FlagHAL<n>[,FlagHAL<m>...] [--threads N] [--tokens N]
+//       --logits OUT.f32
 //
 // --backend-dir holds ggml's CPU backend module (libggml-cpu*.so); --flaghal
 // loads the FlagHAL backend module (libggml-flaghal.so) with
@@ -11,6 +12,16 @@
 // is llama.cpp's own CPU backend alone (the FlagHAL module is not loaded
 // then); FlagHAL<n> offloads every layer to that device, and ggml's scheduler
 // runs on the CPU backend the nodes the device's supports_op declines.
+// Several FlagHAL devices, comma-separated, split the layers among them in
+// that order (llama.cpp's LLAMA_SPLIT_MODE_LAYER with shares 1, ..., 1, 2:
+// llama.cpp splits the repeating layers and the output layer as one range,
+// so the last device's extra share is the output layer, and the tiny
+// 2-layer model puts layer 0 on the first of two devices, layer 1 and the
+// output on the second): the activations then cross from one device to
+// the next through the backend's cpy_tensor_async, and since every device
+// has events and async compute, llama.cpp turns on pipeline parallelism
+// (ggml's scheduler with several copies of each split's inputs, joined by
+// the backend's events).
 //
 // The run: a fixed prompt (BOS and the bytes of a sentence, as byte tokens)
 // is evaluated with the logits of every position, then --tokens greedy
@@ -182,15 +193,34 @@ int main(int argc, char **argv) {
 
     llama_backend_init();
     llama_model_params mp = llama_model_default_params();
-    ggml_backend_dev_t devices[2] = {nullptr, nullptr};
+    std::vector<ggml_backend_dev_t> devices; // nullptr-terminated, as llama.cpp wants it
+    std::vector<float> split;                 // one share per device
     if (o.device == "CPU") {
         mp.n_gpu_layers = 0;
     } else {
-        devices[0] = find_device(o.device);
-        if (devices[0] == nullptr) fail("no ggml device named %s (try --list)", o.device.c_str());
+        for (size_t start = 0; start <= o.device.size();) {
+            size_t end = o.device.find(',', start);
+            if (end == std::string::npos) end = o.device.size();
+            const std::string name = o.device.substr(start, end - start);
+            ggml_backend_dev_t d = find_device(name);
+            if (d == nullptr || std::strncmp(name.c_str(), "FlagHAL", 7) != 0)
+                fail("no FlagHAL device named %s (try --list)", name.c_str());
+            if (std::find(devices.begin(), devices.end(), d) != devices.end())
+                fail("%s is named twice in --device", name.c_str());
+            devices.push_back(d);
+            split.push_back(1.0f);
+            start = end + 1;
+        }
+        split.back() = 2.0f;
         mp.n_gpu_layers = -1;
+        if (devices.size() > 1) {
+            mp.split_mode = LLAMA_SPLIT_MODE_LAYER;
+            split.resize(llama_max_devices(), 0.0f);
+            mp.tensor_split = split.data();
+        }
     }
-    mp.devices = devices;
+    devices.push_back(nullptr);
+    mp.devices = devices.data();
     llama_model *model = llama_model_load_from_file(o.model.c_str(), mp);
     if (model == nullptr) fail("cannot load the model %s", o.model.c_str());
 

@@ -29,28 +29,37 @@ void get_tensor_async(ggml_backend_t backend, const ggml_tensor *tensor, void *d
     FHG_CHECK(fhMemcpyDtoHAsync(data, fhg_tensor_address(tensor, offset), size, ctx_of(backend)->stream));
 }
 
-// Only between two streams of one FlagHAL device: the copy is enqueued on the
-// destination's stream after the source's work so far (an event between the
-// two streams). Other pairs return false and ggml copies through the host.
+// Between two FlagHAL streams, of one device or of two (of one plugin or of
+// two): fhMemcpyPeerAsync reads src after the source stream's work so far,
+// writes dst after the destination stream's, and holds the source stream's
+// later work until src is read, so ggml may reuse src's memory for the next
+// split at once. Between devices the loader stages through host memory,
+// which needs FH_DEVICE_CAP_HOST_FUNC on both and
+// FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination. Without those, for a
+// backend that is not ours, and for a tensor outside its backend's device's
+// memory, this returns false and ggml's scheduler copies through the host
+// synchronously instead.
 bool cpy_tensor_async(ggml_backend_t backend_src, ggml_backend_t backend_dst, const ggml_tensor *src,
                       ggml_tensor *dst) {
     if (backend_src->iface.get_name != get_name || backend_dst->iface.get_name != get_name) {
         return false;
     }
     fhg_backend *s = ctx_of(backend_src), *d = ctx_of(backend_dst);
-    if (s->dev != d->dev || src->buffer == nullptr || dst->buffer == nullptr ||
-        !fhg_buffer_type_is_flaghal(src->buffer->buft) || !fhg_buffer_type_is_flaghal(dst->buffer->buft)) {
+    // Each tensor in memory of its own backend's device (the addresses are
+    // that device's).
+    if (src->buffer == nullptr || dst->buffer == nullptr || src->buffer->buft != &s->dev->buft ||
+        dst->buffer->buft != &d->dev->buft) {
         return false;
     }
-    if (s->stream != d->stream) {
-        fh_event_t ev = nullptr;
-        FHG_CHECK(fhEventCreate(d->dev->device, FH_EVENT_DISABLE_TIMING, &ev));
-        FHG_CHECK(fhEventRecord(ev, s->stream));
-        FHG_CHECK(fhStreamWaitEvent(d->stream, ev));
-        // The wait is enqueued; destroying the event after it is allowed.
-        FHG_CHECK(fhEventDestroy(ev));
+    if (s->dev != d->dev) {
+        const uint64_t both = s->dev->props.capabilities & d->dev->props.capabilities;
+        if ((both & FH_DEVICE_CAP_HOST_FUNC) == 0 ||
+            (d->dev->props.capabilities & FH_DEVICE_CAP_PINNED_HOST_MEMORY) == 0) {
+            return false;
+        }
     }
-    FHG_CHECK(fhMemcpyDtoDAsync(fhg_tensor_address(dst, 0), fhg_tensor_address(src, 0), ggml_nbytes(src), d->stream));
+    FHG_CHECK(fhMemcpyPeerAsync(fhg_tensor_address(dst, 0), fhg_tensor_address(src, 0), ggml_nbytes(src), d->stream,
+                                s->stream));
     return true;
 }
 
