@@ -53,14 +53,28 @@ fn selected(options: &Options) -> Vec<TestDef> {
     catalogue().into_iter().filter(|t| options.filter.as_deref().is_none_or(|f| flaghal_sys::glob::matches_any(f, t.name))).collect()
 }
 
+/// Writes the --list output. A reader that stops early (`--list | head`)
+/// closes the pipe: that ends the listing, it is not a failure (println!
+/// would panic on it).
+fn write_listing(listing: &str) -> Result<i32, String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(listing.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(format!("--list: cannot write to stdout: {e}")),
+    }
+}
+
 fn run_parent(options: &Options, args: Vec<String>) -> Result<i32, String> {
     let tests = selected(options);
     if options.list {
+        let mut listing = String::new();
         for t in &tests {
-            println!("{:<36} {:<28} {}", t.name, tag(t), t.summary);
+            listing += &format!("{:<36} {:<28} {}\n", t.name, tag(t), t.summary);
         }
-        println!("{} tests", tests.len());
-        return Ok(0);
+        listing += &format!("{} tests\n", tests.len());
+        return write_listing(&listing);
     }
     if tests.is_empty() {
         return Err(format!("--filter {:?} matches no test (see --list)", options.filter.as_deref().unwrap_or("")));

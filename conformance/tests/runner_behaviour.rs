@@ -19,6 +19,25 @@ fn list_shows_the_tagged_catalogue() {
 }
 
 #[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    // `flaghal-conformance --list | head -3`: the reader is gone before the
+    // listing is written (the read end is closed as soon as the child has
+    // started), so the write fails with EPIPE. That ends the listing; it is
+    // not a crash.
+    let mut child = std::process::Command::new(exe())
+        .arg("--list")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn an_empty_machine_cannot_pass_with_require_device() {
     // The shim without FLAGHAL_PLANTED_BUG refuses negotiation: zero devices.
     let shim = shim();
