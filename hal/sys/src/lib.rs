@@ -8,6 +8,7 @@
 //! - [`sized`]: the sized-struct rule (accept any size >= the 1.0 size, treat a
 //!   missing tail as zero, write only inside the size given).
 //! - [`launch_limits`]: a launch checked against a device's properties.
+//! - [`utf8`]: text cut to a C buffer's size on a character boundary.
 //!
 //! Both the loader (`hal/`) and Rust plugins (`vendor-plugins/`) build on these,
 //! so the ABI rules are implemented exactly once.
@@ -26,6 +27,7 @@ pub mod boundary;
 pub mod ptr;
 pub mod sized;
 pub mod struct_sizes;
+pub mod utf8;
 pub mod version;
 
 pub use bindings::*;
