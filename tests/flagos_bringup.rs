@@ -2,10 +2,11 @@
 //! built from C as flagos/README.md says, then its bring-up test
 //! (flagos/tests/bringup.c, torch_fl's runtime bring-up checks) run on every
 //! FlagHAL device here: CPU, Vulkan (lavapipe), OpenCL (PoCL). And the
-//! planted bug: when pointer_get_attributes lies, the bring-up fails.
+//! planted bugs: when pointer_get_attributes lies, the bring-up fails; when
+//! stream creation runs out of memory, libflagos says so.
 
 use flaghal_integration::c::{self, C99_STRICT};
-use flaghal_integration::child::Scenario;
+use flaghal_integration::child::{ChildOutput, Scenario};
 use flaghal_integration::paths;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +21,12 @@ fn text(p: &Path) -> String {
 
 /// Builds libflagos.so and the bring-up program into `dir`; returns the program.
 fn build(dir: &Path) -> PathBuf {
+    build_with(dir, "bringup")
+}
+
+/// Builds libflagos.so and the test program flagos/tests/`program`.c into
+/// `dir`; returns the program.
+fn build_with(dir: &Path, program: &str) -> PathBuf {
     let root = paths::repo_root();
     let lib_dir = text(&paths::libflaghal_dir());
     let mut args: Vec<String> = C99_STRICT.iter().map(|s| s.to_string()).collect();
@@ -35,10 +42,10 @@ fn build(dir: &Path) -> PathBuf {
     args.extend(["-o".into(), text(&dir.join("libflagos.so"))]);
     args.extend([format!("-L{lib_dir}"), "-lflaghal".into(), format!("-Wl,-rpath,{lib_dir}"), "-lpthread".into()]);
     c::run_compiler(&c::cc(), &args).unwrap_or_else(|e| panic!("{e}"));
-    let exe = dir.join("bringup");
+    let exe = dir.join(program);
     let here = text(dir);
     c::build_program(
-        &root.join("flagos/tests/bringup.c"),
+        &root.join(format!("flagos/tests/{program}.c")),
         &exe,
         &[&format!("-L{here}"), "-lflagos", &format!("-Wl,-rpath,{here}"), "-lpthread"],
     );
@@ -124,22 +131,38 @@ fn the_bring_up_passes_on_the_plain_c_template_without_optional_entries() {
     }
 }
 
+/// Runs `exe` on the CPU device behind the planted-bug shim, planting `bug`.
+fn on_planted_bug(name: &str, bug: &str, exe: &Path) -> (i32, ChildOutput) {
+    let cpu = text(&paths::cpu_plugin());
+    let scenario = Scenario::new(name)
+        .plugins(&[paths::planted_bugs_plugin()])
+        .env("FLAGHAL_PLANTED_BUG", bug)
+        .env("FLAGHAL_PLANTED_BUG_TARGET", &cpu);
+    scenario.run_program(exe, &[])
+}
+
 #[test]
 fn the_bring_up_fails_when_pointer_attributes_lie() {
     let dir = paths::scratch_dir("flagos-bringup-planted");
     let exe = build(&dir);
-    let shim = paths::profile_dir().join("libflaghal_planted_bugs.so");
-    assert!(shim.is_file(), "{} missing: it is a dev-dependency of this package", shim.display());
-    let cpu = text(&paths::cpu_plugin());
-    let scenario = Scenario::new("flagos_bringup_planted")
-        .plugins(&[shim])
-        .env("FLAGHAL_PLANTED_BUG", "pointer_lies")
-        .env("FLAGHAL_PLANTED_BUG_TARGET", &cpu);
-    let (code, out) = scenario.run_program(&exe, &[]);
+    let (code, out) = on_planted_bug("flagos_bringup_planted", "pointer_lies", &exe);
     assert_eq!(code, 1, "the lie must fail the bring-up: {out:?}");
     assert!(out.stdout.contains("(plugin planted-pointer_lies)"), "the shim served the device: {}", out.stdout);
     // A copy of a whole allocation is refused: the reported base and size no longer cover it.
     assert!(out.stdout.contains("FAIL device 0: Memcpy H2D"), "{}", out.stdout);
+}
+
+#[test]
+fn a_stream_the_device_has_no_memory_for_is_out_of_memory_not_an_invalid_device() {
+    // The default stream is created on first use; when fhStreamCreate says
+    // FH_ERROR_OUT_OF_MEMORY, every call given the NULL stream must say
+    // ErrorMemoryAllocation (torch frees its cache and retries on it).
+    let dir = paths::scratch_dir("flagos-stream-oom");
+    let exe = build_with(&dir, "stream_oom");
+    let (code, out) = on_planted_bug("flagos_stream_oom", "stream_oom", &exe);
+    assert_eq!(code, 0, "{out:?}");
+    assert_eq!(out.stdout.matches("ok ").count(), 9, "nine calls checked:\n{}", out.stdout);
+    assert!(out.stdout.contains("stream out-of-memory reported as ErrorMemoryAllocation"), "{}", out.stdout);
 }
 
 #[test]

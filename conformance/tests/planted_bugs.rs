@@ -61,6 +61,11 @@ fn zero_elapsed_time_is_caught() {
 }
 
 #[test]
+fn a_stream_create_out_of_memory_fails_the_tests_that_need_a_stream() {
+    planted("stream_oom", &[("streams.in_order", "fail"), ("events.query_synchronize", "fail")]);
+}
+
+#[test]
 fn a_null_handle_from_create_fails_tests_instead_of_crashing_them() {
     planted("null_handle", &[("streams.in_order", "fail"), ("events.query_synchronize", "fail"), ("stress.many_live_objects", "fail")]);
     // No test crashed: the loader refused every NULL before it was used.

@@ -162,9 +162,13 @@ FLAGOS_EXPORT Error_t StreamCreateWithPriority(Stream_t *stream, unsigned int fl
 /** StreamCreateWithPriority(stream, 0, 0). */
 FLAGOS_EXPORT Error_t StreamCreate(Stream_t *stream);
 FLAGOS_EXPORT Error_t StreamGetPriority(Stream_t stream, int *priority);
-/** The device's default stream; NULL if device is out of range. */
+/** The device's default stream, created on first use; NULL if device is out
+ *  of range or the stream cannot be created (a call given the NULL stream,
+ *  e.g. StreamQuery(NULL) on that device, returns why:
+ *  ErrorMemoryAllocation when the device is out of memory). */
 FLAGOS_EXPORT Stream_t GetDefaultStreamForDevice(int device);
-/** The calling thread's current stream of device; NULL if out of range. */
+/** The calling thread's current stream of device; NULL as for
+ *  GetDefaultStreamForDevice. */
 FLAGOS_EXPORT Stream_t GetCurrentStreamForDevice(int device);
 /** Sets the calling thread's current stream of device (NULL: back to the
  *  default stream). A stream of another device is ErrorInvalidDevice. */

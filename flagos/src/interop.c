@@ -7,8 +7,8 @@ fh_device_t FlagosGetFlagHalDevice(int device) {
 }
 
 fh_stream_t FlagosGetFlagHalStream(Stream_t stream) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    return s != NULL ? s->fh : NULL;
+    struct Stream *s;
+    return flagos_resolve_stream(stream, &s) == Success ? s->fh : NULL;
 }
 
 fh_event_t FlagosGetFlagHalEvent(Event_t event) {

@@ -173,10 +173,10 @@ Error_t Memcpy(void *dst, const void *src, size_t count, MemcpyKind kind) {
 
 Error_t MemcpyAsync(void *dst, const void *src, size_t count, MemcpyKind kind, Stream_t stream) {
     fh_pointer_attributes_t d, s;
-    struct Stream *st = flagos_resolve_stream(stream);
-    Error_t e;
-    if (st == NULL || dst == NULL || src == NULL || (unsigned)kind > MemcpyDeviceToDevice) {
-        return st == NULL ? ErrorInvalidDevice : ErrorUnknown;
+    struct Stream *st;
+    Error_t e = flagos_resolve_stream(stream, &st);
+    if (e != Success || dst == NULL || src == NULL || (unsigned)kind > MemcpyDeviceToDevice) {
+        return e != Success ? e : ErrorUnknown;
     }
     if (count == 0) {
         return Success;
@@ -263,10 +263,10 @@ Error_t Memset(void *devPtr, int value, size_t count) {
 
 Error_t MemsetAsync(void *devPtr, int value, size_t count, Stream_t stream) {
     fh_pointer_attributes_t a;
-    struct Stream *st = flagos_resolve_stream(stream);
-    Error_t e;
-    if (st == NULL) {
-        return ErrorInvalidDevice;
+    struct Stream *st;
+    Error_t e = flagos_resolve_stream(stream, &st);
+    if (e != Success) {
+        return e;
     }
     if (count == 0) {
         return Success;

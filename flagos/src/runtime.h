@@ -38,10 +38,16 @@ Error_t flagos_check_device(int d);
 /** The calling thread's current device. */
 int flagos_current_device(void);
 void flagos_set_current_device(int d);
-/** The default stream of d, created on first use; NULL if that fails. */
-struct Stream *flagos_default_stream(int d);
-/** stream, or the calling thread's current stream of its current device. */
-struct Stream *flagos_resolve_stream(struct Stream *stream);
+/** Sets *out to the default stream of d, created on first use. On failure
+ * *out is NULL and the result says why: ErrorInvalidDevice for a bad d, the
+ * mapped fhStreamCreate status (ErrorMemoryAllocation when the device is out
+ * of memory), never a blanket "invalid device". A failed creation is retried
+ * on the next use. */
+Error_t flagos_default_stream(int d, struct Stream **out);
+/** Sets *out to stream, or to the calling thread's current stream of its
+ * current device (its default stream unless one was set). On failure *out is
+ * NULL; the result is as for flagos_default_stream. */
+Error_t flagos_resolve_stream(struct Stream *stream, struct Stream **out);
 /** Per-thread current stream of d (NULL means the default stream). */
 struct Stream **flagos_current_stream_slot(int d);
 

@@ -62,15 +62,19 @@ void flagos_set_current_device(int d) {
     current_device = d;
 }
 
-struct Stream *flagos_default_stream(int d) {
+Error_t flagos_default_stream(int d, struct Stream **out) {
     struct Stream *s;
-    if (flagos_check_device(d) != Success) {
-        return NULL;
+    Error_t e = flagos_check_device(d);
+    *out = NULL;
+    if (e != Success) {
+        return e;
     }
     pthread_mutex_lock(&default_lock);
     s = default_streams[d];
-    if (s == NULL && (s = (struct Stream *)calloc(1, sizeof *s)) != NULL) {
-        if (fhStreamCreate(devices[d], FH_STREAM_DEFAULT, &s->fh) == FH_SUCCESS) {
+    if (s == NULL) {
+        if ((s = (struct Stream *)calloc(1, sizeof *s)) == NULL) {
+            e = ErrorMemoryAllocation;
+        } else if ((e = flagos_status(fhStreamCreate(devices[d], FH_STREAM_DEFAULT, &s->fh))) == Success) {
             s->device = d;
             s->is_default = 1;
             default_streams[d] = s;
@@ -80,20 +84,27 @@ struct Stream *flagos_default_stream(int d) {
         }
     }
     pthread_mutex_unlock(&default_lock);
-    return s;
+    *out = s;
+    return e;
 }
 
 struct Stream **flagos_current_stream_slot(int d) {
     return &current_streams[d];
 }
 
-struct Stream *flagos_resolve_stream(struct Stream *stream) {
+Error_t flagos_resolve_stream(struct Stream *stream, struct Stream **out) {
     int d = current_device;
+    Error_t e;
+    *out = stream;
     if (stream != NULL) {
-        return stream;
+        return Success;
     }
-    if (flagos_check_device(d) != Success) {
-        return NULL;
+    if ((e = flagos_check_device(d)) != Success) {
+        return e;
     }
-    return current_streams[d] != NULL ? current_streams[d] : flagos_default_stream(d);
+    if (current_streams[d] != NULL) {
+        *out = current_streams[d];
+        return Success;
+    }
+    return flagos_default_stream(d, out);
 }

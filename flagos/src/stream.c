@@ -36,24 +36,31 @@ Error_t StreamCreate(Stream_t *stream) {
 }
 
 Error_t StreamGetPriority(Stream_t stream, int *priority) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    if (s == NULL || priority == NULL) {
-        return s == NULL ? ErrorInvalidDevice : ErrorUnknown;
+    struct Stream *s;
+    Error_t e = flagos_resolve_stream(stream, &s);
+    if (e != Success || priority == NULL) {
+        return e != Success ? e : ErrorUnknown;
     }
     *priority = s->priority;
     return Success;
 }
 
 Stream_t GetDefaultStreamForDevice(int device) {
-    return flagos_default_stream(device);
+    struct Stream *s;
+    (void)flagos_default_stream(device, &s); /* NULL on failure */
+    return s;
 }
 
 Stream_t GetCurrentStreamForDevice(int device) {
+    struct Stream *s;
     if (flagos_check_device(device) != Success) {
         return NULL;
     }
-    return *flagos_current_stream_slot(device) != NULL ? *flagos_current_stream_slot(device)
-                                                       : flagos_default_stream(device);
+    if (*flagos_current_stream_slot(device) != NULL) {
+        return *flagos_current_stream_slot(device);
+    }
+    (void)flagos_default_stream(device, &s); /* NULL on failure */
+    return s;
 }
 
 Error_t SetCurrentStreamForDevice(int device, Stream_t stream) {
@@ -79,19 +86,22 @@ Error_t StreamDestroy(Stream_t stream) {
 }
 
 Error_t StreamQuery(Stream_t stream) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    return s == NULL ? ErrorInvalidDevice : flagos_status(fhStreamQuery(s->fh));
+    struct Stream *s;
+    Error_t e = flagos_resolve_stream(stream, &s);
+    return e != Success ? e : flagos_status(fhStreamQuery(s->fh));
 }
 
 Error_t StreamSynchronize(Stream_t stream) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    return s == NULL ? ErrorInvalidDevice : flagos_status(fhStreamSynchronize(s->fh));
+    struct Stream *s;
+    Error_t e = flagos_resolve_stream(stream, &s);
+    return e != Success ? e : flagos_status(fhStreamSynchronize(s->fh));
 }
 
 Error_t StreamWaitEvent(Stream_t stream, Event_t event, unsigned int flags) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    if (s == NULL || event == NULL || flags != 0) {
-        return s == NULL ? ErrorInvalidDevice : ErrorUnknown;
+    struct Stream *s;
+    Error_t e = flagos_resolve_stream(stream, &s);
+    if (e != Success || event == NULL || flags != 0) {
+        return e != Success ? e : ErrorUnknown;
     }
     return flagos_status(fhStreamWaitEvent(s->fh, event->fh));
 }
@@ -136,9 +146,10 @@ Error_t EventDestroy(Event_t event) {
 }
 
 Error_t EventRecord(Event_t event, Stream_t stream) {
-    struct Stream *s = flagos_resolve_stream(stream);
-    if (s == NULL || event == NULL) {
-        return s == NULL ? ErrorInvalidDevice : ErrorUnknown;
+    struct Stream *s;
+    Error_t e = flagos_resolve_stream(stream, &s);
+    if (e != Success || event == NULL) {
+        return e != Success ? e : ErrorUnknown;
     }
     if (s->device != event->device) {
         return ErrorInvalidDevice;

@@ -923,7 +923,7 @@ fn pointer_attributes(f: &mut Fuzzer) -> Result<(), String> {
     if f.rng.chance(10) {
         attributes.struct_size = FH_POINTER_ATTRIBUTES_SIZE - 1;
         // SAFETY: a valid struct whose struct_size is the case under test.
-        let rc = unsafe { f.hal.raw().fhPointerGetAttributes(&mut attributes, dev, 0x1000) };
+        let rc = unsafe { f.hal.raw_v1_2("fhPointerGetAttributes")?.fhPointerGetAttributes(&mut attributes, dev, 0x1000) };
         return f.expect("fhPointerGetAttributes(short struct)", rc, &[FH_ERROR_INVALID_VALUE]).map(|_| ());
     }
     let live: Vec<usize> = (0..f.model.allocations.len()).filter(|&i| f.model.allocations[i].device == d).collect();
@@ -958,7 +958,7 @@ fn pointer_attributes(f: &mut Fuzzer) -> Result<(), String> {
         },
     };
     // SAFETY: a valid struct with its struct_size set; a live device.
-    let rc = unsafe { f.hal.raw().fhPointerGetAttributes(&mut attributes, dev, address) };
+    let rc = unsafe { f.hal.raw_v1_2("fhPointerGetAttributes")?.fhPointerGetAttributes(&mut attributes, dev, address) };
     f.expect("fhPointerGetAttributes", rc, &[FH_SUCCESS])?;
     let got = (attributes.type_, attributes.base, attributes.size, attributes.device_ordinal, attributes.device);
     let ok = match expect {
@@ -991,7 +991,7 @@ fn memcpy_peer(f: &mut Fuzzer) -> Result<(), String> {
     let (dst, src) = (f.model.allocations[di].base + doff as u64, f.model.allocations[si].base + soff as u64);
     let (ddev, sdev) = (f.model.devices[dd].handle, f.model.devices[sd].handle);
     // SAFETY: live devices; device ranges valid or broken on purpose where checked.
-    let rc = unsafe { f.hal.raw().fhMemcpyPeer(ddev, dst, sdev, src, len) };
+    let rc = unsafe { f.hal.raw_v1_2("fhMemcpyPeer")?.fhMemcpyPeer(ddev, dst, sdev, src, len) };
     f.note(format!("  fhMemcpyPeer dev {dd} +{doff} <- dev {sd} +{soff} len {len}{}", if overrun { " (overrun)" } else { "" }));
     if overrun {
         // Refused, maybe part-way: dst may be partly written, and the
@@ -1028,7 +1028,7 @@ fn memcpy_peer_async(f: &mut Fuzzer) -> Result<(), String> {
     let (dst, src) = (f.model.allocations[di].base + doff as u64, f.model.allocations[si].base + soff as u64);
     let (dh, sh) = (f.model.streams[ds].handle, f.model.streams[ss].handle);
     // SAFETY: live streams; valid device ranges of their devices.
-    let rc = unsafe { f.hal.raw().fhMemcpyPeerAsync(dst, src, len, dh, sh) };
+    let rc = unsafe { f.hal.raw_v1_2("fhMemcpyPeerAsync")?.fhMemcpyPeerAsync(dst, src, len, dh, sh) };
     f.note(format!("  fhMemcpyPeerAsync dev {dd} +{doff} <- dev {sd} +{soff} len {len}"));
     let want = if supported { FH_SUCCESS } else { FH_ERROR_NOT_SUPPORTED };
     if f.expect("fhMemcpyPeerAsync", rc, &[want])? == FH_SUCCESS {

@@ -229,7 +229,7 @@ fn a_non_null_extension_chain_is_refused_and_nothing_is_written() {
         unsafe {
             hal.assert_status((t.fhDeviceGetProperties)(dev.0, &mut props), FH_ERROR_INVALID_VALUE, "properties->next is 0x");
             hal.assert_status((t.fhPluginGetInfo)(0, &mut info), FH_ERROR_INVALID_VALUE, "info->next is 0x");
-            hal.assert_status((t.fhPointerGetAttributes)(&mut attributes, dev.0, p), FH_ERROR_INVALID_VALUE, "attributes->next is 0x");
+            hal.assert_status((hal.raw_v1_2("fhPointerGetAttributes").unwrap().fhPointerGetAttributes)(&mut attributes, dev.0, p), FH_ERROR_INVALID_VALUE, "attributes->next is 0x");
             assert_eq!((t.fhMemFree)(dev.0, p), FH_SUCCESS);
         }
         assert_eq!((attributes.device_ordinal, attributes.base), (77, 0), "nothing written");

@@ -232,10 +232,11 @@ FH_API fh_status_t fhGetErrorString(fh_status_t status, const char **description
 
 /**
  * Copies the calling thread's detail message (the most recent failure on this
- * thread, or "" if none) into buffer, truncated to buffer_size - 1 bytes and
- * always NUL-terminated when buffer_size > 0. If length is not NULL it
- * receives the full message length without the NUL, so a caller can size a
- * buffer exactly. buffer may be NULL only when buffer_size is 0. Does not
+ * thread, or "" if none) into buffer, truncated to at most buffer_size - 1
+ * bytes on a UTF-8 character boundary (a character that does not fit is left
+ * out whole) and always NUL-terminated when buffer_size > 0. If length is not
+ * NULL it receives the full message length without the NUL, so a caller can
+ * size a buffer exactly. buffer may be NULL only when buffer_size is 0. Does not
  * clear the message. Callable before fhInit. Messages are UTF-8 and look like
  * "cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)".
  */

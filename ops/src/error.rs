@@ -26,15 +26,6 @@ pub fn last_message() -> String {
     LAST.with(|m| m.borrow().clone())
 }
 
-/// `text` cut to at most `max` bytes on a character boundary.
-pub fn cut(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// FH_ERROR_INVALID_VALUE with a message.
 pub fn invalid(message: impl Into<String>) -> FfiError {
     FfiError::new(FH_ERROR_INVALID_VALUE, message)
@@ -48,14 +39,6 @@ pub fn unsupported(message: impl Into<String>) -> FfiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cut_never_splits_a_character() {
-        assert_eq!(cut("abc", 2), "ab");
-        assert_eq!(cut("aé", 2), "a");
-        assert_eq!(cut("aé", 3), "aé");
-        assert_eq!(cut("", 5), "");
-    }
 
     #[test]
     fn the_boundary_records_and_clears_the_message() {

@@ -5,12 +5,12 @@
 //! `operator!` from one planning expression, so the two cannot disagree.
 
 use crate::context::Context;
-use crate::error::{boundary, boundary_keeping_message, cut, last_message};
+use crate::error::{boundary, boundary_keeping_message, last_message};
 use crate::plan::elementwise::{self, Binary, Unary};
 use crate::plan::rows::{self, RopeParams, SoftMaxParams};
 use crate::plan::{gather, mul_mat, Caps, Launch};
 use crate::tensor::Tensor;
-use flaghal_sys::ptr::{in_ref, out_bytes, write_optional, write_out};
+use flaghal_sys::ptr::{in_ref, write_message, write_out};
 use flaghal_sys::{fh_device_t, fh_status_t, fh_stream_t, FfiResult};
 use std::ffi::c_char;
 
@@ -66,19 +66,8 @@ pub unsafe extern "C" fn fhopsContextGetDevice(ctx: *const Context, device: *mut
 #[no_mangle]
 pub unsafe extern "C" fn fhopsGetLastErrorMessage(buffer: *mut c_char, buffer_size: usize, length: *mut usize) -> fh_status_t {
     let message = last_message();
-    boundary_keeping_message(|| {
-        if buffer_size > 0 {
-            let text = cut(&message, buffer_size - 1);
-            // SAFETY: non-NULL (checked by out_bytes) and writable for
-            // buffer_size > text.len() bytes per the contract.
-            let out = unsafe { out_bytes(buffer.cast(), text.len() + 1, "buffer") }?;
-            out[..text.len()].copy_from_slice(text.as_bytes());
-            out[text.len()] = 0;
-        }
-        // SAFETY: NULL or writable per the contract.
-        unsafe { write_optional(length, message.len()) };
-        Ok(())
-    })
+    // SAFETY: buffer and length as the contract above promises.
+    boundary_keeping_message(|| unsafe { write_message(&message, buffer, buffer_size, length) })
 }
 
 /// Plans with the context's capabilities, then enqueues on `stream` (or,

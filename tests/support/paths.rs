@@ -88,6 +88,14 @@ pub fn cuda_plugin() -> PathBuf {
     built_library("libflaghal_cuda.so", "FLAGHAL_IT_CUDA_PLUGIN", "flaghal-plugin-cuda")
 }
 
+/// The planted-bug shim plugin (conformance/planted-bugs; override:
+/// FLAGHAL_IT_PLANTED_BUGS_PLUGIN): the CPU plugin with the bug that
+/// FLAGHAL_PLANTED_BUG names. As a dependency it is built into deps/, so
+/// that copy is preferred over an older one in the profile folder.
+pub fn planted_bugs_plugin() -> PathBuf {
+    built_library("libflaghal_planted_bugs.so", "FLAGHAL_IT_PLANTED_BUGS_PLUGIN", "flaghal-planted-bugs")
+}
+
 /// The minimal plain-C plugin (c-examples/minimal_plugin), built by build.rs.
 pub fn minimal_plugin() -> PathBuf {
     PathBuf::from(env!("FLAGHAL_IT_MINIMAL_PLUGIN"))

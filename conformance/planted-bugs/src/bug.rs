@@ -24,9 +24,13 @@ pub enum Bug {
     /// Queued host-to-device copies read their source when queued (into a
     /// private copy), also from pinned memory, which API 1.2 forbids.
     PinnedSnapshot,
+    /// stream_create fails with FH_ERROR_OUT_OF_MEMORY, as a device with no
+    /// memory left for another queue does. Not a broken promise but a fault
+    /// injected: it proves callers report the real cause (tests/flagos_bringup.rs).
+    StreamOom,
 }
 
-pub const ALL: [(&str, Bug); 9] = [
+pub const ALL: [(&str, Bug); 10] = [
     ("copy_length", Bug::CopyLength),
     ("stream_order", Bug::StreamOrder),
     ("query_lies", Bug::QueryLies),
@@ -36,6 +40,7 @@ pub const ALL: [(&str, Bug); 9] = [
     ("sync_hangs", Bug::SyncHangs),
     ("pointer_lies", Bug::PointerLies),
     ("pinned_snapshot", Bug::PinnedSnapshot),
+    ("stream_oom", Bug::StreamOom),
 ];
 
 /// The names, for messages ("copy_length, stream_order, ...").

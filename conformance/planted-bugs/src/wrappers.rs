@@ -25,6 +25,7 @@ pub fn plant(bug: Bug, table: &mut sys::fh_plugin_api_t) {
         Bug::SyncHangs => table.stream_synchronize = Some(synchronize_hangs),
         Bug::PointerLies => table.pointer_get_attributes = Some(pointer_lies),
         Bug::PinnedSnapshot => table.memcpy_htod_async = Some(htod_async_snapshot),
+        Bug::StreamOom => table.stream_create = Some(stream_create_oom),
         Bug::StreamOrder => {
             table.memset_async = Some(memset_async_held);
             table.memcpy_htod_async = Some(htod_async_then_held);
@@ -153,6 +154,12 @@ unsafe extern "C" fn event_create_null(device: sys::fhp_device_t, flags: u32, ou
         }
         Ok(())
     })
+}
+
+// ---- stream_oom ----------------------------------------------------------
+
+unsafe extern "C" fn stream_create_oom(_: sys::fhp_device_t, _: u32, _: *mut sys::fhp_stream_t) -> sys::fh_status_t {
+    run(|| Err(FfiError::new(sys::FH_ERROR_OUT_OF_MEMORY, "planted: no memory left for another stream")))
 }
 
 // ---- sync_hangs ----------------------------------------------------------

@@ -98,8 +98,8 @@ fn pinned_host(ctx: &Ctx) -> TestResult {
 }
 
 fn struct_rules(ctx: &Ctx) -> TestResult {
+    let raw = ctx.hal.raw_v1_2("fhPointerGetAttributes")?;
     let base = ctx.hal.mem_alloc(ctx.device, 512)?;
-    let raw = ctx.hal.raw();
     // SAFETY: a NULL struct is the case under test.
     let rc = unsafe { raw.fhPointerGetAttributes(std::ptr::null_mut(), ctx.device.0, base) };
     expect_status!(rc, sys::FH_ERROR_INVALID_VALUE, "fhPointerGetAttributes(NULL)");

@@ -1,6 +1,6 @@
 //! Runs the built `flaghal-conformance` against the libraries cargo put in
 //! target/<profile>/ (the loader, the CPU plugin and the planted-bug shim are
-//! dev-dependencies, so they are built before these tests).
+//! dev-dependencies, so they are built, into deps/, before these tests).
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -22,16 +22,23 @@ pub fn target_dir() -> PathBuf {
     exe().parent().expect("the binary has a folder").to_path_buf()
 }
 
+/// A library cargo built for these tests: a dev-dependency's cdylib lands in
+/// deps/ (the copy beside the binary is only refreshed by a build of that
+/// package itself, so it may be older).
+fn built(name: &str) -> PathBuf {
+    let dir = target_dir();
+    [dir.join("deps").join(name), dir.join(name)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{name} missing under {}: build with cargo test -p flaghal-conformance", dir.display()))
+}
+
 pub fn cpu_plugin() -> PathBuf {
-    let p = target_dir().join("libflaghal_cpu.so");
-    assert!(p.is_file(), "{} missing: build with cargo test -p flaghal-conformance", p.display());
-    p
+    built("libflaghal_cpu.so")
 }
 
 pub fn shim() -> PathBuf {
-    let p = target_dir().join("libflaghal_planted_bugs.so");
-    assert!(p.is_file(), "{} missing: build with cargo test -p flaghal-conformance", p.display());
-    p
+    built("libflaghal_planted_bugs.so")
 }
 
 /// A fresh scratch folder for one test.

@@ -1,7 +1,9 @@
 //! A failed call, as the client reports it.
 
-use flaghal_sys::{fh_status_t, FH_ERROR_UNKNOWN, FH_SUCCESS};
+use flaghal_sys::library::version_text;
+use flaghal_sys::{fh_status_t, FH_ERROR_NOT_SUPPORTED, FH_ERROR_UNKNOWN, FH_SUCCESS};
 use std::fmt;
+use std::path::Path;
 
 /// A call that did not return FH_SUCCESS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +54,23 @@ pub(crate) fn contract_violation(function: &'static str, what: &str) -> Error {
     }
 }
 
+/// The FH_ERROR_NOT_SUPPORTED error of a call to `function`, which API
+/// version `added` added, on the library at `path`, whose fhGetVersion
+/// reports the older `version`: nothing was called.
+pub(crate) fn missing_function(function: &'static str, added: u32, path: &Path, version: u32) -> Error {
+    Error {
+        function,
+        status: FH_ERROR_NOT_SUPPORTED,
+        name: "FH_ERROR_NOT_SUPPORTED".into(),
+        message: format!(
+            "flaghal-client: {function} was added in API {}; {} implements API {} (fhGetVersion)",
+            version_text(added),
+            path.display(),
+            version_text(version)
+        ),
+    }
+}
+
 /// The status a result stands for: FH_SUCCESS for `Ok`, the error's otherwise.
 pub fn status_of<T>(result: &Result<T>) -> fh_status_t {
     match result {
@@ -74,6 +93,16 @@ mod tests {
         let e = error(FH_ERROR_INVALID_VALUE, "FH_ERROR_INVALID_VALUE", "flaghal: fhMemAlloc: size is 0");
         assert_eq!(e.to_string(), "fhMemAlloc returned FH_ERROR_INVALID_VALUE (flaghal: fhMemAlloc: size is 0)");
         assert_eq!(error(FH_ERROR_NOT_READY, "FH_ERROR_NOT_READY", "").to_string(), "fhMemAlloc returned FH_ERROR_NOT_READY");
+    }
+
+    #[test]
+    fn a_missing_function_names_itself_the_version_that_added_it_and_the_library() {
+        let e = missing_function("fhMemcpyPeer", version::make_version(1, 2, 0), Path::new("/opt/libflaghal.so.1"), version::make_version(1, 1, 0));
+        assert_eq!(
+            e.to_string(),
+            "fhMemcpyPeer returned FH_ERROR_NOT_SUPPORTED (flaghal-client: fhMemcpyPeer was added in API 1.2; \
+             /opt/libflaghal.so.1 implements API 1.1 (fhGetVersion))"
+        );
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! [`Hal`]: libflaghal.so opened, the escape hatch to its raw entry points,
 //! how a status becomes an [`Error`], and the functions callable before
 //! fhInit (fhInit, fhGetVersion, fhGetErrorName, fhGetErrorString).
+//!
+//! An older libflaghal.so opens too: the functions of API 1.0 are required,
+//! those added later are used only when the library's fhGetVersion reports
+//! their version, and calling one it lacks is an FH_ERROR_NOT_SUPPORTED
+//! [`Error`] naming the function and the version that added it.
 
-use crate::error::{contract_violation, Error, Result};
+use crate::error::{contract_violation, missing_function, Error, Result};
 use flaghal_sys::dynamic::FlagHal;
+use flaghal_sys::dynamic_v1_2::{self, FlagHalV1_2};
 use flaghal_sys::{fh_status_t, FH_ERROR_NOT_READY, FH_SUCCESS};
 use std::ffi::c_char;
 use std::path::{Path, PathBuf};
@@ -13,6 +19,10 @@ use std::path::{Path, PathBuf};
 /// reference, and libflaghal.so is linked `-z nodelete`.
 pub struct Hal {
     lib: FlagHal,
+    /// The functions added in 1.2; `None` when the library is older.
+    v1_2: Option<FlagHalV1_2>,
+    /// What its fhGetVersion reported when opened.
+    version: u32,
     path: PathBuf,
 }
 
@@ -21,14 +31,18 @@ impl Hal {
     /// (`FLAGHAL_LIBRARY`, beside the executable, `../lib`), else by its
     /// soname through the dynamic linker.
     pub fn open() -> std::result::Result<Hal, String> {
-        let (lib, path) = flaghal_sys::library::open(None)?;
-        Ok(Hal { lib, path })
+        Hal::from_opened(flaghal_sys::library::open(None)?)
     }
 
     /// Opens the libflaghal.so at `path`.
     pub fn open_at(path: &Path) -> std::result::Result<Hal, String> {
-        let (lib, path) = flaghal_sys::library::open(Some(path))?;
-        Ok(Hal { lib, path })
+        Hal::from_opened(flaghal_sys::library::open(Some(path))?)
+    }
+
+    fn from_opened((lib, path): (FlagHal, PathBuf)) -> std::result::Result<Hal, String> {
+        let version = flaghal_sys::library::reported_version(&lib, &path)?;
+        let v1_2 = flaghal_sys::library::open_v1_2(&lib, &path)?;
+        Ok(Hal { lib, v1_2, version, path })
     }
 
     /// The library file this was opened from.
@@ -42,6 +56,14 @@ impl Hal {
     /// (flaghal-bench). [`Hal::check`] turns their statuses into errors.
     pub fn raw(&self) -> &FlagHal {
         &self.lib
+    }
+
+    /// The raw entry points added in API 1.2, for a call to `function` (one
+    /// of them); an FH_ERROR_NOT_SUPPORTED [`Error`] naming `function` and
+    /// API 1.2 when the library implements an older API.
+    pub fn raw_v1_2(&self, function: &'static str) -> Result<&FlagHalV1_2> {
+        debug_assert!(dynamic_v1_2::FUNCTIONS.contains(&function), "{function} is not an API 1.2 function");
+        self.v1_2.as_ref().ok_or_else(|| missing_function(function, dynamic_v1_2::ADDED_IN, &self.path, self.version))
     }
 
     /// `Ok` for FH_SUCCESS, else the [`Error`] of `function`, with the

@@ -7,7 +7,11 @@
 //!   [`Hal::mem_alloc`]); every method returns [`Result`]. [`Hal::raw`] is
 //!   the escape hatch to the C entry points, for tests that pass deliberately
 //!   bad arguments (NULLs, foreign handles), and [`Hal::check`] turns their
-//!   statuses into the same errors.
+//!   statuses into the same errors; [`Hal::raw_v1_2`] holds those added in
+//!   API 1.2.
+//! - Older loaders: a libflaghal.so of API 1.0 or 1.1 opens; a call it lacks
+//!   (fhMemcpyPeer, fhPointerGetAttributes, ...) is an FH_ERROR_NOT_SUPPORTED
+//!   [`Error`] naming the function and the version that added it.
 //! - [`Error`]: the function, its status, the status's name and the thread's
 //!   detail message read right after the call (fhGetLastErrorMessage).
 //! - Handles ([`Device`], [`Stream`], [`Event`], [`Module`], [`Function`]) are

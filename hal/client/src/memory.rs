@@ -95,15 +95,17 @@ impl Hal {
     /// fhMemcpyPeer: `size` bytes from `src` on `src_device` to `dst` on
     /// `dst_device` (any two devices, also of different plugins).
     pub fn peer(&self, dst_device: Device, dst: fh_deviceptr_t, src_device: Device, src: fh_deviceptr_t, size: usize) -> Result {
+        let v1_2 = self.raw_v1_2("fhMemcpyPeer")?;
         // SAFETY: no host pointers.
-        self.check("fhMemcpyPeer", unsafe { self.raw().fhMemcpyPeer(dst_device.0, dst, src_device.0, src, size) })
+        self.check("fhMemcpyPeer", unsafe { v1_2.fhMemcpyPeer(dst_device.0, dst, src_device.0, src, size) })
     }
 
     /// fhMemcpyPeerAsync: queued after the earlier work of both streams,
     /// before the later work of both.
     pub fn peer_async(&self, dst: fh_deviceptr_t, src: fh_deviceptr_t, size: usize, dst_stream: Stream, src_stream: Stream) -> Result {
+        let v1_2 = self.raw_v1_2("fhMemcpyPeerAsync")?;
         // SAFETY: no host pointers.
-        self.check("fhMemcpyPeerAsync", unsafe { self.raw().fhMemcpyPeerAsync(dst, src, size, dst_stream.0, src_stream.0) })
+        self.check("fhMemcpyPeerAsync", unsafe { v1_2.fhMemcpyPeerAsync(dst, src, size, dst_stream.0, src_stream.0) })
     }
 
     /// fhMemsetD8, fhMemsetD16 or fhMemsetD32 by `element` (1, 2 or 4

@@ -32,9 +32,10 @@ impl Hal {
             struct_size: std::mem::size_of::<fh_pointer_attributes_t>(),
             ..Default::default()
         };
+        let v1_2 = self.raw_v1_2("fhPointerGetAttributes")?;
         let handle = device.map_or(std::ptr::null_mut(), |d| d.0);
         // SAFETY: `raw` is a sized struct of the current size, writable.
-        self.check("fhPointerGetAttributes", unsafe { self.raw().fhPointerGetAttributes(&mut raw, handle, address) })?;
+        self.check("fhPointerGetAttributes", unsafe { v1_2.fhPointerGetAttributes(&mut raw, handle, address) })?;
         Ok(PointerAttributes {
             memory_type: raw.type_,
             device: (!raw.device.is_null()).then_some(Device(raw.device)),

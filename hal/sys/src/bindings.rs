@@ -121,7 +121,7 @@ unsafe extern "C" {
     ) -> fh_status_t;
 }
 unsafe extern "C" {
-    #[doc = " Copies the calling thread's detail message (the most recent failure on this\n thread, or \"\" if none) into buffer, truncated to buffer_size - 1 bytes and\n always NUL-terminated when buffer_size > 0. If length is not NULL it\n receives the full message length without the NUL, so a caller can size a\n buffer exactly. buffer may be NULL only when buffer_size is 0. Does not\n clear the message. Callable before fhInit. Messages are UTF-8 and look like\n \"cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)\"."]
+    #[doc = " Copies the calling thread's detail message (the most recent failure on this\n thread, or \"\" if none) into buffer, truncated to at most buffer_size - 1\n bytes on a UTF-8 character boundary (a character that does not fit is left\n out whole) and always NUL-terminated when buffer_size > 0. If length is not\n NULL it receives the full message length without the NUL, so a caller can\n size a buffer exactly. buffer may be NULL only when buffer_size is 0. Does not\n clear the message. Callable before fhInit. Messages are UTF-8 and look like\n \"cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)\"."]
     pub fn fhGetLastErrorMessage(
         buffer: *mut ::std::os::raw::c_char,
         buffer_size: usize,

@@ -6,6 +6,11 @@
 #![allow(unsafe_op_in_unsafe_fn)]
 use crate::bindings::*;
 
+/// The API version that added the functions of [`FlagHal`] (every libflaghal.so has them).
+pub const ADDED_IN: u32 = crate::version::make_version(1, 0, 0);
+/// The functions of [`FlagHal`], in header order.
+pub const FUNCTIONS: [&str; 45] = ["fhInit", "fhGetVersion", "fhGetErrorName", "fhGetErrorString", "fhGetLastErrorMessage", "fhPluginGetCount", "fhPluginGetInfo", "fhDeviceGetCount", "fhDeviceGet", "fhDeviceGetProperties", "fhDeviceSynchronize", "fhMemGetInfo", "fhMemAlloc", "fhMemFree", "fhMemAllocHost", "fhMemFreeHost", "fhMemcpyHtoD", "fhMemcpyDtoH", "fhMemcpyDtoD", "fhMemcpyHtoDAsync", "fhMemcpyDtoHAsync", "fhMemcpyDtoDAsync", "fhMemsetD8", "fhMemsetD16", "fhMemsetD32", "fhMemsetD8Async", "fhMemsetD16Async", "fhMemsetD32Async", "fhStreamCreate", "fhStreamDestroy", "fhStreamSynchronize", "fhStreamQuery", "fhStreamWaitEvent", "fhLaunchHostFunc", "fhEventCreate", "fhEventDestroy", "fhEventRecord", "fhEventSynchronize", "fhEventQuery", "fhEventElapsedTime", "fhModuleLoadData", "fhModuleUnload", "fhModuleGetFunction", "fhFunctionGetAttribute", "fhLaunchKernel"];
+
 pub struct FlagHal {
     __library: ::libloading::Library,
     pub fhInit: unsafe extern "C" fn(flags: u32) -> fh_status_t,
@@ -180,25 +185,6 @@ pub struct FlagHal {
         args: *const ::std::os::raw::c_void,
         args_size: usize,
     ) -> fh_status_t,
-    pub fhMemcpyPeer: unsafe extern "C" fn(
-        dst_device: fh_device_t,
-        dst: fh_deviceptr_t,
-        src_device: fh_device_t,
-        src: fh_deviceptr_t,
-        size: usize,
-    ) -> fh_status_t,
-    pub fhMemcpyPeerAsync: unsafe extern "C" fn(
-        dst: fh_deviceptr_t,
-        src: fh_deviceptr_t,
-        size: usize,
-        dst_stream: fh_stream_t,
-        src_stream: fh_stream_t,
-    ) -> fh_status_t,
-    pub fhPointerGetAttributes: unsafe extern "C" fn(
-        attributes: *mut fh_pointer_attributes_t,
-        device: fh_device_t,
-        address: fh_deviceptr_t,
-    ) -> fh_status_t,
 }
 impl FlagHal {
     pub unsafe fn new<P>(path: P) -> Result<Self, ::libloading::Error>
@@ -258,9 +244,6 @@ impl FlagHal {
         let fhModuleGetFunction = __library.get(b"fhModuleGetFunction\0").map(|sym| *sym)?;
         let fhFunctionGetAttribute = __library.get(b"fhFunctionGetAttribute\0").map(|sym| *sym)?;
         let fhLaunchKernel = __library.get(b"fhLaunchKernel\0").map(|sym| *sym)?;
-        let fhMemcpyPeer = __library.get(b"fhMemcpyPeer\0").map(|sym| *sym)?;
-        let fhMemcpyPeerAsync = __library.get(b"fhMemcpyPeerAsync\0").map(|sym| *sym)?;
-        let fhPointerGetAttributes = __library.get(b"fhPointerGetAttributes\0").map(|sym| *sym)?;
         Ok(FlagHal {
             __library,
             fhInit,
@@ -308,9 +291,6 @@ impl FlagHal {
             fhModuleGetFunction,
             fhFunctionGetAttribute,
             fhLaunchKernel,
-            fhMemcpyPeer,
-            fhMemcpyPeerAsync,
-            fhPointerGetAttributes,
         })
     }
     #[doc = " Discovers and loads plugins and enumerates their devices.\n\n flags: must be 0 (FH_ERROR_INVALID_VALUE otherwise, checked on every call,\n also after a successful initialisation).\n Idempotent and thread-safe: the first call does the work; concurrent and\n later calls wait for it and return the same result. Finding no plugin or no\n device is success (fhDeviceGetCount then reports 0). Broken plugins are\n skipped and reported through fhPluginGetInfo, never fail fhInit.\n Environment variables read (once, by the first call): see docs/loader.md."]
@@ -337,7 +317,7 @@ impl FlagHal {
     ) -> fh_status_t {
         (self.fhGetErrorString)(status, description)
     }
-    #[doc = " Copies the calling thread's detail message (the most recent failure on this\n thread, or \"\" if none) into buffer, truncated to buffer_size - 1 bytes and\n always NUL-terminated when buffer_size > 0. If length is not NULL it\n receives the full message length without the NUL, so a caller can size a\n buffer exactly. buffer may be NULL only when buffer_size is 0. Does not\n clear the message. Callable before fhInit. Messages are UTF-8 and look like\n \"cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)\"."]
+    #[doc = " Copies the calling thread's detail message (the most recent failure on this\n thread, or \"\" if none) into buffer, truncated to at most buffer_size - 1\n bytes on a UTF-8 character boundary (a character that does not fit is left\n out whole) and always NUL-terminated when buffer_size > 0. If length is not\n NULL it receives the full message length without the NUL, so a caller can\n size a buffer exactly. buffer may be NULL only when buffer_size is 0. Does not\n clear the message. Callable before fhInit. Messages are UTF-8 and look like\n \"cpu: fhMemAlloc: out of memory allocating 1099511627776 bytes (errno 12)\"."]
     pub unsafe fn fhGetLastErrorMessage(
         &self,
         buffer: *mut ::std::os::raw::c_char,
@@ -662,36 +642,5 @@ impl FlagHal {
             args,
             args_size,
         )
-    }
-    #[doc = " Copies size bytes from src on src_device to dst on dst_device; the two\n devices may belong to different plugins (a CPU and a GPU, two vendors'\n chips). Synchronous: first waits for all work already submitted to every\n stream of both devices, then copies, and returns once the bytes are in\n dst and visible to work submitted afterwards (the Ordering rules of the\n synchronous copies, for both devices).\n\n How: when dst_device == src_device, this is fhMemcpyDtoD. Otherwise the\n loader stages the bytes through host memory in chunks: pinned memory of\n dst_device (fhMemAllocHost) where it has FH_DEVICE_CAP_PINNED_HOST_MEMORY,\n else of src_device, else ordinary host memory. The loader keeps its\n staging buffers for reuse until the process exits (docs/loader.md).\n\n Errors: FH_ERROR_INVALID_HANDLE for a NULL or stale device;\n FH_ERROR_INVALID_ADDRESS for a range outside every live allocation of its\n device, where that device can tell (FH_DEVICE_CAP_ADDRESS_CHECKS) or with\n FLAGHAL_VALIDATION=1, and then the range is named in the detail message\n (\"src\" or \"dst\", with its device); FH_ERROR_INVALID_VALUE when\n src + size or dst + size overflows 64 bits. size 0 is a successful no-op.\n On a failure part-way (a bad range found by a device only when the chunk\n reaching it is copied), dst may have been partly written; src never is.\n Overlapping ranges (only possible on one device) give undefined contents."]
-    pub unsafe fn fhMemcpyPeer(
-        &self,
-        dst_device: fh_device_t,
-        dst: fh_deviceptr_t,
-        src_device: fh_device_t,
-        src: fh_deviceptr_t,
-        size: usize,
-    ) -> fh_status_t {
-        (self.fhMemcpyPeer)(dst_device, dst, src_device, src, size)
-    }
-    #[doc = " Queues a copy of size bytes from src, on the device of src_stream, to dst,\n on the device of dst_stream, and returns; the devices may belong to\n different plugins. Ordering, as if the copy were queued on both streams:\n - it reads src after all work queued on src_stream before this call, and\n   work queued on src_stream afterwards waits until it has read all of src;\n - it writes dst after all work queued on dst_stream before this call, and\n   work queued on dst_stream afterwards waits until all of dst is written\n   (so an event recorded on dst_stream after it completes after the copy).\n The host does not block. Work on other streams is not ordered with it.\n The two streams may be one stream (then one device) but need not be.\n\n How: on one device it is fhMemcpyDtoDAsync on dst_stream, joined to\n src_stream by events. Between devices the loader queues, per chunk, a\n device-to-host copy into staging memory pinned by the destination device\n on src_stream and a host-to-device copy from it on dst_stream, joined by\n host functions; two staging buffers alternate, so the source device reads\n chunk i + 1 while the destination device writes chunk i. This needs\n FH_DEVICE_CAP_HOST_FUNC on both devices and\n FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination (FH_ERROR_NOT_SUPPORTED\n otherwise, naming the device and the capability; fhMemcpyPeer needs\n neither). While\n one side waits for the other, its stream waits (in a host function); the\n reference plugins keep their other streams running meanwhile. A deadlock\n is only possible through the caller's own cycle: work on dst_stream before\n this call that waits for work queued on src_stream after it.\n\n Errors: those of fhMemcpyPeer, with FH_ERROR_INVALID_HANDLE for a NULL or\n stale stream. Ranges are checked when queued where the device checks\n addresses. A failure while queuing a later chunk returns its status after\n leaving both streams able to run to completion (nothing waits forever),\n dst possibly partly written; a failure while the copy runs is reported\n like any failed stream work."]
-    pub unsafe fn fhMemcpyPeerAsync(
-        &self,
-        dst: fh_deviceptr_t,
-        src: fh_deviceptr_t,
-        size: usize,
-        dst_stream: fh_stream_t,
-        src_stream: fh_stream_t,
-    ) -> fh_status_t {
-        (self.fhMemcpyPeerAsync)(dst, src, size, dst_stream, src_stream)
-    }
-    #[doc = " Describes the allocation that contains address: which device it belongs\n to, whether it is device memory (fhMemAlloc) or pinned host memory\n (fhMemAllocHost, pass the host pointer cast to fh_deviceptr_t), and its\n base and size. Interior addresses are answered: any address in\n [base, base + size) gives the same answer; base + size itself does not\n belong to the allocation. Added in 1.2.\n\n device NULL asks every device in ordinal order and the first that owns the\n address answers (two devices whose address spaces overlap, such as two\n discrete GPUs, may both own one value: pass the device to ask only it).\n A non-NULL device asks only that device.\n\n An address no live allocation of the devices asked contains is not an\n error: the call returns FH_SUCCESS with type FH_MEMORY_TYPE_UNREGISTERED,\n device NULL, device_ordinal UINT32_MAX, base 0 and size 0, so a framework\n can route host memory to a plain memcpy with one call (the rule of\n cudaPointerGetAttributes since CUDA 11). Freed memory is unregistered once\n fhMemFree or fhMemFreeHost has returned.\n\n attributes->struct_size must be set by the caller (at least\n FH_POINTER_ATTRIBUTES_STRUCT_SIZE_1_2, else FH_ERROR_INVALID_VALUE); the\n loader writes only inside it. attributes NULL: FH_ERROR_INVALID_VALUE.\n Every device answers, whatever ABI its plugin negotiated: a plugin of ABI\n 1.1 or later answers itself, and for an ABI 1.0 plugin the loader answers\n from the allocations it has seen pass through fhMemAlloc/fhMemAllocHost\n (docs/abi.md, \"Pointer queries\").\n\n Thread-safe; not ordered with streams (an allocation is registered from\n the moment its allocating call returns until its free is called)."]
-    pub unsafe fn fhPointerGetAttributes(
-        &self,
-        attributes: *mut fh_pointer_attributes_t,
-        device: fh_device_t,
-        address: fh_deviceptr_t,
-    ) -> fh_status_t {
-        (self.fhPointerGetAttributes)(attributes, device, address)
     }
 }

@@ -3,6 +3,8 @@
 //! (`Hal::open`), which the tests, the conformance suite and flaghal-info use.
 
 use crate::dynamic::FlagHal;
+use crate::dynamic_v1_2::{self, FlagHalV1_2};
+use crate::version::{version_major, version_minor};
 use std::path::{Path, PathBuf};
 
 /// The library file names, most specific first.
@@ -48,4 +50,50 @@ pub fn open(explicit: Option<&Path>) -> Result<(FlagHal, PathBuf), String> {
     // with the exact signature bindgen derived from flaghal.h.
     let table = unsafe { FlagHal::new(&path) }.map_err(|e| format!("cannot load {}: {e}", path.display()))?;
     Ok((table, path))
+}
+
+/// The functions added in API 1.2 of the library `core` was opened from
+/// (`path`): `None` when its fhGetVersion reports an older API, so that a
+/// program built with the 1.2 header opens a 1.1 libflaghal.so and only its
+/// 1.2 calls fail. A library that reports 1.2 or later but lacks one of
+/// them is broken, and an error.
+pub fn open_v1_2(core: &FlagHal, path: &Path) -> Result<Option<FlagHalV1_2>, String> {
+    let version = reported_version(core, path)?;
+    if version < dynamic_v1_2::ADDED_IN {
+        return Ok(None);
+    }
+    // SAFETY: as in [`open`]; the library is already loaded, so this only
+    // takes another reference to it and resolves the 1.2 symbols.
+    let table = unsafe { FlagHalV1_2::new(path) }.map_err(|e| {
+        format!("{} reports API {} but lacks a function API 1.2 added: {e}", path.display(), version_text(version))
+    })?;
+    Ok(Some(table))
+}
+
+/// fhGetVersion of an opened library.
+pub fn reported_version(core: &FlagHal, path: &Path) -> Result<u32, String> {
+    let mut version = 0u32;
+    // SAFETY: `version` is a valid out pointer; callable before fhInit.
+    let status = unsafe { core.fhGetVersion(&mut version) };
+    if status != crate::FH_SUCCESS {
+        return Err(format!("{}: fhGetVersion returned status {status}", path.display()));
+    }
+    Ok(version)
+}
+
+/// `1.2` for FH_MAKE_VERSION(1, 2, 0) (the patch level never changes the API).
+pub fn version_text(version: u32) -> String {
+    format!("{}.{}", version_major(version), version_minor(version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_text;
+    use crate::version::make_version;
+
+    #[test]
+    fn versions_read_as_major_dot_minor() {
+        assert_eq!(version_text(make_version(1, 2, 0)), "1.2");
+        assert_eq!(version_text(make_version(1, 1, 7)), "1.1");
+    }
 }

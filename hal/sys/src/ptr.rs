@@ -102,14 +102,39 @@ pub fn copy_to_char_array(dst: &mut [c_char], text: &str) {
     if dst.is_empty() {
         return;
     }
-    let mut len = text.len().min(dst.len() - 1);
-    while !text.is_char_boundary(len) {
-        len -= 1;
-    }
-    for (d, s) in dst.iter_mut().zip(text.as_bytes()[..len].iter()) {
+    let text = crate::utf8::cut(text, dst.len() - 1);
+    for (d, s) in dst.iter_mut().zip(text.as_bytes()) {
         *d = *s as c_char;
     }
-    dst[len..].iter_mut().for_each(|d| *d = 0);
+    dst[text.len()..].iter_mut().for_each(|d| *d = 0);
+}
+
+/// Delivers a detail message the way fhGetLastErrorMessage and
+/// fhopsGetLastErrorMessage promise: into `buffer` cut to at most
+/// `buffer_size - 1` bytes on a UTF-8 character boundary and NUL-terminated
+/// (when `buffer_size > 0`), and the full length without the NUL into
+/// `*length` (when not NULL), so a caller can size a buffer exactly.
+/// A NULL `buffer` with a non-zero `buffer_size` is FH_ERROR_INVALID_VALUE
+/// and writes nothing.
+///
+/// # Safety
+/// `buffer` is NULL or writable for `buffer_size` bytes; `length` is NULL or
+/// writable.
+pub unsafe fn write_message(message: &str, buffer: *mut c_char, buffer_size: usize, length: *mut usize) -> FfiResult {
+    if buffer_size > 0 {
+        if buffer.is_null() {
+            return Err(FfiError::new(FH_ERROR_INVALID_VALUE, format!("buffer is NULL but buffer_size is {buffer_size}")));
+        }
+        let text = crate::utf8::cut(message, buffer_size - 1);
+        // SAFETY: non-NULL, and writable for buffer_size > text.len() bytes
+        // per the caller.
+        let out = unsafe { out_bytes(buffer.cast(), text.len() + 1, "buffer") }?;
+        out[..text.len()].copy_from_slice(text.as_bytes());
+        out[text.len()] = 0;
+    }
+    // SAFETY: NULL or writable per the caller.
+    unsafe { write_optional(length, message.len()) };
+    Ok(())
 }
 
 /// Reads a NUL-terminated C char array as text (lossy UTF-8).
@@ -142,5 +167,28 @@ mod tests {
         copy_to_char_array(&mut buf, "abc\u{e9}");
         assert_eq!(char_array_to_string(&buf), "abc", "a split character is dropped whole");
         assert_eq!(buf[3], 0);
+    }
+
+    #[test]
+    fn messages_are_cut_whole_characters_and_report_the_full_length() {
+        let message = "ab\u{e9}cd"; // é is bytes 2..4
+        let mut buf = [0x55 as c_char; 6];
+        let mut length = 0usize;
+        // SAFETY: buf is writable for 4 of its 6 bytes; length is a local.
+        unsafe { write_message(message, buf.as_mut_ptr(), 4, &mut length) }.unwrap();
+        assert_eq!(length, 6);
+        assert_eq!(char_array_to_string(&buf), "ab", "half of é is never delivered");
+        assert_eq!(buf[2], 0);
+        assert_eq!(buf[3], 0x55, "nothing written past the cut's NUL");
+        // SAFETY: as above, 5 bytes.
+        unsafe { write_message(message, buf.as_mut_ptr(), 5, std::ptr::null_mut()) }.unwrap();
+        assert_eq!(char_array_to_string(&buf), "ab\u{e9}");
+        // SAFETY: NULL with size 0 is the size query; NULL with a size is refused.
+        unsafe {
+            write_message(message, std::ptr::null_mut(), 0, &mut length).unwrap();
+            let err = write_message(message, std::ptr::null_mut(), 3, &mut length).unwrap_err();
+            assert_eq!(err.status, FH_ERROR_INVALID_VALUE);
+            assert_eq!(err.message, "buffer is NULL but buffer_size is 3");
+        }
     }
 }

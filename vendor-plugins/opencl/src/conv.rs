@@ -474,11 +474,8 @@ pub fn trim_log(log: &str, limit: usize) -> String {
     if log.len() <= limit {
         return log.to_string();
     }
-    let mut end = limit;
-    while !log.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{} [... {} more bytes]", &log[..end], log.len() - end)
+    let kept = flaghal_sys::utf8::cut(log, limit);
+    format!("{kept} [... {} more bytes]", log.len() - kept.len())
 }
 
 #[cfg(test)]
