@@ -58,6 +58,14 @@ for ((device = 0; device < count; device++)); do
         --json "reports/conformance-device$device.json" --junit "reports/conformance-device$device.xml" \
         || verdict=1
 done
-say "llama.cpp on every FlagHAL device through the ggml backend, and ggml's test-backend-ops (scripts/llama-demo.sh)"
-bash scripts/llama-demo.sh --prefix "$PREFIX" --backend-ops || verdict=1
+# Every plugin with a device, in the loader's order: the demo also runs one
+# model split across the first device of each (when there are two or more).
+plugins_with_devices=$("$PREFIX/bin/flaghal-info" --json | python3 -c '
+import json, sys
+info = json.load(sys.stdin)
+print(",".join(p["name"] for p in info["plugins"] if p["status"] == "loaded" and p["device_count"] > 0))')
+split=()
+[[ "$plugins_with_devices" == *,* ]] && split=(--split "$plugins_with_devices")
+say "llama.cpp on every FlagHAL device through the ggml backend${split:+, split across $plugins_with_devices}, and ggml's test-backend-ops (scripts/llama-demo.sh)"
+bash scripts/llama-demo.sh --prefix "$PREFIX" --backend-ops "${split[@]}" || verdict=1
 exit $verdict
