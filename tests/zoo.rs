@@ -147,6 +147,7 @@ fn every_broken_plugin_is_skipped_with_its_own_reason_and_the_good_ones_still_wo
             for name in ["cpu", "minimal", "zoo-abi-1-0"] {
                 assert_pointer_queries_work(hal, hal.device_of_plugin(name).unwrap().expect("a device"), name);
             }
+            assert_queued_peer_copy_needs_abi_1_1(hal, cpu_device, hal.device_of_plugin("zoo-abi-1-0").unwrap().expect("a device"));
         });
 }
 
@@ -160,6 +161,26 @@ fn assert_pointer_queries_work(hal: &flaghal_client::Hal, device: flaghal_client
     }
     hal.mem_free(device, base).unwrap();
     assert_eq!(hal.pointer_attributes(Some(device), base).unwrap().memory_type, FH_MEMORY_TYPE_UNREGISTERED, "{name}: freed");
+}
+
+/// The stream-ordered pinned-memory rule a queued copy between devices
+/// stages on is plugin ABI 1.1: toward a 1.0 plugin's device the queued copy
+/// is refused with the reason, and the synchronous one works.
+fn assert_queued_peer_copy_needs_abi_1_1(hal: &flaghal_client::Hal, cpu: flaghal_client::Device, old: flaghal_client::Device) {
+    let (src, dst) = (hal.mem_alloc(cpu, 4096).unwrap(), hal.mem_alloc(old, 4096).unwrap());
+    hal.htod(cpu, src, &[0x5a; 4096]).unwrap();
+    let (src_stream, dst_stream) = (hal.stream_create(cpu).unwrap(), hal.stream_create(old).unwrap());
+    let e = hal.peer_async(dst, src, 4096, dst_stream, src_stream).unwrap_err();
+    assert_eq!(e.status, flaghal_sys::FH_ERROR_NOT_SUPPORTED, "{e:?}");
+    assert!(e.message.contains("plugin of ABI 1.0"), "the reason names the ABI: {}", e.message);
+    hal.peer(old, dst, cpu, src, 4096).unwrap();
+    let mut back = vec![0u8; 4096];
+    hal.dtoh(old, &mut back, dst).unwrap();
+    assert!(back.iter().all(|&b| b == 0x5a), "fhMemcpyPeer to the 1.0 device copies the bytes");
+    hal.stream_destroy(src_stream).unwrap();
+    hal.stream_destroy(dst_stream).unwrap();
+    hal.mem_free(cpu, src).unwrap();
+    hal.mem_free(old, dst).unwrap();
 }
 
 /// FH_MAKE_VERSION from flaghal.h (a function-like macro bindgen skips).

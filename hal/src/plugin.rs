@@ -10,6 +10,9 @@ use flaghal_sys::fh_plugin_api_t;
 pub struct Plugin {
     pub name: String,
     pub api: fh_plugin_api_t,
+    /// The plugin ABI version negotiated (FH_MAKE_VERSION): which minor's
+    /// rules the plugin is held to.
+    pub abi_version: u32,
 }
 
 // SAFETY: the table holds function pointers and pointers to the plugin's
@@ -22,8 +25,13 @@ unsafe impl Sync for Plugin {}
 
 impl Plugin {
     /// Leaks a plugin for the process lifetime.
-    pub fn leak(name: String, api: fh_plugin_api_t) -> &'static Plugin {
-        Box::leak(Box::new(Plugin { name, api }))
+    pub fn leak(name: String, api: fh_plugin_api_t, abi_version: u32) -> &'static Plugin {
+        Box::leak(Box::new(Plugin { name, api, abi_version }))
+    }
+
+    /// Whether the negotiated ABI minor is at least `minor` (major 1).
+    pub fn abi_minor_at_least(&self, minor: u32) -> bool {
+        flaghal_sys::version::version_minor(self.abi_version) >= minor
     }
 }
 

@@ -184,7 +184,7 @@ fn load_steps(candidate: &Candidate, ctx: &mut LoadContext, record: &mut Record)
         return skip(FH_PLUGIN_SKIP_DUPLICATE, format!("a plugin named \"{}\" is already loaded from {first}", negotiated.name));
     }
 
-    let plugin = Plugin::leak(negotiated.name.clone(), negotiated.api);
+    let plugin = Plugin::leak(negotiated.name.clone(), negotiated.api, negotiated.abi_version);
     init(plugin, negotiated.abi_version)?;
     let devices = query_devices(plugin)?;
     ctx.names.insert(plugin.name.clone(), record.library_path.clone());

@@ -70,7 +70,10 @@
  *   its stream's own device (fhMemAllocHost on that device) reads or writes
  *   it when the stream reaches the copy, not earlier, as CUDA does for
  *   page-locked memory. (Ordinary host memory may be read when the copy is
- *   queued.) fhMemcpyPeerAsync depends on it.
+ *   queued.) fhMemcpyPeerAsync depends on it. It is a rule of plugin ABI
+ *   1.1: a device whose plugin negotiated ABI 1.0 (fhPluginGetInfo's
+ *   abi_version) keeps the 1.0 rule, under which pinned memory is host
+ *   memory like any other.
  */
 #ifndef FLAGHAL_H_
 #define FLAGHAL_H_
@@ -868,9 +871,10 @@ FH_API fh_status_t fhMemcpyPeer(fh_device_t dst_device, fh_deviceptr_t dst, fh_d
  * host functions; two staging buffers alternate, so the source device reads
  * chunk i + 1 while the destination device writes chunk i. This needs
  * FH_DEVICE_CAP_HOST_FUNC on both devices and
- * FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination (FH_ERROR_NOT_SUPPORTED
- * otherwise, naming the device and the capability; fhMemcpyPeer needs
- * neither). While
+ * FH_DEVICE_CAP_PINNED_HOST_MEMORY on the destination, whose plugin must
+ * have negotiated plugin ABI 1.1 or later (the pinned-memory rule of
+ * Ordering); FH_ERROR_NOT_SUPPORTED otherwise, naming the device and what it
+ * lacks (fhMemcpyPeer needs none of it). While
  * one side waits for the other, its stream waits (in a host function); the
  * reference plugins keep their other streams running meanwhile. A deadlock
  * is only possible through the caller's own cycle: work on dst_stream before

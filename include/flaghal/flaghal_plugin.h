@@ -48,7 +48,12 @@
  *    never calls the plugin with that NULL, and returns FH_ERROR_UNKNOWN to
  *    the application ("reported success but returned a NULL stream").
  * 8. Semantics: each entry implements the flaghal.h function named beside it,
- *    with that function's ordering, blocking and error rules.
+ *    with that function's ordering, blocking and error rules. A rule a later
+ *    minor adds binds only plugins that negotiate that minor: since ABI 1.1,
+ *    memcpy_htod_async and memcpy_dtoh_async read or write pinned memory of
+ *    their own device (mem_alloc_host) when the stream reaches the copy,
+ *    never at queue time (flaghal.h, Ordering, "Since 1.2"); the loader's
+ *    queued copies between devices rely on it only for 1.1 plugins.
  */
 #ifndef FLAGHAL_PLUGIN_H_
 #define FLAGHAL_PLUGIN_H_
@@ -65,7 +70,8 @@ extern "C" {
 
 #define FH_PLUGIN_ABI_VERSION_MAJOR 1u
 /** 1.1 appends pointer_get_attributes to the table (fhPointerGetAttributes,
- *  API 1.2). A 1.0 plugin still loads (FH_PLUGIN_ABI_MIN_MINOR stays 0). */
+ *  API 1.2) and the stream-ordered pinned-memory rule (rule 8). A 1.0
+ *  plugin still loads (FH_PLUGIN_ABI_MIN_MINOR stays 0). */
 #define FH_PLUGIN_ABI_VERSION_MINOR 1u
 /** The lowest minor this loader accepts for major FH_PLUGIN_ABI_VERSION_MAJOR. */
 #define FH_PLUGIN_ABI_MIN_MINOR 0u

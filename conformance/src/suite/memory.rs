@@ -159,6 +159,15 @@ fn pinned_host(ctx: &Ctx) -> TestResult {
 /// its own device in stream order; fhMemcpyPeerAsync stages through it.
 fn pinned_in_stream_order(ctx: &Ctx) -> TestResult {
     let hal = &ctx.hal;
+    // A rule of plugin ABI 1.1 (flaghal_plugin.h, rule 8): a plugin that
+    // negotiated 1.0 said in advance that it keeps the 1.0 text.
+    let abi = (0..hal.plugin_count()?)
+        .filter_map(|i| hal.plugin_info(i).ok())
+        .find(|p| p.loaded && p.name == ctx.props.plugin_name())
+        .map(|p| p.abi_version);
+    if abi.is_some_and(|v| sys::version::version_minor(v) < 1) {
+        return Err(super::Stop::Unsupported("the plugin negotiated ABI 1.0, which predates the rule (ABI 1.1)".into()));
+    }
     let n = 64 << 10;
     let host = hal.mem_alloc_host(ctx.device, n)?;
     // SAFETY: host is a fresh allocation of n bytes owned by this test until freed below.

@@ -39,6 +39,18 @@ exports! {
                 peer::copy_async_one_device(FUNCTION, dst, src, size, ds, ss)
             });
         }
+        if !dd.plugin.abi_minor_at_least(1) {
+            // The staging relies on the destination reading its own pinned
+            // memory in stream order, a rule of plugin ABI 1.1; a 1.0 plugin
+            // is held to the 1.0 text only (docs/abi.md, "What is stable").
+            return Err(fail(
+                FH_ERROR_NOT_SUPPORTED,
+                format!(
+                    "{} belongs to a plugin of ABI 1.0, which does not promise to read pinned memory in stream order, as a queued copy between devices needs; use fhMemcpyPeer",
+                    dd.describe()
+                ),
+            ));
+        }
         for (d, capability, what) in [
             (sd, FH_DEVICE_CAP_HOST_FUNC, "host functions (FH_DEVICE_CAP_HOST_FUNC)"),
             (dd, FH_DEVICE_CAP_HOST_FUNC, "host functions (FH_DEVICE_CAP_HOST_FUNC)"),
